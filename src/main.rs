@@ -1,0 +1,2 @@
+//! The `kmip-keystore` command-line tool.
+fn main() {}
