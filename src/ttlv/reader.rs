@@ -1,0 +1,311 @@
+//! Zero-copy reading of validated TTLV: [`ItemRef`] views one item in the input buffer and
+//! [`StructureReader`] walks a structure's children. Every access is bounds-checked and typed,
+//! so a reader never panics, even on input that skipped [`super::validate`].
+
+use super::validate::{HEADER_LEN, padded_len, read_header};
+use super::{DecodeError, DecodeErrorKind, Item, ItemType};
+
+/// A view of one TTLV item inside a buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemRef<'a> {
+    buf: &'a [u8],
+    offset: usize,
+    tag: u32,
+    item_type: ItemType,
+    value: &'a [u8],
+}
+
+impl<'a> ItemRef<'a> {
+    /// Reads the item whose header starts at `offset`, which must lie within `buf[..end]`.
+    pub(crate) fn read(buf: &'a [u8], offset: usize, end: usize) -> Result<Self, DecodeError> {
+        let available = end.saturating_sub(offset);
+        if available < HEADER_LEN || end > buf.len() {
+            return Err(DecodeError::new(
+                offset,
+                None,
+                DecodeErrorKind::TruncatedHeader { available },
+            ));
+        }
+        let (tag, code, len) = read_header(buf, offset);
+        let item_type = ItemType::from_code(code).ok_or_else(|| {
+            DecodeError::new(offset, Some(tag), DecodeErrorKind::UnknownType(code))
+        })?;
+        let body = available - HEADER_LEN;
+        if padded_len(len) > body as u64 {
+            return Err(DecodeError::new(
+                offset,
+                Some(tag),
+                DecodeErrorKind::LengthExceedsParent {
+                    length: len,
+                    available: body,
+                },
+            ));
+        }
+        let start = offset + HEADER_LEN;
+        Ok(Self {
+            buf,
+            offset,
+            tag,
+            item_type,
+            value: &buf[start..start + len as usize],
+        })
+    }
+
+    /// Views the single top-level item of `buf` (run [`super::validate`] first for strictness).
+    pub fn top(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::read(buf, 0, buf.len())
+    }
+
+    /// The item's tag.
+    pub fn tag(&self) -> u32 {
+        self.tag
+    }
+
+    /// The item's type.
+    pub fn item_type(&self) -> ItemType {
+        self.item_type
+    }
+
+    /// Offset of the item's header in the buffer.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Bytes the item takes on the wire, header and padding included.
+    pub fn encoded_len(&self) -> usize {
+        HEADER_LEN + padded_len(self.value.len() as u32) as usize
+    }
+
+    /// The value bytes as declared (no padding).
+    pub fn raw_value(&self) -> &'a [u8] {
+        self.value
+    }
+
+    /// The whole encoded item, header and padding included.
+    pub fn raw_item(&self) -> &'a [u8] {
+        &self.buf[self.offset..self.offset + self.encoded_len()]
+    }
+
+    fn expect_type(&self, wanted: ItemType) -> Result<(), DecodeError> {
+        if self.item_type == wanted {
+            Ok(())
+        } else {
+            Err(DecodeError::invalid(
+                self.offset,
+                self.tag,
+                format!("expected {wanted}, found {}", self.item_type),
+            ))
+        }
+    }
+
+    fn four(&self) -> [u8; 4] {
+        let mut b = [0u8; 4];
+        let n = self.value.len().min(4);
+        b[..n].copy_from_slice(&self.value[..n]);
+        b
+    }
+
+    fn eight(&self) -> [u8; 8] {
+        let mut b = [0u8; 8];
+        let n = self.value.len().min(8);
+        b[..n].copy_from_slice(&self.value[..n]);
+        b
+    }
+
+    /// The value of an Integer.
+    pub fn integer(&self) -> Result<i32, DecodeError> {
+        self.expect_type(ItemType::Integer)?;
+        Ok(i32::from_be_bytes(self.four()))
+    }
+
+    /// The value of a Long Integer.
+    pub fn long_integer(&self) -> Result<i64, DecodeError> {
+        self.expect_type(ItemType::LongInteger)?;
+        Ok(i64::from_be_bytes(self.eight()))
+    }
+
+    /// The two's-complement bytes of a Big Integer.
+    pub fn big_integer(&self) -> Result<&'a [u8], DecodeError> {
+        self.expect_type(ItemType::BigInteger)?;
+        Ok(self.value)
+    }
+
+    /// The value of an Enumeration.
+    pub fn enumeration(&self) -> Result<u32, DecodeError> {
+        self.expect_type(ItemType::Enumeration)?;
+        Ok(u32::from_be_bytes(self.four()))
+    }
+
+    /// The value of a Boolean.
+    pub fn boolean(&self) -> Result<bool, DecodeError> {
+        self.expect_type(ItemType::Boolean)?;
+        match u64::from_be_bytes(self.eight()) {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(DecodeError::new(
+                self.offset,
+                Some(self.tag),
+                DecodeErrorKind::BadBoolean,
+            )),
+        }
+    }
+
+    /// The value of a Text String.
+    pub fn text(&self) -> Result<&'a str, DecodeError> {
+        self.expect_type(ItemType::TextString)?;
+        std::str::from_utf8(self.value).map_err(|_| {
+            DecodeError::new(self.offset, Some(self.tag), DecodeErrorKind::InvalidUtf8)
+        })
+    }
+
+    /// The value of a Byte String.
+    pub fn bytes(&self) -> Result<&'a [u8], DecodeError> {
+        self.expect_type(ItemType::ByteString)?;
+        Ok(self.value)
+    }
+
+    /// The value of a Date-Time (POSIX seconds).
+    pub fn date_time(&self) -> Result<i64, DecodeError> {
+        self.expect_type(ItemType::DateTime)?;
+        Ok(i64::from_be_bytes(self.eight()))
+    }
+
+    /// The value of an Interval (seconds).
+    pub fn interval(&self) -> Result<u32, DecodeError> {
+        self.expect_type(ItemType::Interval)?;
+        Ok(u32::from_be_bytes(self.four()))
+    }
+
+    /// The value of a Date-Time Extended (POSIX microseconds).
+    pub fn date_time_extended(&self) -> Result<i64, DecodeError> {
+        self.expect_type(ItemType::DateTimeExtended)?;
+        Ok(i64::from_be_bytes(self.eight()))
+    }
+
+    /// A reader over the children of a Structure.
+    pub fn structure(&self) -> Result<StructureReader<'a>, DecodeError> {
+        self.expect_type(ItemType::Structure)?;
+        let start = self.offset + HEADER_LEN;
+        Ok(StructureReader {
+            buf: self.buf,
+            pos: start,
+            end: start + self.value.len(),
+            parent_offset: self.offset,
+            parent_tag: self.tag,
+        })
+    }
+
+    /// An owned copy of this item and everything under it.
+    pub fn to_item(&self) -> Result<Item, DecodeError> {
+        Item::from_ref(*self)
+    }
+
+    /// An error about this item, for the message layer.
+    pub fn error(&self, what: impl Into<String>) -> DecodeError {
+        DecodeError::invalid(self.offset, self.tag, what)
+    }
+}
+
+/// Walks the children of one structure in order.
+#[derive(Clone, Debug)]
+pub struct StructureReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    end: usize,
+    parent_offset: usize,
+    parent_tag: u32,
+}
+
+impl<'a> StructureReader<'a> {
+    /// Offset of the structure being read.
+    pub fn offset(&self) -> usize {
+        self.parent_offset
+    }
+
+    /// Tag of the structure being read.
+    pub fn tag(&self) -> u32 {
+        self.parent_tag
+    }
+
+    /// True when every child has been read.
+    pub fn is_empty(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// The next child without consuming it.
+    pub fn peek(&self) -> Option<Result<ItemRef<'a>, DecodeError>> {
+        self.clone().next()
+    }
+
+    /// True when the next child has `tag`.
+    pub fn next_is(&self, tag: u32) -> bool {
+        matches!(self.peek(), Some(Ok(item)) if item.tag() == tag)
+    }
+
+    /// Consumes the next child if it has `tag`.
+    pub fn optional(&mut self, tag: u32) -> Result<Option<ItemRef<'a>>, DecodeError> {
+        match self.peek() {
+            Some(Ok(item)) if item.tag() == tag => {
+                self.pos += item.encoded_len();
+                Ok(Some(item))
+            }
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
+    }
+
+    /// Consumes the next child, which must have `tag`; `what` names it in the error.
+    pub fn required(&mut self, tag: u32, what: &str) -> Result<ItemRef<'a>, DecodeError> {
+        match self.optional(tag)? {
+            Some(item) => Ok(item),
+            None => Err(self.missing(what)),
+        }
+    }
+
+    /// An error saying a required field is missing where the reader stands.
+    pub fn missing(&self, what: &str) -> DecodeError {
+        match self.peek() {
+            Some(Ok(item)) => {
+                item.error(format!("expected {what}, found tag 0x{:06x}", item.tag()))
+            }
+            _ => DecodeError::invalid(
+                self.parent_offset,
+                self.parent_tag,
+                format!("structure ends without {what}"),
+            ),
+        }
+    }
+
+    /// Fails when children remain (for structures that allow no extra fields).
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        match self.next() {
+            None => Ok(()),
+            Some(Ok(item)) => Err(item.error(format!(
+                "unexpected field tag 0x{:06x} in structure 0x{:06x}",
+                item.tag(),
+                self.parent_tag
+            ))),
+            Some(Err(e)) => Err(e),
+        }
+    }
+}
+
+impl<'a> Iterator for StructureReader<'a> {
+    type Item = Result<ItemRef<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.end {
+            return None;
+        }
+        match ItemRef::read(self.buf, self.pos, self.end) {
+            Ok(item) => {
+                self.pos += item.encoded_len();
+                Some(Ok(item))
+            }
+            Err(e) => {
+                self.pos = self.end;
+                Some(Err(e))
+            }
+        }
+    }
+}
