@@ -148,7 +148,7 @@ impl<'b> Encoder<'b> {
 
     /// A Big Integer from its two's-complement bytes (a positive multiple of 8 long).
     pub fn big_integer(&mut self, tag: u32, v: &[u8]) {
-        if v.is_empty() || v.len() % 8 != 0 {
+        if v.is_empty() || !v.len().is_multiple_of(8) {
             self.fail(EncodeError::BigIntegerLength(v.len()));
         }
         self.padded_bytes(tag, ItemType::BigInteger, v);

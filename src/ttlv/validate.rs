@@ -57,7 +57,7 @@ pub fn frame_length(
             },
         ));
     }
-    if len % 8 != 0 {
+    if !len.is_multiple_of(8) {
         return Err(DecodeError::invalid(
             0,
             tag,
@@ -141,13 +141,13 @@ pub fn validate(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
             pos = value_start;
             continue;
         }
-        if let Some(fixed) = item_type.fixed_len() {
-            if len != fixed {
-                return Err(err(DecodeErrorKind::BadLength {
-                    item_type,
-                    length: len,
-                }));
-            }
+        if let Some(fixed) = item_type.fixed_len()
+            && len != fixed
+        {
+            return Err(err(DecodeErrorKind::BadLength {
+                item_type,
+                length: len,
+            }));
         }
         let len = len as usize;
         let value = &buf[value_start..value_start + len];
@@ -156,22 +156,16 @@ pub fn validate(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
             return Err(err(DecodeErrorKind::NonZeroPadding));
         }
         match item_type {
-            ItemType::Boolean => {
-                if value[..7].iter().any(|&b| b != 0) || value[7] > 1 {
-                    return Err(err(DecodeErrorKind::BadBoolean));
-                }
+            ItemType::Boolean if (value[..7].iter().any(|&b| b != 0) || value[7] > 1) => {
+                return Err(err(DecodeErrorKind::BadBoolean));
             }
-            ItemType::TextString => {
-                if std::str::from_utf8(value).is_err() {
-                    return Err(err(DecodeErrorKind::InvalidUtf8));
-                }
+            ItemType::TextString if std::str::from_utf8(value).is_err() => {
+                return Err(err(DecodeErrorKind::InvalidUtf8));
             }
-            ItemType::BigInteger => {
-                if len == 0 || len % 8 != 0 {
-                    return Err(err(DecodeErrorKind::BadBigIntegerLength {
-                        length: len as u32,
-                    }));
-                }
+            ItemType::BigInteger if (len == 0 || !len.is_multiple_of(8)) => {
+                return Err(err(DecodeErrorKind::BadBigIntegerLength {
+                    length: len as u32,
+                }));
             }
             _ => {}
         }
