@@ -1,6 +1,29 @@
 //! The KMIP message layer: request and response messages, typed operation payloads, attributes
 //! and enumerations, encoded per negotiated protocol version on top of the [`crate::ttlv`] codec.
+//!
+//! Attributes travel in a Template-Attribute with Attribute Name strings in KMIP 1.x and in an
+//! Attributes structure with typed tags in 2.x ([`attributes`]); enumeration names are looked up
+//! per version ([`names`]), since 2.x reserves some 1.x codes.
 
+pub mod attributes;
+pub mod enums;
+mod fields;
+pub mod message;
+pub mod names;
+pub mod objects;
+pub mod operations;
+pub mod tags;
 pub mod version;
 
+pub use attributes::{Attribute, AttributeName, Attributes};
+pub use enums::{
+    CryptographicAlgorithm, KeyFormatType, NameType, ObjectType, Operation, QueryFunction,
+    ResultReason, ResultStatus, RevocationReasonCode, SecretDataType, State, usage_mask,
+};
+pub use message::{
+    BatchItems, MessageExtension, RequestBatchItem, RequestHeader, RequestMessage,
+    ResponseBatchItem, ResponseHeader, ResponseMessage,
+};
+pub use objects::{KeyBlock, KeyMaterial, KeyValue, ManagedObject};
+pub use operations::{RequestPayload, ResponsePayload};
 pub use version::ProtocolVersion;

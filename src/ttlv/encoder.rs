@@ -20,6 +20,8 @@ pub enum EncodeError {
     BigIntegerLength(usize),
     /// A tag outside the 24-bit range.
     BadTag(u32),
+    /// A value the message layer cannot express in the protocol version being encoded.
+    NotExpressible(&'static str),
 }
 
 impl fmt::Display for EncodeError {
@@ -33,6 +35,7 @@ impl fmt::Display for EncodeError {
                 )
             }
             Self::BadTag(t) => write!(f, "tag 0x{t:x} does not fit in 24 bits"),
+            Self::NotExpressible(what) => f.write_str(what),
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct Vector {
     pub kmip_version: String,
     /// Operations the entry carries.
     pub operations: Vec<String>,
+    /// Free-text description.
+    pub description: String,
     /// Source file name.
     pub file: &'static str,
     /// The encoded bytes.
@@ -49,6 +51,7 @@ pub fn all() -> Option<Vec<Vector>> {
                 kind: s("kind"),
                 scope: s("scope"),
                 kmip_version: s("kmip_version"),
+                description: s("description"),
                 operations: e["operations"]
                     .as_array()
                     .map(|a| {

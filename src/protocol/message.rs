@@ -1,0 +1,577 @@
+//! Request and response messages: header (protocol version, batch count, correlation values,
+//! time stamp ...), batch items with their operation, result status / reason / message, payload
+//! and message extension. Headers are read in any field order and tolerate fields of newer
+//! versions (for example a Server Correlation Value sent to a 1.0 client); unknown header fields
+//! are kept and re-encoded.
+
+use smallvec::SmallVec;
+
+use super::fields::{opt_bool, opt_text};
+use super::operations::{RequestPayload, ResponsePayload, decode_version, encode_version};
+use super::tags as t;
+use super::{Operation, ProtocolVersion, ResultReason, ResultStatus};
+use crate::ttlv::{
+    DecodeError, DecodeLimits, EncodeError, Encoder, Item, ItemRef, StructureReader, validate,
+};
+
+/// A Message Extension: vendor data a receiver may skip unless it is marked critical.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageExtension {
+    /// Vendor Identification.
+    pub vendor_identification: String,
+    /// Criticality Indicator: the receiver must fail if it does not understand the extension.
+    pub criticality_indicator: bool,
+    /// Vendor Extension, kept as is.
+    pub vendor_extension: Item,
+}
+
+impl MessageExtension {
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let m = enc.begin_structure(t::MESSAGE_EXTENSION);
+        enc.text(t::VENDOR_IDENTIFICATION, &self.vendor_identification);
+        enc.boolean(t::CRITICALITY_INDICATOR, self.criticality_indicator);
+        enc.item(&self.vendor_extension);
+        enc.end_structure(m);
+    }
+
+    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+        let mut r = item.structure()?;
+        let vendor_identification = r
+            .required(t::VENDOR_IDENTIFICATION, "Vendor Identification")?
+            .text()?
+            .to_owned();
+        let criticality_indicator = r
+            .required(t::CRITICALITY_INDICATOR, "Criticality Indicator")?
+            .boolean()?;
+        let vendor_extension = r
+            .required(t::VENDOR_EXTENSION, "Vendor Extension")?
+            .to_item()?;
+        r.finish()?;
+        Ok(Self {
+            vendor_identification,
+            criticality_indicator,
+            vendor_extension,
+        })
+    }
+}
+
+/// Request Header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestHeader {
+    /// Protocol Version of the message.
+    pub protocol_version: ProtocolVersion,
+    /// Maximum Response Size.
+    pub maximum_response_size: Option<i32>,
+    /// Client Correlation Value (1.4+).
+    pub client_correlation_value: Option<String>,
+    /// Server Correlation Value (1.4+).
+    pub server_correlation_value: Option<String>,
+    /// Asynchronous Indicator.
+    pub asynchronous_indicator: Option<bool>,
+    /// Attestation Capable Indicator (1.2+).
+    pub attestation_capable_indicator: Option<bool>,
+    /// Attestation Types (1.2+).
+    pub attestation_types: Vec<u32>,
+    /// Authentication, kept as is (the TLS client certificate is the usual identity).
+    pub authentication: Option<Item>,
+    /// Batch Error Continuation Option.
+    pub batch_error_continuation_option: Option<u32>,
+    /// Batch Order Option.
+    pub batch_order_option: Option<bool>,
+    /// Time Stamp (never sent by this crate: servers reject clock skew).
+    pub time_stamp: Option<i64>,
+    /// Header fields this crate does not know, kept in order before Batch Count.
+    pub other: Vec<Item>,
+    /// Batch Count.
+    pub batch_count: i32,
+}
+
+impl RequestHeader {
+    /// A minimal header: version and batch count.
+    pub fn new(protocol_version: ProtocolVersion, batch_count: i32) -> Self {
+        Self {
+            protocol_version,
+            maximum_response_size: None,
+            client_correlation_value: None,
+            server_correlation_value: None,
+            asynchronous_indicator: None,
+            attestation_capable_indicator: None,
+            attestation_types: Vec::new(),
+            authentication: None,
+            batch_error_continuation_option: None,
+            batch_order_option: None,
+            time_stamp: None,
+            other: Vec::new(),
+            batch_count,
+        }
+    }
+
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let m = enc.begin_structure(t::REQUEST_HEADER);
+        encode_version(enc, self.protocol_version);
+        if let Some(x) = self.maximum_response_size {
+            enc.integer(t::MAXIMUM_RESPONSE_SIZE, x);
+        }
+        if let Some(x) = &self.client_correlation_value {
+            enc.text(t::CLIENT_CORRELATION_VALUE, x);
+        }
+        if let Some(x) = &self.server_correlation_value {
+            enc.text(t::SERVER_CORRELATION_VALUE, x);
+        }
+        if let Some(x) = self.asynchronous_indicator {
+            enc.boolean(t::ASYNCHRONOUS_INDICATOR, x);
+        }
+        if let Some(x) = self.attestation_capable_indicator {
+            enc.boolean(t::ATTESTATION_CAPABLE_INDICATOR, x);
+        }
+        for x in &self.attestation_types {
+            enc.enumeration(t::ATTESTATION_TYPE, *x);
+        }
+        if let Some(x) = &self.authentication {
+            enc.item(x);
+        }
+        if let Some(x) = self.batch_error_continuation_option {
+            enc.enumeration(t::BATCH_ERROR_CONTINUATION_OPTION, x);
+        }
+        if let Some(x) = self.batch_order_option {
+            enc.boolean(t::BATCH_ORDER_OPTION, x);
+        }
+        if let Some(x) = self.time_stamp {
+            enc.date_time(t::TIME_STAMP, x);
+        }
+        for x in &self.other {
+            enc.item(x);
+        }
+        enc.integer(t::BATCH_COUNT, self.batch_count);
+        enc.end_structure(m);
+    }
+
+    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+        let mut h = Self::new(ProtocolVersion::V1_0, 0);
+        let (mut version, mut count) = (None, None);
+        for f in item.structure()? {
+            let f = f?;
+            match f.tag() {
+                t::PROTOCOL_VERSION => version = Some(decode_version(f)?),
+                t::MAXIMUM_RESPONSE_SIZE => h.maximum_response_size = Some(f.integer()?),
+                t::CLIENT_CORRELATION_VALUE => {
+                    h.client_correlation_value = Some(f.text()?.to_owned())
+                }
+                t::SERVER_CORRELATION_VALUE => {
+                    h.server_correlation_value = Some(f.text()?.to_owned())
+                }
+                t::ASYNCHRONOUS_INDICATOR => h.asynchronous_indicator = Some(f.boolean()?),
+                t::ATTESTATION_CAPABLE_INDICATOR => {
+                    h.attestation_capable_indicator = Some(f.boolean()?)
+                }
+                t::ATTESTATION_TYPE => h.attestation_types.push(f.enumeration()?),
+                t::AUTHENTICATION => h.authentication = Some(f.to_item()?),
+                t::BATCH_ERROR_CONTINUATION_OPTION => {
+                    h.batch_error_continuation_option = Some(f.enumeration()?)
+                }
+                t::BATCH_ORDER_OPTION => h.batch_order_option = Some(f.boolean()?),
+                t::TIME_STAMP => h.time_stamp = Some(f.date_time()?),
+                t::BATCH_COUNT => count = Some(f.integer()?),
+                _ => h.other.push(f.to_item()?),
+            }
+        }
+        h.protocol_version =
+            version.ok_or_else(|| item.error("Request Header without Protocol Version"))?;
+        h.batch_count = count.ok_or_else(|| item.error("Request Header without Batch Count"))?;
+        Ok(h)
+    }
+}
+
+/// Response Header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseHeader {
+    /// Protocol Version of the message.
+    pub protocol_version: ProtocolVersion,
+    /// Time Stamp (POSIX seconds).
+    pub time_stamp: i64,
+    /// Nonce (1.2+), kept as is.
+    pub nonce: Option<Item>,
+    /// Server Hashed Password (2.x).
+    pub server_hashed_password: Option<Vec<u8>>,
+    /// Attestation Types (1.2+).
+    pub attestation_types: Vec<u32>,
+    /// Client Correlation Value (1.4+).
+    pub client_correlation_value: Option<String>,
+    /// Server Correlation Value (1.4+; some servers send it to 1.0 clients too).
+    pub server_correlation_value: Option<String>,
+    /// Header fields this crate does not know, kept in order before Batch Count.
+    pub other: Vec<Item>,
+    /// Batch Count.
+    pub batch_count: i32,
+}
+
+impl ResponseHeader {
+    /// A minimal header.
+    pub fn new(protocol_version: ProtocolVersion, time_stamp: i64, batch_count: i32) -> Self {
+        Self {
+            protocol_version,
+            time_stamp,
+            nonce: None,
+            server_hashed_password: None,
+            attestation_types: Vec::new(),
+            client_correlation_value: None,
+            server_correlation_value: None,
+            other: Vec::new(),
+            batch_count,
+        }
+    }
+
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let m = enc.begin_structure(t::RESPONSE_HEADER);
+        encode_version(enc, self.protocol_version);
+        enc.date_time(t::TIME_STAMP, self.time_stamp);
+        if let Some(x) = &self.nonce {
+            enc.item(x);
+        }
+        if let Some(x) = &self.server_hashed_password {
+            enc.bytes(t::SERVER_HASHED_PASSWORD, x);
+        }
+        for x in &self.attestation_types {
+            enc.enumeration(t::ATTESTATION_TYPE, *x);
+        }
+        if let Some(x) = &self.client_correlation_value {
+            enc.text(t::CLIENT_CORRELATION_VALUE, x);
+        }
+        if let Some(x) = &self.server_correlation_value {
+            enc.text(t::SERVER_CORRELATION_VALUE, x);
+        }
+        for x in &self.other {
+            enc.item(x);
+        }
+        enc.integer(t::BATCH_COUNT, self.batch_count);
+        enc.end_structure(m);
+    }
+
+    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+        let mut h = Self::new(ProtocolVersion::V1_0, 0, 0);
+        let (mut version, mut stamp, mut count) = (None, None, None);
+        for f in item.structure()? {
+            let f = f?;
+            match f.tag() {
+                t::PROTOCOL_VERSION => version = Some(decode_version(f)?),
+                t::TIME_STAMP => stamp = Some(f.date_time()?),
+                t::NONCE => h.nonce = Some(f.to_item()?),
+                t::SERVER_HASHED_PASSWORD => h.server_hashed_password = Some(f.bytes()?.to_vec()),
+                t::ATTESTATION_TYPE => h.attestation_types.push(f.enumeration()?),
+                t::CLIENT_CORRELATION_VALUE => {
+                    h.client_correlation_value = Some(f.text()?.to_owned())
+                }
+                t::SERVER_CORRELATION_VALUE => {
+                    h.server_correlation_value = Some(f.text()?.to_owned())
+                }
+                t::BATCH_COUNT => count = Some(f.integer()?),
+                _ => h.other.push(f.to_item()?),
+            }
+        }
+        h.protocol_version =
+            version.ok_or_else(|| item.error("Response Header without Protocol Version"))?;
+        h.time_stamp = stamp.ok_or_else(|| item.error("Response Header without Time Stamp"))?;
+        h.batch_count = count.ok_or_else(|| item.error("Response Header without Batch Count"))?;
+        Ok(h)
+    }
+}
+
+/// One operation in a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestBatchItem {
+    /// Operation.
+    pub operation: Operation,
+    /// Ephemeral (2.x).
+    pub ephemeral: Option<bool>,
+    /// Unique Batch Item ID (required when the batch holds more than one item).
+    pub unique_batch_item_id: Option<Vec<u8>>,
+    /// Request Payload.
+    pub payload: RequestPayload,
+    /// Message Extension.
+    pub message_extension: Option<MessageExtension>,
+}
+
+impl RequestBatchItem {
+    /// A batch item for a typed payload (its operation is taken from the payload).
+    pub fn new(payload: RequestPayload) -> Result<Self, EncodeError> {
+        let operation = payload.operation().ok_or(EncodeError::NotExpressible(
+            "an untyped payload needs its operation set by hand",
+        ))?;
+        Ok(Self {
+            operation,
+            ephemeral: None,
+            unique_batch_item_id: None,
+            payload,
+            message_extension: None,
+        })
+    }
+}
+
+/// One operation's result in a response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseBatchItem {
+    /// Operation (servers may omit it in a one-item failure).
+    pub operation: Option<Operation>,
+    /// Unique Batch Item ID.
+    pub unique_batch_item_id: Option<Vec<u8>>,
+    /// Result Status.
+    pub result_status: ResultStatus,
+    /// Result Reason (required when the status is Operation Failed).
+    pub result_reason: Option<ResultReason>,
+    /// Result Message.
+    pub result_message: Option<String>,
+    /// Asynchronous Correlation Value.
+    pub asynchronous_correlation_value: Option<Vec<u8>>,
+    /// Response Payload.
+    pub payload: Option<ResponsePayload>,
+    /// Message Extension.
+    pub message_extension: Option<MessageExtension>,
+}
+
+impl ResponseBatchItem {
+    /// A successful result carrying `payload`.
+    pub fn success(payload: ResponsePayload) -> Self {
+        Self {
+            operation: payload.operation(),
+            unique_batch_item_id: None,
+            result_status: ResultStatus::SUCCESS,
+            result_reason: None,
+            result_message: None,
+            asynchronous_correlation_value: None,
+            payload: Some(payload),
+            message_extension: None,
+        }
+    }
+
+    /// A failed result.
+    pub fn failure(operation: Option<Operation>, reason: ResultReason, message: &str) -> Self {
+        Self {
+            operation,
+            unique_batch_item_id: None,
+            result_status: ResultStatus::OPERATION_FAILED,
+            result_reason: Some(reason),
+            result_message: Some(message.to_owned()),
+            asynchronous_correlation_value: None,
+            payload: None,
+            message_extension: None,
+        }
+    }
+}
+
+/// A batch of items; one is stored inline, as nearly every message holds one.
+pub type BatchItems<T> = SmallVec<[T; 1]>;
+
+/// A request message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestMessage {
+    /// Request Header.
+    pub header: RequestHeader,
+    /// Batch Items.
+    pub batch_items: BatchItems<RequestBatchItem>,
+}
+
+impl RequestMessage {
+    /// A one-item request in `version` with a minimal header.
+    pub fn single(version: ProtocolVersion, payload: RequestPayload) -> Result<Self, EncodeError> {
+        let mut batch_items = BatchItems::new();
+        batch_items.push(RequestBatchItem::new(payload)?);
+        Ok(Self {
+            header: RequestHeader::new(version, 1),
+            batch_items,
+        })
+    }
+
+    /// Appends the encoding to `out` (clear it first to reuse it).
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let v = self.header.protocol_version;
+        let mut enc = Encoder::new(out);
+        let m = enc.begin_structure(t::REQUEST_MESSAGE);
+        self.header.encode(&mut enc);
+        for b in &self.batch_items {
+            let bm = enc.begin_structure(t::BATCH_ITEM);
+            enc.enumeration(t::OPERATION, b.operation.0);
+            if let Some(e) = b.ephemeral {
+                enc.boolean(t::EPHEMERAL, e);
+            }
+            if let Some(id) = &b.unique_batch_item_id {
+                enc.bytes(t::UNIQUE_BATCH_ITEM_ID, id);
+            }
+            b.payload.encode(t::REQUEST_PAYLOAD, &mut enc, v)?;
+            if let Some(x) = &b.message_extension {
+                x.encode(&mut enc);
+            }
+            enc.end_structure(bm);
+        }
+        enc.end_structure(m);
+        enc.finish()
+    }
+
+    /// Decodes a request message strictly and within `limits`.
+    pub fn decode(buf: &[u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
+        validate(buf, limits)?;
+        let top = ItemRef::top(buf)?;
+        if top.tag() != t::REQUEST_MESSAGE {
+            return Err(top.error("not a Request Message"));
+        }
+        let mut r = top.structure()?;
+        let header = RequestHeader::decode(r.required(t::REQUEST_HEADER, "Request Header")?)?;
+        let v = header.protocol_version;
+        let mut batch_items = BatchItems::new();
+        while let Some(b) = r.optional(t::BATCH_ITEM)? {
+            let mut br = b.structure()?;
+            let operation = Operation(br.required(t::OPERATION, "Operation")?.enumeration()?);
+            let ephemeral = opt_bool(&mut br, t::EPHEMERAL)?;
+            let unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
+            let payload = RequestPayload::decode(
+                operation,
+                br.required(t::REQUEST_PAYLOAD, "Request Payload")?,
+                v,
+            )?;
+            let message_extension = br
+                .optional(t::MESSAGE_EXTENSION)?
+                .map(MessageExtension::decode)
+                .transpose()?;
+            br.finish()?;
+            batch_items.push(RequestBatchItem {
+                operation,
+                ephemeral,
+                unique_batch_item_id,
+                payload,
+                message_extension,
+            });
+        }
+        r.finish()?;
+        Ok(Self {
+            header,
+            batch_items,
+        })
+    }
+}
+
+/// A response message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseMessage {
+    /// Response Header.
+    pub header: ResponseHeader,
+    /// Batch Items.
+    pub batch_items: BatchItems<ResponseBatchItem>,
+}
+
+impl ResponseMessage {
+    /// Appends the encoding to `out` (clear it first to reuse it).
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let v = self.header.protocol_version;
+        let mut enc = Encoder::new(out);
+        let m = enc.begin_structure(t::RESPONSE_MESSAGE);
+        self.header.encode(&mut enc);
+        for b in &self.batch_items {
+            let bm = enc.begin_structure(t::BATCH_ITEM);
+            if let Some(op) = b.operation {
+                enc.enumeration(t::OPERATION, op.0);
+            }
+            if let Some(id) = &b.unique_batch_item_id {
+                enc.bytes(t::UNIQUE_BATCH_ITEM_ID, id);
+            }
+            enc.enumeration(t::RESULT_STATUS, b.result_status.0);
+            if let Some(x) = b.result_reason {
+                enc.enumeration(t::RESULT_REASON, x.0);
+            }
+            if let Some(x) = &b.result_message {
+                enc.text(t::RESULT_MESSAGE, x);
+            }
+            if let Some(x) = &b.asynchronous_correlation_value {
+                enc.bytes(t::ASYNCHRONOUS_CORRELATION_VALUE, x);
+            }
+            if let Some(p) = &b.payload {
+                p.encode(t::RESPONSE_PAYLOAD, &mut enc, v)?;
+            }
+            if let Some(x) = &b.message_extension {
+                x.encode(&mut enc);
+            }
+            enc.end_structure(bm);
+        }
+        enc.end_structure(m);
+        enc.finish()
+    }
+
+    /// Decodes a response message strictly and within `limits`. A batch item without an
+    /// Operation (allowed in a one-item response) has its payload read as `fallback_operation`
+    /// (the operation the client asked for), or kept generic when that is `None`.
+    pub fn decode(
+        buf: &[u8],
+        limits: &DecodeLimits,
+        fallback_operation: Option<Operation>,
+    ) -> Result<Self, DecodeError> {
+        validate(buf, limits)?;
+        let top = ItemRef::top(buf)?;
+        if top.tag() != t::RESPONSE_MESSAGE {
+            return Err(top.error("not a Response Message"));
+        }
+        let mut r = top.structure()?;
+        let header = ResponseHeader::decode(r.required(t::RESPONSE_HEADER, "Response Header")?)?;
+        let v = header.protocol_version;
+        let mut batch_items = BatchItems::new();
+        while let Some(b) = r.optional(t::BATCH_ITEM)? {
+            batch_items.push(decode_response_item(b, v, fallback_operation)?);
+        }
+        r.finish()?;
+        Ok(Self {
+            header,
+            batch_items,
+        })
+    }
+}
+
+fn decode_response_item(
+    b: ItemRef<'_>,
+    v: ProtocolVersion,
+    fallback_operation: Option<Operation>,
+) -> Result<ResponseBatchItem, DecodeError> {
+    let mut br = b.structure()?;
+    let operation = opt_enum_op(&mut br)?;
+    let unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
+    let result_status = ResultStatus(
+        br.required(t::RESULT_STATUS, "Result Status")?
+            .enumeration()?,
+    );
+    let result_reason = br
+        .optional(t::RESULT_REASON)?
+        .map(|x| x.enumeration().map(ResultReason))
+        .transpose()?;
+    let result_message = opt_text(&mut br, t::RESULT_MESSAGE)?;
+    let asynchronous_correlation_value = opt_bytes(&mut br, t::ASYNCHRONOUS_CORRELATION_VALUE)?;
+    let payload = match br.optional(t::RESPONSE_PAYLOAD)? {
+        None => None,
+        Some(p) => Some(match operation.or(fallback_operation) {
+            Some(op) => ResponsePayload::decode(op, p, v)?,
+            None => ResponsePayload::Other(p.to_item()?),
+        }),
+    };
+    let message_extension = br
+        .optional(t::MESSAGE_EXTENSION)?
+        .map(MessageExtension::decode)
+        .transpose()?;
+    br.finish()?;
+    Ok(ResponseBatchItem {
+        operation,
+        unique_batch_item_id,
+        result_status,
+        result_reason,
+        result_message,
+        asynchronous_correlation_value,
+        payload,
+        message_extension,
+    })
+}
+
+fn opt_enum_op(r: &mut StructureReader<'_>) -> Result<Option<Operation>, DecodeError> {
+    r.optional(t::OPERATION)?
+        .map(|i| i.enumeration().map(Operation))
+        .transpose()
+}
+
+fn opt_bytes(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<Vec<u8>>, DecodeError> {
+    r.optional(tag)?
+        .map(|i| i.bytes().map(<[u8]>::to_vec))
+        .transpose()
+}

@@ -1,0 +1,294 @@
+//! Managed objects carried in Register requests and Get responses: Symmetric Key and Secret
+//! Data with their Key Block. Key material lives in zeroizing buffers; other object types are
+//! kept as generic items.
+
+use zeroize::Zeroizing;
+
+use super::attributes::{Attribute, Attributes};
+use super::fields::{opt_enum, opt_int};
+use super::tags as t;
+use super::{CryptographicAlgorithm, KeyFormatType, ObjectType, ProtocolVersion, SecretDataType};
+use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemRef, ItemType};
+
+/// Key Material: raw bytes, the Key of a Transparent Symmetric Key, or another structure.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KeyMaterial {
+    /// A Byte String (Raw, Opaque, PKCS#1/#8 ... formats).
+    Bytes(Zeroizing<Vec<u8>>),
+    /// A Transparent Symmetric Key structure holding one Key byte string.
+    TransparentSymmetricKey(Zeroizing<Vec<u8>>),
+    /// Any other structured key material (other transparent formats), kept as is.
+    Structure(Item),
+}
+
+impl std::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes(b) => write!(f, "KeyMaterial::Bytes(<{} bytes redacted>)", b.len()),
+            Self::TransparentSymmetricKey(b) => {
+                write!(
+                    f,
+                    "KeyMaterial::TransparentSymmetricKey(<{} bytes redacted>)",
+                    b.len()
+                )
+            }
+            Self::Structure(_) => write!(f, "KeyMaterial::Structure(<redacted>)"),
+        }
+    }
+}
+
+/// Key Value: plain key material (with optional attributes) or, when wrapped, opaque bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyValue {
+    /// Key Material and attributes (a list of Attribute in 1.x, an Attributes structure in 2.x).
+    Plain {
+        /// Key Material.
+        material: KeyMaterial,
+        /// Attributes some servers return inside the Key Value.
+        attributes: Vec<Attribute>,
+    },
+    /// The wrapped (encrypted) Key Value as a Byte String.
+    Wrapped(Zeroizing<Vec<u8>>),
+}
+
+/// Key Block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyBlock {
+    /// Key Format Type.
+    pub key_format_type: KeyFormatType,
+    /// Key Compression Type.
+    pub key_compression_type: Option<u32>,
+    /// Key Value.
+    pub key_value: Option<KeyValue>,
+    /// Cryptographic Algorithm.
+    pub cryptographic_algorithm: Option<CryptographicAlgorithm>,
+    /// Cryptographic Length in bits.
+    pub cryptographic_length: Option<i32>,
+    /// Key Wrapping Data, kept as is.
+    pub key_wrapping_data: Option<Item>,
+}
+
+impl KeyBlock {
+    /// A Raw key block for a symmetric key.
+    pub fn raw_symmetric(key: &[u8], algorithm: CryptographicAlgorithm) -> Self {
+        Self {
+            key_format_type: KeyFormatType::RAW,
+            key_compression_type: None,
+            key_value: Some(KeyValue::Plain {
+                material: KeyMaterial::Bytes(Zeroizing::new(key.to_vec())),
+                attributes: Vec::new(),
+            }),
+            cryptographic_algorithm: Some(algorithm),
+            cryptographic_length: i32::try_from(key.len() * 8).ok(),
+            key_wrapping_data: None,
+        }
+    }
+
+    /// The plain key bytes, whatever form carries them (Raw/Opaque bytes or the Key of a
+    /// Transparent Symmetric Key); `None` when wrapped or structured otherwise.
+    pub fn key_bytes(&self) -> Option<&[u8]> {
+        match &self.key_value {
+            Some(KeyValue::Plain {
+                material: KeyMaterial::Bytes(b) | KeyMaterial::TransparentSymmetricKey(b),
+                ..
+            }) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn encode(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
+        let m = enc.begin_structure(t::KEY_BLOCK);
+        enc.enumeration(t::KEY_FORMAT_TYPE, self.key_format_type.0);
+        if let Some(c) = self.key_compression_type {
+            enc.enumeration(t::KEY_COMPRESSION_TYPE, c);
+        }
+        match &self.key_value {
+            None => {}
+            Some(KeyValue::Wrapped(b)) => enc.bytes(t::KEY_VALUE, b),
+            Some(KeyValue::Plain {
+                material,
+                attributes,
+            }) => {
+                let kv = enc.begin_structure(t::KEY_VALUE);
+                match material {
+                    KeyMaterial::Bytes(b) => enc.bytes(t::KEY_MATERIAL, b),
+                    KeyMaterial::TransparentSymmetricKey(b) => {
+                        let km = enc.begin_structure(t::KEY_MATERIAL);
+                        enc.bytes(t::KEY, b);
+                        enc.end_structure(km);
+                    }
+                    KeyMaterial::Structure(item) => enc.item(item),
+                }
+                if v.is_2x() {
+                    if !attributes.is_empty() {
+                        Attributes::new(attributes.clone()).encode(enc, v)?;
+                    }
+                } else {
+                    for a in attributes {
+                        a.encode(enc, v)?;
+                    }
+                }
+                enc.end_structure(kv);
+            }
+        }
+        if let Some(a) = self.cryptographic_algorithm {
+            enc.enumeration(t::CRYPTOGRAPHIC_ALGORITHM, a.0);
+        }
+        if let Some(l) = self.cryptographic_length {
+            enc.integer(t::CRYPTOGRAPHIC_LENGTH, l);
+        }
+        if let Some(w) = &self.key_wrapping_data {
+            enc.item(w);
+        }
+        enc.end_structure(m);
+        Ok(())
+    }
+
+    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+        let mut r = item.structure()?;
+        let key_format_type = KeyFormatType(
+            r.required(t::KEY_FORMAT_TYPE, "Key Format Type")?
+                .enumeration()?,
+        );
+        let key_compression_type = opt_enum(&mut r, t::KEY_COMPRESSION_TYPE)?;
+        let key_value = match r.optional(t::KEY_VALUE)? {
+            None => None,
+            Some(kv) if kv.item_type() == ItemType::ByteString => {
+                Some(KeyValue::Wrapped(Zeroizing::new(kv.bytes()?.to_vec())))
+            }
+            Some(kv) => {
+                let mut kr = kv.structure()?;
+                let km = kr.required(t::KEY_MATERIAL, "Key Material")?;
+                let material = if km.item_type() == ItemType::ByteString {
+                    KeyMaterial::Bytes(Zeroizing::new(km.bytes()?.to_vec()))
+                } else {
+                    let mut mr = km.structure()?;
+                    match (key_format_type, mr.optional(t::KEY)?) {
+                        (KeyFormatType::TRANSPARENT_SYMMETRIC_KEY, Some(k)) if mr.is_empty() => {
+                            KeyMaterial::TransparentSymmetricKey(Zeroizing::new(
+                                k.bytes()?.to_vec(),
+                            ))
+                        }
+                        _ => KeyMaterial::Structure(km.to_item()?),
+                    }
+                };
+                let mut attributes = Vec::new();
+                for a in kr {
+                    let a = a?;
+                    if a.tag() == t::ATTRIBUTES {
+                        attributes.extend(Attributes::decode(a)?.attributes);
+                    } else if a.tag() == t::ATTRIBUTE {
+                        attributes.push(Attribute::decode(a)?);
+                    } else {
+                        return Err(a.error("unexpected field in Key Value"));
+                    }
+                }
+                Some(KeyValue::Plain {
+                    material,
+                    attributes,
+                })
+            }
+        };
+        let cryptographic_algorithm =
+            opt_enum(&mut r, t::CRYPTOGRAPHIC_ALGORITHM)?.map(CryptographicAlgorithm);
+        let cryptographic_length = opt_int(&mut r, t::CRYPTOGRAPHIC_LENGTH)?;
+        let key_wrapping_data = r
+            .optional(t::KEY_WRAPPING_DATA)?
+            .map(|w| w.to_item())
+            .transpose()?;
+        r.finish()?;
+        Ok(Self {
+            key_format_type,
+            key_compression_type,
+            key_value,
+            cryptographic_algorithm,
+            cryptographic_length,
+            key_wrapping_data,
+        })
+    }
+}
+
+/// A managed object as carried in Register and Get.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ManagedObject {
+    /// Symmetric Key.
+    SymmetricKey(KeyBlock),
+    /// Secret Data.
+    SecretData {
+        /// Secret Data Type.
+        secret_data_type: SecretDataType,
+        /// Key Block.
+        key_block: KeyBlock,
+    },
+    /// Any other object (certificate, private key, template ...), kept as is.
+    Other(Item),
+}
+
+impl ManagedObject {
+    /// The object type of this object, when it is one this crate types.
+    pub fn object_type(&self) -> Option<ObjectType> {
+        match self {
+            Self::SymmetricKey(_) => Some(ObjectType::SYMMETRIC_KEY),
+            Self::SecretData { .. } => Some(ObjectType::SECRET_DATA),
+            Self::Other(_) => None,
+        }
+    }
+
+    /// The key block of a Symmetric Key or Secret Data.
+    pub fn key_block(&self) -> Option<&KeyBlock> {
+        match self {
+            Self::SymmetricKey(kb) | Self::SecretData { key_block: kb, .. } => Some(kb),
+            Self::Other(_) => None,
+        }
+    }
+
+    pub(crate) fn encode(
+        &self,
+        enc: &mut Encoder<'_>,
+        v: ProtocolVersion,
+    ) -> Result<(), EncodeError> {
+        match self {
+            Self::SymmetricKey(kb) => {
+                let m = enc.begin_structure(t::SYMMETRIC_KEY);
+                kb.encode(enc, v)?;
+                enc.end_structure(m);
+            }
+            Self::SecretData {
+                secret_data_type,
+                key_block,
+            } => {
+                let m = enc.begin_structure(t::SECRET_DATA);
+                enc.enumeration(t::SECRET_DATA_TYPE, secret_data_type.0);
+                key_block.encode(enc, v)?;
+                enc.end_structure(m);
+            }
+            Self::Other(item) => enc.item(item),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+        match item.tag() {
+            t::SYMMETRIC_KEY => {
+                let mut r = item.structure()?;
+                let kb = KeyBlock::decode(r.required(t::KEY_BLOCK, "Key Block")?)?;
+                r.finish()?;
+                Ok(Self::SymmetricKey(kb))
+            }
+            t::SECRET_DATA => {
+                let mut r = item.structure()?;
+                let secret_data_type = SecretDataType(
+                    r.required(t::SECRET_DATA_TYPE, "Secret Data Type")?
+                        .enumeration()?,
+                );
+                let key_block = KeyBlock::decode(r.required(t::KEY_BLOCK, "Key Block")?)?;
+                r.finish()?;
+                Ok(Self::SecretData {
+                    secret_data_type,
+                    key_block,
+                })
+            }
+            _ => Ok(Self::Other(item.to_item()?)),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Typed request and response payloads, one file per operation, and the [`RequestPayload`] /
+//! [`ResponsePayload`] enums that dispatch on the batch item's Operation. Operations this crate
+//! does not type are kept as generic items and re-encode unchanged.
+
+mod activate_destroy;
+mod attribute_changes;
+mod create;
+mod discover_versions;
+mod get;
+mod get_attribute_list;
+mod get_attributes;
+mod locate;
+mod query;
+mod register;
+mod rekey;
+mod revoke;
+
+pub use activate_destroy::{UniqueIdentifierRequest, UniqueIdentifierResponse};
+pub use attribute_changes::{
+    AddAttributeRequest, AttributeChangeResponse, DeleteAttributeRequest, ModifyAttributeRequest,
+    SetAttributeRequest,
+};
+pub use create::{CreateRequest, CreateResponse};
+pub use discover_versions::DiscoverVersions;
+pub(crate) use discover_versions::{decode_version, encode_version};
+pub use get::{GetRequest, GetResponse};
+pub use get_attribute_list::GetAttributeListResponse;
+pub use get_attributes::{GetAttributesRequest, GetAttributesResponse};
+pub use locate::{LocateRequest, LocateResponse};
+pub use query::{QueryRequest, QueryResponse};
+pub use register::{RegisterRequest, RegisterResponse};
+pub use rekey::{ReKeyRequest, ReKeyResponse};
+pub use revoke::RevokeRequest;
+
+use super::{Operation, ProtocolVersion};
+use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemRef, StructureReader};
+
+/// The fields of one payload: encoded into, and decoded from, an enclosing payload structure.
+pub(crate) trait PayloadFields: Sized {
+    /// Writes the payload's fields (not the enclosing structure) for `version`.
+    fn encode_fields(
+        &self,
+        enc: &mut Encoder<'_>,
+        version: ProtocolVersion,
+    ) -> Result<(), EncodeError>;
+    /// Reads the payload's fields from the enclosing structure's reader.
+    fn decode_fields(
+        r: &mut StructureReader<'_>,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError>;
+}
+
+macro_rules! payload_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident($ty:ty) = $op:ident),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $(
+                #[doc = concat!("Payload of ", stringify!($variant), ".")]
+                $variant($ty),
+            )*
+            /// The payload of an operation this crate does not type, kept as is.
+            Other(Item),
+        }
+
+        impl $name {
+            /// The operation this payload belongs to (`None` for [`Self::Other`]).
+            pub fn operation(&self) -> Option<Operation> {
+                match self {
+                    $(Self::$variant(_) => Some(Operation::$op),)*
+                    Self::Other(_) => None,
+                }
+            }
+
+            /// Encodes the payload structure with `tag` for `version`.
+            pub(crate) fn encode(&self, tag: u32, enc: &mut Encoder<'_>, version: ProtocolVersion) -> Result<(), EncodeError> {
+                if let Self::Other(item) = self {
+                    enc.item(item);
+                    return Ok(());
+                }
+                let m = enc.begin_structure(tag);
+                match self {
+                    $(Self::$variant(p) => p.encode_fields(enc, version)?,)*
+                    Self::Other(_) => {}
+                }
+                enc.end_structure(m);
+                Ok(())
+            }
+
+            /// Decodes a standalone payload structure (`bytes` holds exactly the payload item)
+            /// of `operation`, as `version` encodes it.
+            pub fn from_bytes(
+                operation: Operation,
+                bytes: &[u8],
+                limits: &crate::ttlv::DecodeLimits,
+                version: ProtocolVersion,
+            ) -> Result<Self, DecodeError> {
+                crate::ttlv::validate(bytes, limits)?;
+                Self::decode(operation, ItemRef::top(bytes)?, version)
+            }
+
+            /// Encodes the payload as a standalone structure with `tag` (Request Payload or
+            /// Response Payload) for `version`.
+            pub fn to_bytes(&self, tag: u32, version: ProtocolVersion) -> Result<Vec<u8>, EncodeError> {
+                let mut out = Vec::new();
+                let mut enc = Encoder::new(&mut out);
+                self.encode(tag, &mut enc, version)?;
+                enc.finish()?;
+                Ok(out)
+            }
+
+            /// Decodes the payload of `operation`; unknown operations stay generic.
+            pub(crate) fn decode(operation: Operation, item: ItemRef<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
+                let mut r = item.structure()?;
+                let out = match operation {
+                    $(Operation::$op => Self::$variant(<$ty>::decode_fields(&mut r, version)?),)*
+                    _ => return Ok(Self::Other(item.to_item()?)),
+                };
+                r.finish()?;
+                Ok(out)
+            }
+        }
+    };
+}
+
+payload_enum!(
+    /// A typed request payload.
+    RequestPayload {
+        DiscoverVersions(DiscoverVersions) = DISCOVER_VERSIONS,
+        Query(QueryRequest) = QUERY,
+        Create(CreateRequest) = CREATE,
+        Register(RegisterRequest) = REGISTER,
+        Get(GetRequest) = GET,
+        Activate(UniqueIdentifierRequest) = ACTIVATE,
+        Locate(LocateRequest) = LOCATE,
+        GetAttributes(GetAttributesRequest) = GET_ATTRIBUTES,
+        GetAttributeList(UniqueIdentifierRequest) = GET_ATTRIBUTE_LIST,
+        AddAttribute(AddAttributeRequest) = ADD_ATTRIBUTE,
+        ModifyAttribute(ModifyAttributeRequest) = MODIFY_ATTRIBUTE,
+        DeleteAttribute(DeleteAttributeRequest) = DELETE_ATTRIBUTE,
+        SetAttribute(SetAttributeRequest) = SET_ATTRIBUTE,
+        Revoke(RevokeRequest) = REVOKE,
+        Destroy(UniqueIdentifierRequest) = DESTROY,
+        ReKey(ReKeyRequest) = REKEY,
+    }
+);
+
+payload_enum!(
+    /// A typed response payload.
+    ResponsePayload {
+        DiscoverVersions(DiscoverVersions) = DISCOVER_VERSIONS,
+        Query(QueryResponse) = QUERY,
+        Create(CreateResponse) = CREATE,
+        Register(RegisterResponse) = REGISTER,
+        Get(GetResponse) = GET,
+        Activate(UniqueIdentifierResponse) = ACTIVATE,
+        Locate(LocateResponse) = LOCATE,
+        GetAttributes(GetAttributesResponse) = GET_ATTRIBUTES,
+        GetAttributeList(GetAttributeListResponse) = GET_ATTRIBUTE_LIST,
+        AddAttribute(AttributeChangeResponse) = ADD_ATTRIBUTE,
+        ModifyAttribute(AttributeChangeResponse) = MODIFY_ATTRIBUTE,
+        DeleteAttribute(AttributeChangeResponse) = DELETE_ATTRIBUTE,
+        SetAttribute(UniqueIdentifierResponse) = SET_ATTRIBUTE,
+        Revoke(UniqueIdentifierResponse) = REVOKE,
+        Destroy(UniqueIdentifierResponse) = DESTROY,
+        ReKey(ReKeyResponse) = REKEY,
+    }
+);

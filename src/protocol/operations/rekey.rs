@@ -1,0 +1,79 @@
+//! Re-key: the server makes a replacement for a symmetric key and links the two (Replacement /
+//! Replaced Object links). Attributes as in Create (Template-Attribute 1.x, Attributes 2.x).
+
+use super::PayloadFields;
+use super::create::decode_group;
+use crate::protocol::ProtocolVersion;
+use crate::protocol::attributes::Attributes;
+use crate::protocol::fields::{opt_text, req_text};
+use crate::protocol::tags as t;
+use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, StructureReader};
+
+/// Re-key request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReKeyRequest {
+    /// Unique Identifier of the key to replace (absent: the ID Placeholder).
+    pub unique_identifier: Option<String>,
+    /// Offset (Interval, seconds) between the new key's dates and now.
+    pub offset: Option<u32>,
+    /// Attributes for the new key.
+    pub attributes: Option<Attributes>,
+    /// Protection Storage Masks (2.x), kept as is.
+    pub protection_storage_masks: Option<Item>,
+}
+
+impl PayloadFields for ReKeyRequest {
+    fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
+        if let Some(id) = &self.unique_identifier {
+            enc.text(t::UNIQUE_IDENTIFIER, id);
+        }
+        if let Some(o) = self.offset {
+            enc.interval(t::OFFSET, o);
+        }
+        if let Some(a) = &self.attributes {
+            a.encode(enc, v)?;
+        }
+        if let Some(p) = &self.protection_storage_masks {
+            enc.item(p);
+        }
+        Ok(())
+    }
+
+    fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
+        Ok(Self {
+            unique_identifier: opt_text(r, t::UNIQUE_IDENTIFIER)?,
+            offset: r.optional(t::OFFSET)?.map(|o| o.interval()).transpose()?,
+            attributes: decode_group(r)?,
+            protection_storage_masks: r
+                .optional(t::PROTECTION_STORAGE_MASKS)?
+                .map(|p| p.to_item())
+                .transpose()?,
+        })
+    }
+}
+
+/// Re-key response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReKeyResponse {
+    /// Unique Identifier of the new key.
+    pub unique_identifier: String,
+    /// Attributes the server set implicitly (1.x Template-Attribute).
+    pub attributes: Option<Attributes>,
+}
+
+impl PayloadFields for ReKeyResponse {
+    fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
+        enc.text(t::UNIQUE_IDENTIFIER, &self.unique_identifier);
+        if let Some(a) = &self.attributes {
+            a.encode(enc, v)?;
+        }
+        Ok(())
+    }
+
+    fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
+        Ok(Self {
+            unique_identifier: req_text(r, t::UNIQUE_IDENTIFIER, "Unique Identifier")?,
+            attributes: decode_group(r)?,
+        })
+    }
+}
