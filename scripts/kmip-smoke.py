@@ -122,7 +122,7 @@ def main():
     args.ca = args.ca or os.path.join(args.pki, "ca.pem")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL)
     if not args.verbose:  # PyKMIP warns about its missing client config file on every client
-        logging.getLogger("kmip").setLevel(logging.CRITICAL)
+        logging.getLogger("kmip.core.config_helper").setLevel(logging.CRITICAL)
 
     names = sorted(VERSIONS) if args.kmip_version == "all" else [args.kmip_version]
     failed = 0
