@@ -1,2 +1,4 @@
 //! The `kmip-keystore` command-line tool.
+mod cli;
+
 fn main() {}

@@ -1,0 +1,3 @@
+//! Command-line argument groups of the `kmip-keystore` tool.
+
+pub mod kmip_args;

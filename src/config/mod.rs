@@ -1,0 +1,17 @@
+//! KMIP configuration with mongod's option names: [`KmipOptions`] (defaults, `set` by name,
+//! client checks), [`ServerAddress`] lists, the redacted [`Password`], YAML loading from
+//! `mongod.conf`, and [`ConfigError`].
+
+mod error;
+mod options;
+mod password;
+mod server_address;
+mod yaml;
+
+pub use error::ConfigError;
+pub use options::{
+    DEFAULT_PORT, KmipOptions, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER, MIN_CONNECT_TIMEOUT,
+    OPTION_NAMES, ProtocolVersionChoice,
+};
+pub use password::Password;
+pub use server_address::{Host, ServerAddress, ServerAddressError};

@@ -1,0 +1,716 @@
+//! [`KmipOptions`]: every KMIP option mongod knows (plus ours), their defaults, setting one by its
+//! mongod name ([`KmipOptions::set`], the C ABI's entry point), and the checks a client needs.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::error::ConfigError;
+use super::password::Password;
+use super::server_address::ServerAddress;
+use crate::protocol::ProtocolVersion;
+
+/// Every option name [`KmipOptions::set`] accepts, as written under `security.kmip` in YAML.
+pub const OPTION_NAMES: &[&str] = &[
+    "serverName",
+    "port",
+    "serverCAFile",
+    "clientCertificateFile",
+    "clientKeyFile",
+    "clientCertificatePassword",
+    "keyIdentifier",
+    "rotateMasterKey",
+    "connectRetries",
+    "connectTimeoutMS",
+    "activateKeys",
+    "keyStatePollingSeconds",
+    "protocolVersion",
+    "useSystemCAs",
+    "failoverStaggerMS",
+];
+
+/// mongod's default KMIP port.
+pub const DEFAULT_PORT: u16 = 5696;
+/// Shortest accepted `connectTimeoutMS`, as in mongod.
+pub const MIN_CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
+/// Longest accepted `connectTimeoutMS` (ten minutes).
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_millis(600_000);
+/// Longest accepted `failoverStaggerMS` (one minute).
+pub const MAX_FAILOVER_STAGGER: Duration = Duration::from_millis(60_000);
+
+/// Which KMIP protocol version to speak.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProtocolVersionChoice {
+    /// Negotiate with Discover Versions (option value `auto`).
+    #[default]
+    Auto,
+    /// Speak exactly this version (option value such as `1.4`).
+    Fixed(ProtocolVersion),
+}
+
+impl fmt::Display for ProtocolVersionChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProtocolVersionChoice::Auto => f.write_str("auto"),
+            ProtocolVersionChoice::Fixed(version) => write!(f, "{version}"),
+        }
+    }
+}
+
+/// The kind of value an option takes; YAML loading uses it to refuse values of the wrong type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    /// true/false (also 1/0, yes/no).
+    Boolean,
+    /// A decimal integer.
+    Integer,
+    /// Free text: a name, a path, an identifier, a version.
+    Text,
+}
+
+/// The kind of value the option `name` takes, or `None` for an unknown name.
+pub(crate) fn value_kind(name: &str) -> Option<ValueKind> {
+    Some(match name {
+        "rotateMasterKey" | "activateKeys" | "useSystemCAs" => ValueKind::Boolean,
+        "port"
+        | "connectRetries"
+        | "connectTimeoutMS"
+        | "keyStatePollingSeconds"
+        | "failoverStaggerMS" => ValueKind::Integer,
+        "serverName"
+        | "serverCAFile"
+        | "clientCertificateFile"
+        | "clientKeyFile"
+        | "clientCertificatePassword"
+        | "keyIdentifier"
+        | "protocolVersion" => ValueKind::Text,
+        _ => return None,
+    })
+}
+
+/// The KMIP settings of one mongod, by their mongod names. `Default` gives mongod's defaults.
+///
+/// `Debug` is safe to log: the password prints as `<redacted>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KmipOptions {
+    /// `security.enableEncryption`: the master switch of encryption at rest.
+    pub enable_encryption: bool,
+    /// `serverName`: the KMIP servers, tried in list order.
+    pub servers: Vec<ServerAddress>,
+    /// `port`: the port of every server entry that does not name its own (default 5696).
+    pub port: u16,
+    /// `serverCAFile`: PEM bundle of the CAs that sign the KMIP server's certificate.
+    pub server_ca_file: Option<PathBuf>,
+    /// `useSystemCAs` (ours): also trust the operating system's root store (default false).
+    pub use_system_roots: bool,
+    /// `clientCertificateFile`: PEM with the client certificate chain (and its key, unless
+    /// `clientKeyFile` is given).
+    pub client_certificate_file: Option<PathBuf>,
+    /// `clientKeyFile`: PEM with the client private key, when kept apart from the certificate.
+    pub client_key_file: Option<PathBuf>,
+    /// `clientCertificatePassword`: password of an encrypted client private key.
+    pub client_certificate_password: Option<Password>,
+    /// `keyIdentifier`: KMIP Unique Identifier of the master key; `None` = generate a key.
+    pub key_identifier: Option<String>,
+    /// `rotateMasterKey`: rotate the master key, re-encrypt the keystore and exit.
+    pub rotate_master_key: bool,
+    /// `connectRetries`: extra passes over the server list (default 0).
+    pub connect_retries: u32,
+    /// `connectTimeoutMS`: per-server connect-plus-exchange timeout (default 5 s, 1 s to 10 min).
+    pub connect_timeout: Duration,
+    /// `activateKeys`: activate new keys, require the key to be Active, poll its state (default true).
+    pub activate_keys: bool,
+    /// `keyStatePollingSeconds`: period of the key-state check; `<= 0` disables it (default 900).
+    pub key_state_polling_seconds: i64,
+    /// `protocolVersion` (ours): `auto` (default, negotiate) or a fixed version such as `1.4`.
+    pub protocol_version: ProtocolVersionChoice,
+    /// `failoverStaggerMS` (ours): how long an attempt on one server may run before the next
+    /// server is tried in parallel (default 250 ms, at most 60 s; 0 = no stagger).
+    pub failover_stagger: Duration,
+}
+
+impl Default for KmipOptions {
+    fn default() -> Self {
+        Self {
+            enable_encryption: false,
+            servers: Vec::new(),
+            port: DEFAULT_PORT,
+            server_ca_file: None,
+            use_system_roots: false,
+            client_certificate_file: None,
+            client_key_file: None,
+            client_certificate_password: None,
+            key_identifier: None,
+            rotate_master_key: false,
+            connect_retries: 0,
+            connect_timeout: Duration::from_millis(5000),
+            activate_keys: true,
+            key_state_polling_seconds: 900,
+            protocol_version: ProtocolVersionChoice::Auto,
+            failover_stagger: Duration::from_millis(250),
+        }
+    }
+}
+
+impl KmipOptions {
+    /// Sets one option by its mongod name (`serverName`, `connectTimeoutMS`, ... see
+    /// [`OPTION_NAMES`]) from its text form, as `kmip_options_set` in the C ABI does.
+    ///
+    /// Booleans: `true/false/1/0/yes/no`, any case. Integers: decimal. For the path options,
+    /// `keyIdentifier` and `clientCertificatePassword`, an empty value means "not set". On error
+    /// the options are unchanged and the error's location is `option <name>`; the password's value
+    /// never appears in an error.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
+        let invalid = |problem: String| ConfigError::InvalidValue {
+            location: format!("option {name}"),
+            problem,
+        };
+        match name {
+            "serverName" => {
+                self.servers =
+                    ServerAddress::parse_list(value).map_err(|e| invalid(e.to_string()))?;
+            }
+            "port" => {
+                let port = parse_integer::<i64>(value).map_err(invalid)?;
+                self.port = u16::try_from(port)
+                    .ok()
+                    .filter(|port| *port != 0)
+                    .ok_or_else(|| invalid(format!("must be from 1 to 65535, got {port}")))?;
+            }
+            "serverCAFile" => self.server_ca_file = optional_path(value),
+            "clientCertificateFile" => self.client_certificate_file = optional_path(value),
+            "clientKeyFile" => self.client_key_file = optional_path(value),
+            "clientCertificatePassword" => {
+                self.client_certificate_password =
+                    (!value.is_empty()).then(|| Password::from(value));
+            }
+            "keyIdentifier" => {
+                self.key_identifier = (!value.is_empty()).then(|| value.to_owned());
+            }
+            "rotateMasterKey" => self.rotate_master_key = parse_bool(value).map_err(invalid)?,
+            "activateKeys" => self.activate_keys = parse_bool(value).map_err(invalid)?,
+            "useSystemCAs" => self.use_system_roots = parse_bool(value).map_err(invalid)?,
+            "connectRetries" => {
+                self.connect_retries = parse_integer::<u32>(value).map_err(invalid)?;
+            }
+            "connectTimeoutMS" => {
+                let ms = parse_integer::<u64>(value).map_err(invalid)?;
+                self.connect_timeout =
+                    check_connect_timeout(Duration::from_millis(ms)).map_err(invalid)?;
+            }
+            "keyStatePollingSeconds" => {
+                self.key_state_polling_seconds = parse_integer::<i64>(value).map_err(invalid)?;
+            }
+            "protocolVersion" => {
+                self.protocol_version = if value.trim().eq_ignore_ascii_case("auto") {
+                    ProtocolVersionChoice::Auto
+                } else {
+                    ProtocolVersionChoice::Fixed(
+                        value
+                            .parse::<ProtocolVersion>()
+                            .map_err(|e| invalid(format!("{e}, or 'auto'")))?,
+                    )
+                };
+            }
+            "failoverStaggerMS" => {
+                let ms = parse_integer::<u64>(value).map_err(invalid)?;
+                self.failover_stagger =
+                    check_failover_stagger(Duration::from_millis(ms)).map_err(invalid)?;
+            }
+            _ => {
+                return Err(ConfigError::UnknownOption {
+                    location: format!("option {name}"),
+                    name: name.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Every server, in list order, with the port to connect to: its own, else [`KmipOptions::port`].
+    pub fn server_endpoints(&self) -> impl Iterator<Item = (&ServerAddress, u16)> {
+        self.servers
+            .iter()
+            .map(|server| (server, server.effective_port(self.port)))
+    }
+
+    /// Checks that a KMIP client can be built from these options: at least one server, a client
+    /// certificate, a way to verify the server (`serverCAFile` or `useSystemCAs`), and every
+    /// numeric field in range (the fields are public, so they are checked again here).
+    pub fn validate_for_client(&self) -> Result<(), ConfigError> {
+        let missing = |option: &str, problem: &str| ConfigError::Missing {
+            location: format!("option {option}"),
+            problem: problem.to_owned(),
+        };
+        let invalid = |option: &str, problem: String| ConfigError::InvalidValue {
+            location: format!("option {option}"),
+            problem,
+        };
+        if self.servers.is_empty() {
+            return Err(missing(
+                "serverName",
+                "required: name at least one KMIP server",
+            ));
+        }
+        if self.port == 0 {
+            return Err(invalid("port", "must be from 1 to 65535, got 0".into()));
+        }
+        if let Some(server) = self.servers.iter().find(|s| s.port == Some(0)) {
+            return Err(invalid(
+                "serverName",
+                format!("entry '{}' has port 0", server.host),
+            ));
+        }
+        if self.client_certificate_file.is_none() {
+            return Err(missing(
+                "clientCertificateFile",
+                "required: the KMIP server identifies this client by its TLS certificate",
+            ));
+        }
+        if self.server_ca_file.is_none() && !self.use_system_roots {
+            return Err(missing(
+                "serverCAFile",
+                "required unless useSystemCAs is true: the KMIP server's certificate must be verified",
+            ));
+        }
+        check_connect_timeout(self.connect_timeout)
+            .map_err(|problem| invalid("connectTimeoutMS", problem))?;
+        check_failover_stagger(self.failover_stagger)
+            .map_err(|problem| invalid("failoverStaggerMS", problem))?;
+        if let ProtocolVersionChoice::Fixed(version) = self.protocol_version
+            && !version.is_supported()
+        {
+            return Err(invalid(
+                "protocolVersion",
+                format!("KMIP version {version} is not supported"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parses a boolean: `true/false/1/0/yes/no`, any case, surrounding spaces ignored.
+pub(crate) fn parse_bool(value: &str) -> Result<bool, String> {
+    let text = value.trim();
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(format!(
+            "expected a boolean (true/false, 1/0, yes/no), got '{text}'"
+        )),
+    }
+}
+
+/// Parses a decimal integer of type `T` (an optional sign, then digits; spaces around ignored).
+fn parse_integer<T>(value: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + Bounds,
+{
+    let text = value.trim();
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("expected a decimal integer, got '{text}'"));
+    }
+    text.parse::<T>().map_err(|_| {
+        format!(
+            "must be from {} to {}, got {text}",
+            T::MIN_TEXT,
+            T::MAX_TEXT
+        )
+    })
+}
+
+/// The range of an integer type, for error messages.
+trait Bounds {
+    /// The smallest value, as text.
+    const MIN_TEXT: &'static str;
+    /// The largest value, as text.
+    const MAX_TEXT: &'static str;
+}
+
+impl Bounds for u32 {
+    const MIN_TEXT: &'static str = "0";
+    const MAX_TEXT: &'static str = "4294967295";
+}
+
+impl Bounds for u64 {
+    const MIN_TEXT: &'static str = "0";
+    const MAX_TEXT: &'static str = "18446744073709551615";
+}
+
+impl Bounds for i64 {
+    const MIN_TEXT: &'static str = "-9223372036854775808";
+    const MAX_TEXT: &'static str = "9223372036854775807";
+}
+
+/// An empty value means "not set"; anything else is taken as the path, unchanged.
+fn optional_path(value: &str) -> Option<PathBuf> {
+    (!value.is_empty()).then(|| PathBuf::from(value))
+}
+
+/// `connectTimeoutMS` must lie between 1000 ms and 600000 ms.
+fn check_connect_timeout(timeout: Duration) -> Result<Duration, String> {
+    let ms = timeout.as_millis();
+    if timeout < MIN_CONNECT_TIMEOUT {
+        Err(format!(
+            "must be at least {} ms, got {ms}",
+            MIN_CONNECT_TIMEOUT.as_millis()
+        ))
+    } else if timeout > MAX_CONNECT_TIMEOUT {
+        Err(format!(
+            "must be at most {} ms, got {ms}",
+            MAX_CONNECT_TIMEOUT.as_millis()
+        ))
+    } else {
+        Ok(timeout)
+    }
+}
+
+/// `failoverStaggerMS` must be at most 60000 ms.
+fn check_failover_stagger(stagger: Duration) -> Result<Duration, String> {
+    if stagger > MAX_FAILOVER_STAGGER {
+        Err(format!(
+            "must be at most {} ms, got {}",
+            MAX_FAILOVER_STAGGER.as_millis(),
+            stagger.as_millis()
+        ))
+    } else {
+        Ok(stagger)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::server_address::Host;
+
+    fn set_err(name: &str, value: &str) -> String {
+        let mut options = KmipOptions::default();
+        let error = options.set(name, value).unwrap_err();
+        assert_eq!(
+            options,
+            KmipOptions::default(),
+            "a failed set changed the options"
+        );
+        error.to_string()
+    }
+
+    fn with(name: &str, value: &str) -> KmipOptions {
+        let mut options = KmipOptions::default();
+        options.set(name, value).unwrap();
+        options
+    }
+
+    fn client_ready() -> KmipOptions {
+        let mut options = KmipOptions::default();
+        options.set("serverName", "kmip.example").unwrap();
+        options
+            .set("clientCertificateFile", "/etc/client.pem")
+            .unwrap();
+        options.set("serverCAFile", "/etc/ca.pem").unwrap();
+        options
+    }
+
+    #[test]
+    fn defaults_are_mongods() {
+        let options = KmipOptions::default();
+        assert!(!options.enable_encryption);
+        assert!(options.servers.is_empty());
+        assert_eq!(options.port, 5696);
+        assert_eq!(options.server_ca_file, None);
+        assert!(!options.use_system_roots);
+        assert_eq!(options.client_certificate_file, None);
+        assert_eq!(options.client_key_file, None);
+        assert_eq!(options.client_certificate_password, None);
+        assert_eq!(options.key_identifier, None);
+        assert!(!options.rotate_master_key);
+        assert_eq!(options.connect_retries, 0);
+        assert_eq!(options.connect_timeout, Duration::from_millis(5000));
+        assert!(options.activate_keys);
+        assert_eq!(options.key_state_polling_seconds, 900);
+        assert_eq!(options.protocol_version, ProtocolVersionChoice::Auto);
+        assert_eq!(options.failover_stagger, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn option_names_match_what_set_accepts() {
+        for name in OPTION_NAMES {
+            assert!(value_kind(name).is_some(), "{name} has no kind");
+            let mut options = KmipOptions::default();
+            let result = options.set(name, "");
+            assert!(
+                !matches!(result, Err(ConfigError::UnknownOption { .. })),
+                "{name} is listed but unknown to set"
+            );
+        }
+        assert_eq!(value_kind("enableEncryption"), None);
+    }
+
+    #[test]
+    fn server_name() {
+        let options = with("serverName", "a.example:1, 10.0.0.2 ,[::1]:3");
+        assert_eq!(options.servers.len(), 3);
+        assert_eq!(options.servers[0].host, Host::Name("a.example".into()));
+        let endpoints: Vec<String> = options
+            .server_endpoints()
+            .map(|(server, port)| format!("{}@{port}", server.host))
+            .collect();
+        assert_eq!(endpoints, ["a.example@1", "10.0.0.2@5696", "[::1]@3"]);
+        assert_eq!(
+            set_err("serverName", "a,,b"),
+            "option serverName: entry 2 of the server list is empty"
+        );
+        assert_eq!(
+            set_err("serverName", " "),
+            "option serverName: must name at least one server"
+        );
+        assert!(set_err("serverName", "bad_host").starts_with("option serverName: 'bad_host'"));
+        assert!(set_err("serverName", "h:0").contains("port must be"));
+    }
+
+    #[test]
+    fn port() {
+        assert_eq!(with("port", "5697").port, 5697);
+        assert_eq!(with("port", " 1 ").port, 1);
+        assert_eq!(with("port", "65535").port, 65535);
+        assert_eq!(
+            set_err("port", "0"),
+            "option port: must be from 1 to 65535, got 0"
+        );
+        assert_eq!(
+            set_err("port", "65536"),
+            "option port: must be from 1 to 65535, got 65536"
+        );
+        assert_eq!(
+            set_err("port", "0x10"),
+            "option port: expected a decimal integer, got '0x10'"
+        );
+        assert!(set_err("port", "-1").contains("got -1"));
+        assert!(set_err("port", "").contains("expected a decimal integer"));
+    }
+
+    #[test]
+    fn path_options() {
+        let options = with("serverCAFile", "/etc/ca.pem");
+        assert_eq!(options.server_ca_file, Some(PathBuf::from("/etc/ca.pem")));
+        let options = with("clientCertificateFile", "client.pem");
+        assert_eq!(
+            options.client_certificate_file,
+            Some(PathBuf::from("client.pem"))
+        );
+        let options = with("clientKeyFile", "/k/key.pem");
+        assert_eq!(options.client_key_file, Some(PathBuf::from("/k/key.pem")));
+        let mut options = with("serverCAFile", "/etc/ca.pem");
+        options.set("serverCAFile", "").unwrap();
+        assert_eq!(options.server_ca_file, None);
+    }
+
+    #[test]
+    fn password_is_kept_and_never_shown() {
+        let options = with("clientCertificatePassword", "s3cr3t-pw");
+        assert_eq!(
+            options
+                .client_certificate_password
+                .as_ref()
+                .map(Password::expose),
+            Some("s3cr3t-pw")
+        );
+        let debug = format!("{options:?}");
+        assert!(!debug.contains("s3cr3t-pw"), "{debug}");
+        assert!(debug.contains("<redacted>"));
+        let mut options = options;
+        options.set("clientCertificatePassword", "").unwrap();
+        assert_eq!(options.client_certificate_password, None);
+        // A misspelt name echoes the name, never the value.
+        let text = set_err("clientCertificatePasswd", "s3cr3t-pw");
+        assert!(!text.contains("s3cr3t-pw"), "{text}");
+    }
+
+    #[test]
+    fn key_identifier() {
+        assert_eq!(
+            with("keyIdentifier", "42").key_identifier.as_deref(),
+            Some("42")
+        );
+        assert_eq!(with("keyIdentifier", "").key_identifier, None);
+    }
+
+    #[test]
+    fn booleans() {
+        for (text, expected) in [
+            ("true", true),
+            ("TRUE", true),
+            ("Yes", true),
+            ("1", true),
+            ("false", false),
+            ("No", false),
+            (" 0 ", false),
+        ] {
+            assert_eq!(
+                with("rotateMasterKey", text).rotate_master_key,
+                expected,
+                "{text}"
+            );
+            assert_eq!(with("activateKeys", text).activate_keys, expected, "{text}");
+            assert_eq!(
+                with("useSystemCAs", text).use_system_roots,
+                expected,
+                "{text}"
+            );
+        }
+        for name in ["rotateMasterKey", "activateKeys", "useSystemCAs"] {
+            assert_eq!(
+                set_err(name, "maybe"),
+                format!("option {name}: expected a boolean (true/false, 1/0, yes/no), got 'maybe'")
+            );
+            assert!(set_err(name, "2").contains("expected a boolean"));
+        }
+    }
+
+    #[test]
+    fn connect_retries() {
+        assert_eq!(with("connectRetries", "3").connect_retries, 3);
+        assert_eq!(with("connectRetries", "0").connect_retries, 0);
+        assert!(
+            set_err("connectRetries", "-1").starts_with("option connectRetries: must be from 0")
+        );
+        assert!(set_err("connectRetries", "1.5").contains("expected a decimal integer"));
+    }
+
+    #[test]
+    fn connect_timeout() {
+        assert_eq!(
+            with("connectTimeoutMS", "1000").connect_timeout,
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            with("connectTimeoutMS", "600000").connect_timeout,
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            set_err("connectTimeoutMS", "500"),
+            "option connectTimeoutMS: must be at least 1000 ms, got 500"
+        );
+        assert_eq!(
+            set_err("connectTimeoutMS", "600001"),
+            "option connectTimeoutMS: must be at most 600000 ms, got 600001"
+        );
+        assert!(set_err("connectTimeoutMS", "5s").contains("expected a decimal integer"));
+    }
+
+    #[test]
+    fn key_state_polling() {
+        assert_eq!(
+            with("keyStatePollingSeconds", "60").key_state_polling_seconds,
+            60
+        );
+        assert_eq!(
+            with("keyStatePollingSeconds", "0").key_state_polling_seconds,
+            0
+        );
+        assert_eq!(
+            with("keyStatePollingSeconds", "-5").key_state_polling_seconds,
+            -5
+        );
+        assert!(set_err("keyStatePollingSeconds", "ten").contains("expected a decimal integer"));
+        assert!(set_err("keyStatePollingSeconds", "99999999999999999999").contains("must be from"));
+    }
+
+    #[test]
+    fn protocol_version() {
+        assert_eq!(
+            with("protocolVersion", "1.4").protocol_version,
+            ProtocolVersionChoice::Fixed(ProtocolVersion::V1_4)
+        );
+        assert_eq!(
+            with("protocolVersion", "AUTO").protocol_version,
+            ProtocolVersionChoice::Auto
+        );
+        assert!(set_err("protocolVersion", "3.0").contains("not supported"));
+        assert!(set_err("protocolVersion", "latest").starts_with("option protocolVersion: "));
+        assert_eq!(ProtocolVersionChoice::Auto.to_string(), "auto");
+        assert_eq!(
+            ProtocolVersionChoice::Fixed(ProtocolVersion::V2_0).to_string(),
+            "2.0"
+        );
+    }
+
+    #[test]
+    fn failover_stagger() {
+        assert_eq!(
+            with("failoverStaggerMS", "0").failover_stagger,
+            Duration::ZERO
+        );
+        assert_eq!(
+            with("failoverStaggerMS", "60000").failover_stagger,
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            set_err("failoverStaggerMS", "60001"),
+            "option failoverStaggerMS: must be at most 60000 ms, got 60001"
+        );
+        assert!(set_err("failoverStaggerMS", "-1").contains("must be from 0"));
+    }
+
+    #[test]
+    fn unknown_names_list_the_valid_ones() {
+        let text = set_err("serverPort", "1");
+        assert!(text.starts_with(
+            "option serverPort: unknown option 'serverPort'; valid options are: serverName, port,"
+        ));
+        assert!(
+            set_err("servername", "a").contains("unknown option"),
+            "names are case-sensitive"
+        );
+    }
+
+    #[test]
+    fn validate_for_client_accepts_a_complete_configuration() {
+        client_ready().validate_for_client().unwrap();
+        let mut system_roots = client_ready();
+        system_roots.server_ca_file = None;
+        system_roots.use_system_roots = true;
+        system_roots.validate_for_client().unwrap();
+    }
+
+    #[test]
+    fn validate_for_client_names_what_is_missing() {
+        type Spoil = fn(&mut KmipOptions);
+        let cases: [(Spoil, &str); 7] = [
+            (|o| o.servers.clear(), "option serverName: required"),
+            (
+                |o| o.client_certificate_file = None,
+                "option clientCertificateFile: required",
+            ),
+            (
+                |o| o.server_ca_file = None,
+                "option serverCAFile: required unless useSystemCAs",
+            ),
+            (|o| o.port = 0, "option port: must be from 1"),
+            (
+                |o| o.connect_timeout = Duration::from_millis(10),
+                "option connectTimeoutMS: must be at least 1000 ms, got 10",
+            ),
+            (
+                |o| o.failover_stagger = Duration::from_secs(61),
+                "option failoverStaggerMS: must be at most",
+            ),
+            (
+                |o| o.protocol_version = ProtocolVersionChoice::Fixed(ProtocolVersion::new(9, 9)),
+                "option protocolVersion: KMIP version 9.9",
+            ),
+        ];
+        for (spoil, expected) in cases {
+            let mut options = client_ready();
+            spoil(&mut options);
+            let text = options.validate_for_client().unwrap_err().to_string();
+            assert!(
+                text.starts_with(expected),
+                "{text} should start with {expected}"
+            );
+        }
+        let mut zero_port_entry = client_ready();
+        zero_port_entry.servers[0].port = Some(0);
+        assert!(zero_port_entry.validate_for_client().is_err());
+    }
+}

@@ -1,0 +1,718 @@
+//! Loading [`KmipOptions`] from a mongod YAML configuration file: `security.enableEncryption` and
+//! every `security.kmip.*` key, nested or in mongod's dotted-key form; other sections are ignored.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+use zeroize::Zeroizing;
+
+use super::error::ConfigError;
+use super::options::{KmipOptions, ValueKind, parse_bool, value_kind};
+
+/// Most nodes a document may expand to once aliases are resolved (guards against alias bombs).
+const MAX_NODES: usize = 100_000;
+
+/// What a YAML node holds.
+#[derive(Clone, Debug)]
+enum NodeValue {
+    /// A scalar as written (never re-typed, so `0123` stays `0123`), and whether it was plain
+    /// (unquoted and untagged), which is when YAML gives it a type such as null or boolean.
+    Scalar {
+        text: Zeroizing<String>,
+        plain: bool,
+    },
+    /// A sequence.
+    Sequence(Vec<Node>),
+    /// A mapping, in document order.
+    Mapping(Vec<(Node, Node)>),
+}
+
+/// A YAML node and the 1-based line where it starts.
+#[derive(Clone, Debug)]
+struct Node {
+    value: NodeValue,
+    line: usize,
+}
+
+impl Node {
+    /// Number of nodes in this tree, for the alias-expansion budget.
+    fn size(&self) -> usize {
+        1 + match &self.value {
+            NodeValue::Scalar { .. } => 0,
+            NodeValue::Sequence(items) => items.iter().map(Node::size).sum(),
+            NodeValue::Mapping(entries) => entries.iter().map(|(k, v)| k.size() + v.size()).sum(),
+        }
+    }
+
+    /// What kind of value this is, in words, for type errors.
+    fn describe(&self) -> &'static str {
+        match &self.value {
+            NodeValue::Sequence(_) => "a sequence",
+            NodeValue::Mapping(_) => "a mapping",
+            NodeValue::Scalar { text, plain: true } if is_null(text) => "null",
+            NodeValue::Scalar { text, plain: true } if is_bool(text) => "a boolean",
+            NodeValue::Scalar { .. } => "a scalar",
+        }
+    }
+}
+
+/// Plain scalars YAML (core schema) reads as null.
+fn is_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// Plain scalars YAML (core schema) reads as booleans.
+fn is_bool(text: &str) -> bool {
+    matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE")
+}
+
+/// A container being filled while events arrive.
+enum Open {
+    Sequence {
+        anchor: usize,
+        line: usize,
+        items: Vec<Node>,
+    },
+    Mapping {
+        anchor: usize,
+        line: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+    },
+}
+
+/// Builds a tree of [`Node`]s from parser events, keeping line numbers and raw scalar text.
+#[derive(Default)]
+struct TreeBuilder {
+    documents: Vec<Node>,
+    open: Vec<Open>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+    error: Option<(String, usize)>,
+}
+
+impl TreeBuilder {
+    /// Adds a finished node to the innermost open container, or as a document; `weight` is how
+    /// many nodes it adds to the document (more than one for a copied alias).
+    fn attach(&mut self, anchor: usize, node: Node, weight: usize) {
+        self.nodes += weight;
+        if self.nodes > MAX_NODES {
+            self.error
+                .get_or_insert((format!("more than {MAX_NODES} nodes"), node.line));
+            return;
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.open.last_mut() {
+            None => self.documents.push(node),
+            Some(Open::Sequence { items, .. }) => items.push(node),
+            Some(Open::Mapping {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push((key, node)),
+            },
+        }
+    }
+}
+
+/// True when a tag forces a string (`!!str`), which makes a scalar untyped like a quoted one.
+fn is_string_tag(tag: Option<&Tag>) -> bool {
+    tag.is_some_and(|tag| tag.suffix == "str")
+}
+
+impl MarkedEventReceiver for TreeBuilder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let line = mark.line();
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == TScalarStyle::Plain && !is_string_tag(tag.as_ref());
+                let node = Node {
+                    value: NodeValue::Scalar {
+                        text: Zeroizing::new(text),
+                        plain,
+                    },
+                    line,
+                };
+                self.attach(anchor, node, 1);
+            }
+            Event::SequenceStart(anchor, _) => self.open.push(Open::Sequence {
+                anchor,
+                line,
+                items: Vec::new(),
+            }),
+            Event::MappingStart(anchor, _) => self.open.push(Open::Mapping {
+                anchor,
+                line,
+                entries: Vec::new(),
+                pending_key: None,
+            }),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, node) = match self.open.pop() {
+                    Some(Open::Sequence {
+                        anchor,
+                        line,
+                        items,
+                    }) => (
+                        anchor,
+                        Node {
+                            value: NodeValue::Sequence(items),
+                            line,
+                        },
+                    ),
+                    Some(Open::Mapping {
+                        anchor,
+                        line,
+                        entries,
+                        ..
+                    }) => (
+                        anchor,
+                        Node {
+                            value: NodeValue::Mapping(entries),
+                            line,
+                        },
+                    ),
+                    None => return,
+                };
+                self.attach(anchor, node, 1);
+            }
+            Event::Alias(anchor) => match self.anchors.get(&anchor) {
+                Some(node) => {
+                    let copy = Node {
+                        value: node.value.clone(),
+                        line,
+                    };
+                    let weight = copy.size();
+                    self.attach(0, copy, weight);
+                }
+                None => {
+                    self.error = Some(("alias to an unknown anchor".to_owned(), line));
+                }
+            },
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart
+            | Event::DocumentEnd => {}
+        }
+    }
+}
+
+/// One value found at a path this module reads, with where it was.
+struct Leaf<'tree> {
+    /// Full dotted path, e.g. `security.kmip.port`.
+    path: String,
+    /// 1-based line of the key (an empty value's own position is on the next token).
+    line: usize,
+    node: &'tree Node,
+}
+
+/// Collects the values under `security.enableEncryption` and `security.kmip.*` from a mapping
+/// whose keys are relative to `prefix` (`""` at the top). Dotted keys (`security.kmip.port`) and
+/// nested mappings mix freely.
+fn collect<'tree>(
+    origin: &str,
+    prefix: &str,
+    entries: &'tree [(Node, Node)],
+    leaves: &mut Vec<Leaf<'tree>>,
+) -> Result<(), ConfigError> {
+    for (key, value) in entries {
+        let NodeValue::Scalar { text, .. } = &key.value else {
+            continue; // Complex keys belong to no option we read.
+        };
+        let path = if prefix.is_empty() {
+            text.to_string()
+        } else {
+            format!("{prefix}.{}", text.as_str())
+        };
+        if path == "security" || path == "security.kmip" {
+            match &value.value {
+                NodeValue::Mapping(inner) => collect(origin, &path, inner, leaves)?,
+                NodeValue::Scalar { text, plain: true } if is_null(text) => {}
+                _ => {
+                    return Err(ConfigError::WrongType {
+                        location: format!("{origin}:{}: {path}", key.line),
+                        expected: "a mapping",
+                        found: value.describe(),
+                    });
+                }
+            }
+        } else if path == "security.enableEncryption" || path.starts_with("security.kmip.") {
+            leaves.push(Leaf {
+                path,
+                line: key.line,
+                node: value,
+            });
+        }
+        // Anything else (storage, net, other security settings...) is not ours.
+    }
+    Ok(())
+}
+
+/// Applies one collected value to `options`, checking its YAML type first.
+fn apply(options: &mut KmipOptions, origin: &str, leaf: &Leaf<'_>) -> Result<(), ConfigError> {
+    let location = format!("{origin}:{}: {}", leaf.line, leaf.path);
+    let (name, kind) = if leaf.path == "security.enableEncryption" {
+        ("enableEncryption", ValueKind::Boolean)
+    } else {
+        let name = &leaf.path["security.kmip.".len()..];
+        match value_kind(name) {
+            Some(kind) => (name, kind),
+            None => {
+                return Err(ConfigError::UnknownOption {
+                    location,
+                    name: name.to_owned(),
+                });
+            }
+        }
+    };
+    let expected = match kind {
+        ValueKind::Boolean => "a boolean",
+        ValueKind::Integer => "an integer",
+        ValueKind::Text => "a string",
+    };
+    let wrong_type = || ConfigError::WrongType {
+        location: location.clone(),
+        expected,
+        found: leaf.node.describe(),
+    };
+    let text = match &leaf.node.value {
+        NodeValue::Scalar { text, plain } => {
+            if *plain && (is_null(text) || (is_bool(text) && kind != ValueKind::Boolean)) {
+                return Err(wrong_type());
+            }
+            text
+        }
+        NodeValue::Sequence(_) | NodeValue::Mapping(_) => return Err(wrong_type()),
+    };
+    if name == "enableEncryption" {
+        options.enable_encryption =
+            parse_bool(text).map_err(|problem| ConfigError::InvalidValue {
+                location: location.clone(),
+                problem,
+            })?;
+        return Ok(());
+    }
+    options.set(name, text).map_err(|error| error.at(location))
+}
+
+impl KmipOptions {
+    /// Reads the KMIP options from a mongod YAML configuration file (see
+    /// [`KmipOptions::from_yaml_str`]); errors name the file.
+    pub fn from_yaml_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map(Zeroizing::new)
+            .map_err(|source| ConfigError::ReadFile {
+                path: path.to_owned(),
+                source,
+            })?;
+        Self::from_yaml_str(&text, &path.display().to_string())
+    }
+
+    /// Reads the KMIP options from the text of a mongod YAML configuration; `origin_name` (usually
+    /// the file name) starts every error message.
+    ///
+    /// Reads `security.enableEncryption` and every `security.kmip.<option>` (see
+    /// [`super::OPTION_NAMES`]), as nested mappings or dotted keys such as
+    /// `security.kmip.serverName: x`. Plain YAML scalars are read as written, so `port: 5696` and
+    /// `port: "5696"` are the same. Errors: syntax (with line and column), a value of the wrong
+    /// type, an unknown key under `security.kmip`, or a key given twice. Options not given keep
+    /// their defaults; other sections are ignored.
+    pub fn from_yaml_str(text: &str, origin_name: &str) -> Result<Self, ConfigError> {
+        let mut builder = TreeBuilder::default();
+        Parser::new_from_str(text)
+            .load(&mut builder, true)
+            .map_err(|error| ConfigError::YamlSyntax {
+                origin: origin_name.to_owned(),
+                line: error.marker().line(),
+                column: error.marker().col() + 1,
+                message: error.info().to_owned(),
+            })?;
+        if let Some((problem, line)) = builder.error {
+            return Err(ConfigError::InvalidValue {
+                location: format!("{origin_name}:{line}"),
+                problem,
+            });
+        }
+        let mut options = KmipOptions::default();
+        let root = match builder.documents.as_slice() {
+            [] => return Ok(options),
+            [root] => root,
+            [_, second, ..] => {
+                return Err(ConfigError::InvalidValue {
+                    location: format!("{origin_name}:{}", second.line),
+                    problem: "a second YAML document; a configuration file holds one".to_owned(),
+                });
+            }
+        };
+        let entries = match &root.value {
+            NodeValue::Mapping(entries) => entries,
+            NodeValue::Scalar { text, plain: true } if is_null(text) => return Ok(options),
+            _ => {
+                return Err(ConfigError::WrongType {
+                    location: format!("{origin_name}:{}", root.line),
+                    expected: "a mapping at the top level",
+                    found: root.describe(),
+                });
+            }
+        };
+        let mut leaves = Vec::new();
+        collect(origin_name, "", entries, &mut leaves)?;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for leaf in &leaves {
+            if let Some(first_line) = seen.insert(leaf.path.as_str(), leaf.line) {
+                return Err(ConfigError::InvalidValue {
+                    location: format!("{origin_name}:{}: {}", leaf.line, leaf.path),
+                    problem: format!("given twice (first at line {first_line})"),
+                });
+            }
+        }
+        for leaf in &leaves {
+            apply(&mut options, origin_name, leaf)?;
+        }
+        Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Host, ProtocolVersionChoice};
+    use crate::protocol::ProtocolVersion;
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    const FULL_NESTED: &str = r#"
+storage:
+  dbPath: /var/lib/mongo
+  engine: wiredTiger
+net:
+  port: 27017
+security:
+  authorization: enabled
+  enableEncryption: true
+  kmip:
+    serverName: kmip1.example, 10.0.0.2:5697 ,[::1]
+    port: 5698
+    serverCAFile: /etc/ca.pem
+    clientCertificateFile: /etc/client.pem
+    clientKeyFile: /etc/client.key
+    clientCertificatePassword: "0123-secret"
+    keyIdentifier: 0042
+    rotateMasterKey: false
+    connectRetries: 2
+    connectTimeoutMS: 7000
+    activateKeys: false
+    keyStatePollingSeconds: -1
+    protocolVersion: 1.4
+    useSystemCAs: true
+    failoverStaggerMS: 100
+"#;
+
+    fn error_text(yaml: &str) -> String {
+        KmipOptions::from_yaml_str(yaml, "mongod.conf")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn reads_every_option_from_nested_mappings() {
+        let options = KmipOptions::from_yaml_str(FULL_NESTED, "mongod.conf").unwrap();
+        assert!(options.enable_encryption);
+        let servers: Vec<String> = options.servers.iter().map(ToString::to_string).collect();
+        assert_eq!(servers, ["kmip1.example", "10.0.0.2:5697", "[::1]"]);
+        assert_eq!(options.port, 5698);
+        assert_eq!(options.server_ca_file, Some(PathBuf::from("/etc/ca.pem")));
+        assert_eq!(
+            options.client_certificate_file,
+            Some(PathBuf::from("/etc/client.pem"))
+        );
+        assert_eq!(
+            options.client_key_file,
+            Some(PathBuf::from("/etc/client.key"))
+        );
+        assert_eq!(
+            options
+                .client_certificate_password
+                .as_ref()
+                .map(|p| p.expose()),
+            Some("0123-secret")
+        );
+        assert_eq!(
+            options.key_identifier.as_deref(),
+            Some("0042"),
+            "kept as written"
+        );
+        assert!(!options.rotate_master_key);
+        assert_eq!(options.connect_retries, 2);
+        assert_eq!(options.connect_timeout, Duration::from_millis(7000));
+        assert!(!options.activate_keys);
+        assert_eq!(options.key_state_polling_seconds, -1);
+        assert_eq!(
+            options.protocol_version,
+            ProtocolVersionChoice::Fixed(ProtocolVersion::V1_4)
+        );
+        assert!(options.use_system_roots);
+        assert_eq!(options.failover_stagger, Duration::from_millis(100));
+        options.validate_for_client().unwrap();
+    }
+
+    #[test]
+    fn reads_dotted_keys_at_any_level() {
+        let yaml = "
+security.enableEncryption: true
+security.kmip.serverName: kmip.example
+security.kmip.port: '5700'
+security:
+  kmip.rotateMasterKey: yes
+  kmip:
+    connectRetries: '3'
+";
+        let options = KmipOptions::from_yaml_str(yaml, "mongod.conf").unwrap();
+        assert!(options.enable_encryption);
+        assert_eq!(options.servers[0].host, Host::Name("kmip.example".into()));
+        assert_eq!(options.port, 5700);
+        assert!(options.rotate_master_key);
+        assert_eq!(options.connect_retries, 3);
+    }
+
+    #[test]
+    fn missing_sections_give_defaults() {
+        for yaml in [
+            "",
+            "# only a comment\n",
+            "net:\n  port: 1\n",
+            "security:\n",
+            "security:\n  kmip:\n",
+            "~",
+        ] {
+            let options = KmipOptions::from_yaml_str(yaml, "mongod.conf").unwrap();
+            assert_eq!(options, KmipOptions::default(), "{yaml:?}");
+        }
+    }
+
+    #[test]
+    fn ignores_other_sections_even_when_odd() {
+        let yaml = "storage: [1, 2]\nnet: {kmip: {bogus: 1}}\nsecurity:\n  keyFile: /k\n  kmipX: 1\n  kmip:\n    port: 1\n";
+        assert_eq!(KmipOptions::from_yaml_str(yaml, "m").unwrap().port, 1);
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let error = KmipOptions::from_yaml_str("security:\n  kmip:\n    port: [1\n", "mongod.conf")
+            .unwrap_err();
+        match &error {
+            ConfigError::YamlSyntax {
+                origin,
+                line,
+                column,
+                ..
+            } => {
+                assert_eq!(origin, "mongod.conf");
+                assert!(*line >= 3, "line {line}");
+                assert!(*column >= 1);
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+        let text = error_text("security:\n  kmip: \"unterminated\n");
+        assert!(
+            text.starts_with("mongod.conf: YAML syntax error at line "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let cases = [
+            (
+                "security:\n  kmip:\n    port: true\n",
+                "mongod.conf:3: security.kmip.port: expected an integer, got a boolean",
+            ),
+            (
+                "security:\n  kmip:\n    port: [1]\n",
+                "mongod.conf:3: security.kmip.port: expected an integer, got a sequence",
+            ),
+            (
+                "security:\n  kmip:\n    port:\n",
+                "mongod.conf:3: security.kmip.port: expected an integer, got null",
+            ),
+            (
+                "security:\n  kmip:\n    port: abc\n",
+                "mongod.conf:3: security.kmip.port: expected a decimal integer, got 'abc'",
+            ),
+            (
+                "security:\n  kmip:\n    port: 1.5\n",
+                "mongod.conf:3: security.kmip.port: expected a decimal integer, got '1.5'",
+            ),
+            (
+                "security:\n  kmip:\n    serverName: {a: b}\n",
+                "mongod.conf:3: security.kmip.serverName: expected a string, got a mapping",
+            ),
+            (
+                "security:\n  kmip:\n    keyIdentifier: true\n",
+                "mongod.conf:3: security.kmip.keyIdentifier: expected a string, got a boolean",
+            ),
+            (
+                "security:\n  kmip:\n    activateKeys: 7\n",
+                "mongod.conf:3: security.kmip.activateKeys: expected a boolean",
+            ),
+            (
+                "security:\n  enableEncryption: maybe\n",
+                "mongod.conf:2: security.enableEncryption: expected a boolean",
+            ),
+            (
+                "security:\n  kmip: 5\n",
+                "mongod.conf:2: security.kmip: expected a mapping, got a scalar",
+            ),
+            (
+                "security: [a]\n",
+                "mongod.conf:1: security: expected a mapping, got a sequence",
+            ),
+            (
+                "- a\n- b\n",
+                "mongod.conf:1: expected a mapping at the top level, got a sequence",
+            ),
+        ];
+        for (yaml, expected) in cases {
+            let text = error_text(yaml);
+            assert!(
+                text.starts_with(expected),
+                "{yaml:?}:\n  got  {text}\n  want {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_and_tagged_values_are_strings() {
+        let options = KmipOptions::from_yaml_str(
+            "security:\n  kmip:\n    keyIdentifier: 'true'\n    clientCertificatePassword: !!str null\n",
+            "m",
+        )
+        .unwrap();
+        assert_eq!(options.key_identifier.as_deref(), Some("true"));
+        assert_eq!(
+            options
+                .client_certificate_password
+                .as_ref()
+                .map(|p| p.expose()),
+            Some("null")
+        );
+    }
+
+    #[test]
+    fn values_range_checked_with_the_key_named() {
+        assert_eq!(
+            error_text("security:\n  kmip:\n    connectTimeoutMS: 500\n"),
+            "mongod.conf:3: security.kmip.connectTimeoutMS: must be at least 1000 ms, got 500"
+        );
+        assert!(
+            error_text("security.kmip.serverName: 'a,,b'\n")
+                .starts_with("mongod.conf:1: security.kmip.serverName: entry 2")
+        );
+    }
+
+    #[test]
+    fn unknown_kmip_keys_are_refused() {
+        let text = error_text("security:\n  kmip:\n    serverName: a\n    severPort: 1\n");
+        assert!(
+            text.starts_with("mongod.conf:4: security.kmip.severPort: unknown option 'severPort'; valid options are: serverName"),
+            "{text}"
+        );
+        assert!(
+            error_text("security.kmip.port.extra: 1\n").contains("unknown option 'port.extra'")
+        );
+        assert!(
+            error_text("security:\n  kmip:\n    enableEncryption: true\n")
+                .contains("unknown option 'enableEncryption'")
+        );
+    }
+
+    #[test]
+    fn keys_given_twice_are_refused() {
+        let text = error_text("security.kmip.port: 1\nsecurity:\n  kmip:\n    port: 2\n");
+        assert_eq!(
+            text,
+            "mongod.conf:4: security.kmip.port: given twice (first at line 1)"
+        );
+    }
+
+    #[test]
+    fn password_never_appears_in_errors() {
+        let secret = "Pa55-w0rd-XYZ";
+        let yaml = format!(
+            "security:\n  kmip:\n    clientCertificatePassword: {secret}\n    port: nope\n"
+        );
+        let error = KmipOptions::from_yaml_str(&yaml, "mongod.conf").unwrap_err();
+        assert!(!error.to_string().contains(secret));
+        assert!(!format!("{error:?}").contains(secret));
+        for bad in [
+            format!("security:\n  kmip:\n    clientCertificatePassword: [{secret}]\n"),
+            format!("security:\n  kmip:\n    clientCertificatePassword: {{a: {secret}}}\n"),
+            format!(
+                "security:\n  kmip:\n    clientCertificatePassword: {secret}\n    clientCertificatePassword: {secret}\n"
+            ),
+            format!("security:\n  kmip:\n    clientCertificatePasswrd: {secret}\n"),
+            format!("security:\n  kmip:\n    clientCertificatePassword: \"{secret}\n"),
+        ] {
+            let error = KmipOptions::from_yaml_str(&bad, "mongod.conf").unwrap_err();
+            assert!(!error.to_string().contains(secret), "{error}");
+            assert!(!format!("{error:?}").contains(secret), "{error:?}");
+        }
+        let options = KmipOptions::from_yaml_str(
+            &format!("security.kmip.clientCertificatePassword: {secret}\n"),
+            "m",
+        )
+        .unwrap();
+        assert!(!format!("{options:?}").contains(secret));
+    }
+
+    #[test]
+    fn aliases_resolve_and_bombs_are_stopped() {
+        let options =
+            KmipOptions::from_yaml_str("x: &p 5697\nsecurity:\n  kmip:\n    port: *p\n", "m")
+                .unwrap();
+        assert_eq!(options.port, 5697);
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..8 {
+            let previous = level - 1;
+            bomb.push_str(&format!(
+                "a{level}: &a{level} [*a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}]\n"
+            ));
+        }
+        let text = error_text(&bomb);
+        assert!(text.contains("more than 100000 nodes"), "{text}");
+    }
+
+    #[test]
+    fn a_second_document_is_refused() {
+        assert!(error_text("a: 1\n---\nb: 2\n").contains("a second YAML document"));
+    }
+
+    #[test]
+    fn reads_a_file_and_names_it_in_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mongod.conf");
+        std::fs::write(&path, "security:\n  kmip:\n    serverName: kmip.example\n").unwrap();
+        let options = KmipOptions::from_yaml_file(&path).unwrap();
+        assert_eq!(options.servers.len(), 1);
+        std::fs::write(&path, "security:\n  kmip:\n    port: 0\n").unwrap();
+        let text = KmipOptions::from_yaml_file(&path).unwrap_err().to_string();
+        assert!(
+            text.starts_with(&format!("{}:3: security.kmip.port:", path.display())),
+            "{text}"
+        );
+        let missing = dir.path().join("absent.conf");
+        let error = KmipOptions::from_yaml_file(&missing).unwrap_err();
+        assert!(matches!(error, ConfigError::ReadFile { .. }));
+        assert!(error.to_string().contains("absent.conf"));
+    }
+}
