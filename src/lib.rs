@@ -5,5 +5,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod credentials;
 pub mod protocol;
 pub mod ttlv;
