@@ -6,5 +6,6 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod credentials;
 pub mod protocol;
 pub mod ttlv;

@@ -1,0 +1,171 @@
+//! [`CredentialError`]: why client credentials or CA certificates could not be loaded.
+//!
+//! Every variant that comes from a file names that file. No variant carries key bytes, base64
+//! text of a key, or the password.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::certificate_info::format_utc;
+
+/// Why loading a certificate, a private key or a CA file failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}: {kind}", .path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system reported.
+        kind: std::io::ErrorKind,
+    },
+
+    /// The file is larger than any sane PEM file; it was not read.
+    #[error("{} is larger than the {limit_bytes}-byte limit for a PEM file", .path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The size limit in bytes.
+        limit_bytes: u64,
+    },
+
+    /// The file is empty (or holds only white space).
+    #[error("{} is empty", .path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file holds no `-----BEGIN ...-----` block at all.
+    #[error("{} is not a PEM file: it has no -----BEGIN ...----- block", .path.display())]
+    NotPem {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// One PEM block is malformed: bad framing, bad headers, bad base64 or bad DER inside.
+    #[error("{}: PEM block {block_number} ({label}) is invalid: {reason}", .path.display())]
+    BadPemBlock {
+        /// The file.
+        path: PathBuf,
+        /// 1-based position of the block in the file.
+        block_number: usize,
+        /// The block's label, such as `CERTIFICATE`.
+        label: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The certificate file holds no `CERTIFICATE` block.
+    #[error("{} holds no certificate (no CERTIFICATE block)", .path.display())]
+    NoCertificate {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file that should hold the private key holds none.
+    #[error("{} holds no private key", .path.display())]
+    NoPrivateKey {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file holds more than one private key, so which one to use is ambiguous.
+    #[error(
+        "{} holds more than one private key (PEM blocks {first_block} and {second_block})",
+        .path.display()
+    )]
+    MultiplePrivateKeys {
+        /// The file.
+        path: PathBuf,
+        /// 1-based position of the first private key block.
+        first_block: usize,
+        /// 1-based position of the second private key block.
+        second_block: usize,
+    },
+
+    /// The private key is encrypted and no password was given.
+    #[error("the private key in {} is encrypted and no password was given", .path.display())]
+    PasswordRequired {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// Decrypting the private key failed: the password is wrong or the key is corrupt.
+    #[error("cannot decrypt the private key in {}: wrong password or corrupt key", .path.display())]
+    WrongPassword {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The private key is encrypted with an algorithm this crate does not implement.
+    #[error("the private key in {} uses unsupported encryption: {algorithm}", .path.display())]
+    UnsupportedEncryption {
+        /// The file.
+        path: PathBuf,
+        /// The algorithm, by name where known, else by OID.
+        algorithm: String,
+    },
+
+    /// The private key decoded, but the TLS stack cannot sign with a key of this type.
+    #[error("the private key in {} has an unsupported type: {key_type}", .path.display())]
+    UnsupportedKeyType {
+        /// The file.
+        path: PathBuf,
+        /// The key type, as far as it could be told.
+        key_type: String,
+    },
+
+    /// The private key is not the one whose public key is in the (first, leaf) certificate.
+    #[error(
+        "the private key in {} does not match the certificate in {}",
+        .key_path.display(),
+        .certificate_path.display()
+    )]
+    KeyDoesNotMatchCertificate {
+        /// The file the key came from.
+        key_path: PathBuf,
+        /// The file the certificate chain came from.
+        certificate_path: PathBuf,
+    },
+
+    /// A certificate of the chain has expired.
+    #[error(
+        "certificate \"{subject}\" in {} expired on {}",
+        .path.display(),
+        format_utc(*.not_after)
+    )]
+    CertificateExpired {
+        /// The file.
+        path: PathBuf,
+        /// The certificate's subject.
+        subject: String,
+        /// The certificate's notAfter.
+        not_after: SystemTime,
+    },
+
+    /// A certificate of the chain is not valid yet.
+    #[error(
+        "certificate \"{subject}\" in {} is not valid before {}",
+        .path.display(),
+        format_utc(*.not_before)
+    )]
+    CertificateNotYetValid {
+        /// The file.
+        path: PathBuf,
+        /// The certificate's subject.
+        subject: String,
+        /// The certificate's notBefore.
+        not_before: SystemTime,
+    },
+
+    /// Bytes given to [`CertificateInfo::from_der`](super::CertificateInfo::from_der) are not
+    /// an X.509 certificate. This is the one variant without a path: the bytes may come from a
+    /// network peer. Loading from a file reports [`CredentialError::BadPemBlock`] instead.
+    #[error("invalid X.509 certificate: {reason}")]
+    InvalidCertificate {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
