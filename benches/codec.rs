@@ -7,8 +7,9 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use kmip_keystore::protocol::operations::GetResponse;
 use kmip_keystore::protocol::{
-    CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, ProtocolVersion, RequestMessage, RequestPayload,
-    ResponseBatchItem, ResponseHeader, ResponseMessage, ResponsePayload, operations::GetRequest,
+    CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, ProtocolVersion, RequestMessage,
+    RequestPayload, ResponseBatchItem, ResponseHeader, ResponseMessage, ResponsePayload,
+    operations::GetRequest,
 };
 use kmip_keystore::ttlv::DecodeLimits;
 
@@ -19,7 +20,10 @@ fn get_response_bytes() -> Vec<u8> {
     let payload = ResponsePayload::Get(GetResponse {
         object_type: ObjectType::SYMMETRIC_KEY,
         unique_identifier: ID.to_owned(),
-        object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(&key, CryptographicAlgorithm::AES)),
+        object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
+            &key,
+            CryptographicAlgorithm::AES,
+        )),
     });
     let mut items = kmip_keystore::protocol::BatchItems::new();
     items.push(ResponseBatchItem::success(payload));
@@ -33,7 +37,11 @@ fn get_response_bytes() -> Vec<u8> {
 }
 
 fn codec(c: &mut Criterion) {
-    let request = RequestMessage::single(ProtocolVersion::V1_4, RequestPayload::Get(GetRequest::raw(ID))).expect("request");
+    let request = RequestMessage::single(
+        ProtocolVersion::V1_4,
+        RequestPayload::Get(GetRequest::raw(ID)),
+    )
+    .expect("request");
     let mut buf = Vec::with_capacity(256);
     c.bench_function("encode_get_request", |b| {
         b.iter(|| {

@@ -11,7 +11,7 @@ use super::operations::{RequestPayload, ResponsePayload, decode_version, encode_
 use super::tags as t;
 use super::{Operation, ProtocolVersion, ResultReason, ResultStatus};
 use crate::ttlv::{
-    DecodeError, DecodeLimits, EncodeError, Encoder, Item, ItemRef, StructureReader, validate,
+    DecodeError, DecodeLimits, EncodeError, Encoder, Item, ItemRef, StructureReader,
 };
 
 /// A Message Extension: vendor data a receiver may skip unless it is marked critical.
@@ -408,8 +408,7 @@ impl RequestMessage {
 
     /// Decodes a request message strictly and within `limits`.
     pub fn decode(buf: &[u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
-        validate(buf, limits)?;
-        let top = ItemRef::top(buf)?;
+        let top = ItemRef::top_with(buf, limits)?;
         if top.tag() != t::REQUEST_MESSAGE {
             return Err(top.error("not a Request Message"));
         }
@@ -502,8 +501,7 @@ impl ResponseMessage {
         limits: &DecodeLimits,
         fallback_operation: Option<Operation>,
     ) -> Result<Self, DecodeError> {
-        validate(buf, limits)?;
-        let top = ItemRef::top(buf)?;
+        let top = ItemRef::top_with(buf, limits)?;
         if top.tag() != t::RESPONSE_MESSAGE {
             return Err(top.error("not a Response Message"));
         }

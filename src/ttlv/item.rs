@@ -73,7 +73,7 @@ impl Item {
     /// Decodes exactly one item from `buf`, strictly and within `limits`.
     pub fn decode(buf: &[u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
         validate(buf, limits)?;
-        Self::from_ref(ItemRef::top(buf)?)
+        Self::from_ref(ItemRef::top_with(buf, limits)?)
     }
 
     /// The children of a structure (empty for a primitive).

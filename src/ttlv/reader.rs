@@ -1,59 +1,157 @@
-//! Zero-copy reading of validated TTLV: [`ItemRef`] views one item in the input buffer and
-//! [`StructureReader`] walks a structure's children. Every access is bounds-checked and typed,
-//! so a reader never panics, even on input that skipped [`super::validate`].
+//! Zero-copy, strict reading of TTLV: [`ItemRef`] views one item in the input buffer and
+//! [`StructureReader`] walks a structure's children. Reading an item checks every rule the
+//! validator checks for that item (length against type and parent, padding, Booleans, UTF-8,
+//! depth), so a typed decoder that reads every item of a message needs no separate validation
+//! pass; readers never panic and never allocate.
 
 use super::validate::{HEADER_LEN, padded_len, read_header};
-use super::{DecodeError, DecodeErrorKind, Item, ItemType};
+use super::{DecodeError, DecodeErrorKind, DecodeLimits, Item, ItemType};
 
 /// A view of one TTLV item inside a buffer.
 #[derive(Clone, Copy, Debug)]
 pub struct ItemRef<'a> {
     buf: &'a [u8],
+    value: &'a [u8],
     offset: usize,
     tag: u32,
     item_type: ItemType,
-    value: &'a [u8],
+    /// Nesting depth of this item (the top-level item is at depth 1).
+    depth: u16,
+    /// Deepest structure nesting allowed.
+    max_depth: u16,
+}
+
+/// Builds a decode error out of line, keeping the readers' hot paths small.
+#[cold]
+#[inline(never)]
+fn error_at(offset: usize, tag: Option<u32>, kind: DecodeErrorKind) -> DecodeError {
+    DecodeError::new(offset, tag, kind)
 }
 
 impl<'a> ItemRef<'a> {
-    /// Reads the item whose header starts at `offset`, which must lie within `buf[..end]`.
-    pub(crate) fn read(buf: &'a [u8], offset: usize, end: usize) -> Result<Self, DecodeError> {
+    /// Reads and checks the item whose header starts at `offset` within `buf[..end]`, at
+    /// nesting `depth`.
+    #[inline]
+    fn read(
+        buf: &'a [u8],
+        offset: usize,
+        end: usize,
+        depth: u16,
+        max_depth: u16,
+    ) -> Result<Self, DecodeError> {
         let available = end.saturating_sub(offset);
         if available < HEADER_LEN || end > buf.len() {
-            return Err(DecodeError::new(
+            return Err(error_at(
                 offset,
                 None,
                 DecodeErrorKind::TruncatedHeader { available },
             ));
         }
         let (tag, code, len) = read_header(buf, offset);
-        let item_type = ItemType::from_code(code).ok_or_else(|| {
-            DecodeError::new(offset, Some(tag), DecodeErrorKind::UnknownType(code))
-        })?;
+        let err = |kind| error_at(offset, Some(tag), kind);
+        let item_type =
+            ItemType::from_code(code).ok_or_else(|| err(DecodeErrorKind::UnknownType(code)))?;
         let body = available - HEADER_LEN;
-        if padded_len(len) > body as u64 {
-            return Err(DecodeError::new(
-                offset,
-                Some(tag),
-                DecodeErrorKind::LengthExceedsParent {
-                    length: len,
-                    available: body,
-                },
-            ));
+        let padded = padded_len(len);
+        if padded > body as u64 {
+            return Err(err(DecodeErrorKind::LengthExceedsParent {
+                length: len,
+                available: body,
+            }));
         }
         let start = offset + HEADER_LEN;
+        let value = &buf[start..start + len as usize];
+        match item_type {
+            ItemType::Structure => {
+                if padded != u64::from(len) {
+                    return Err(err(DecodeErrorKind::Invalid(format!(
+                        "Structure length {len} is not a multiple of 8"
+                    ))));
+                }
+                if depth > max_depth {
+                    return Err(err(DecodeErrorKind::TooDeep {
+                        max: usize::from(max_depth),
+                    }));
+                }
+            }
+            ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
+                let mut tail = [0u8; 8];
+                let pad = &buf[start + len as usize..start + padded as usize];
+                tail[..pad.len()].copy_from_slice(pad);
+                if u64::from_ne_bytes(tail) != 0 {
+                    return Err(err(DecodeErrorKind::NonZeroPadding));
+                }
+                if item_type == ItemType::TextString && std::str::from_utf8(value).is_err() {
+                    return Err(err(DecodeErrorKind::InvalidUtf8));
+                }
+                if item_type == ItemType::BigInteger && (len == 0 || !len.is_multiple_of(8)) {
+                    return Err(err(DecodeErrorKind::BadBigIntegerLength { length: len }));
+                }
+            }
+            fixed => {
+                if Some(len) != fixed.fixed_len() {
+                    return Err(err(DecodeErrorKind::BadLength {
+                        item_type: fixed,
+                        length: len,
+                    }));
+                }
+                let eight = &buf[start..start + 8];
+                if len == 4 && eight[4..].iter().any(|&b| b != 0) {
+                    return Err(err(DecodeErrorKind::NonZeroPadding));
+                }
+                if fixed == ItemType::Boolean
+                    && (eight[..7].iter().any(|&b| b != 0) || eight[7] > 1)
+                {
+                    return Err(err(DecodeErrorKind::BadBoolean));
+                }
+            }
+        }
         Ok(Self {
             buf,
+            value,
             offset,
             tag,
             item_type,
-            value: &buf[start..start + len as usize],
+            depth,
+            max_depth,
         })
     }
 
-    /// Views the single top-level item of `buf` (run [`super::validate`] first for strictness).
+    /// Views the single top-level item of `buf` with default limits (see [`Self::top_with`]).
     pub fn top(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::read(buf, 0, buf.len())
+        Self::top_with(buf, &DecodeLimits::default())
+    }
+
+    /// Views the single top-level item of `buf`: checks the size limit before anything else,
+    /// then the item, then that no bytes trail it. Descendants are checked as they are read,
+    /// and structures deeper than `limits.max_depth` are refused when opened.
+    pub fn top_with(buf: &'a [u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
+        if buf.is_empty() {
+            return Err(DecodeError::new(0, None, DecodeErrorKind::Empty));
+        }
+        if buf.len() > limits.max_message_size {
+            return Err(DecodeError::new(
+                0,
+                None,
+                DecodeErrorKind::MessageTooLarge {
+                    size: buf.len() as u64,
+                    max: limits.max_message_size,
+                },
+            ));
+        }
+        let max_depth = u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX);
+        let top = Self::read(buf, 0, buf.len(), 1, max_depth)?;
+        let end = top.encoded_len();
+        if end != buf.len() {
+            return Err(DecodeError::new(
+                end,
+                None,
+                DecodeErrorKind::TrailingBytes {
+                    count: buf.len() - end,
+                },
+            ));
+        }
+        Ok(top)
     }
 
     /// The item's tag.
@@ -192,6 +290,8 @@ impl<'a> ItemRef<'a> {
             end: start + self.value.len(),
             parent_offset: self.offset,
             parent_tag: self.tag,
+            child_depth: self.depth.saturating_add(1),
+            max_depth: self.max_depth,
         })
     }
 
@@ -214,6 +314,8 @@ pub struct StructureReader<'a> {
     end: usize,
     parent_offset: usize,
     parent_tag: u32,
+    child_depth: u16,
+    max_depth: u16,
 }
 
 impl<'a> StructureReader<'a> {
@@ -242,27 +344,54 @@ impl<'a> StructureReader<'a> {
         matches!(self.peek(), Some(Ok(item)) if item.tag() == tag)
     }
 
-    /// Consumes the next child if it has `tag`.
+    /// Consumes the next child if it has `tag` (the tag bytes are compared before the item is
+    /// read; a malformed next item with another tag is reported by the next read instead).
+    #[inline]
     pub fn optional(&mut self, tag: u32) -> Result<Option<ItemRef<'a>>, DecodeError> {
-        match self.peek() {
-            Some(Ok(item)) if item.tag() == tag => {
-                self.pos += item.encoded_len();
-                Ok(Some(item))
-            }
-            Some(Err(e)) => Err(e),
-            _ => Ok(None),
+        if self.next_tag() != Some(tag) {
+            return Ok(None);
         }
+        let item = ItemRef::read(
+            self.buf,
+            self.pos,
+            self.end,
+            self.child_depth,
+            self.max_depth,
+        )?;
+        self.pos += item.encoded_len();
+        Ok(Some(item))
     }
 
     /// Consumes the next child, which must have `tag`; `what` names it in the error.
+    #[inline]
     pub fn required(&mut self, tag: u32, what: &str) -> Result<ItemRef<'a>, DecodeError> {
-        match self.optional(tag)? {
-            Some(item) => Ok(item),
-            None => Err(self.missing(what)),
+        if self.next_tag() == Some(tag) {
+            let item = ItemRef::read(
+                self.buf,
+                self.pos,
+                self.end,
+                self.child_depth,
+                self.max_depth,
+            )?;
+            self.pos += item.encoded_len();
+            return Ok(item);
         }
+        Err(self.missing(what))
+    }
+
+    /// The tag of the next child, from its header bytes, when a whole header is there.
+    #[inline]
+    fn next_tag(&self) -> Option<u32> {
+        if self.pos + HEADER_LEN > self.end {
+            return None;
+        }
+        let h = self.buf.get(self.pos..self.pos + 3)?;
+        Some(u32::from_be_bytes([0, h[0], h[1], h[2]]))
     }
 
     /// An error saying a required field is missing where the reader stands.
+    #[cold]
+    #[inline(never)]
     pub fn missing(&self, what: &str) -> DecodeError {
         match self.peek() {
             Some(Ok(item)) => {
@@ -297,7 +426,13 @@ impl<'a> Iterator for StructureReader<'a> {
         if self.pos >= self.end {
             return None;
         }
-        match ItemRef::read(self.buf, self.pos, self.end) {
+        match ItemRef::read(
+            self.buf,
+            self.pos,
+            self.end,
+            self.child_depth,
+            self.max_depth,
+        ) {
             Ok(item) => {
                 self.pos += item.encoded_len();
                 Some(Ok(item))

@@ -95,8 +95,7 @@ macro_rules! payload_enum {
                 limits: &crate::ttlv::DecodeLimits,
                 version: ProtocolVersion,
             ) -> Result<Self, DecodeError> {
-                crate::ttlv::validate(bytes, limits)?;
-                Self::decode(operation, ItemRef::top(bytes)?, version)
+                Self::decode(operation, ItemRef::top_with(bytes, limits)?, version)
             }
 
             /// Encodes the payload as a standalone structure with `tag` (Request Payload or
