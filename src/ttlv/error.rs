@@ -46,6 +46,11 @@ pub enum DecodeErrorKind {
         /// Declared length.
         length: u32,
     },
+    /// A Structure's length is not a multiple of 8.
+    BadStructureLength {
+        /// Declared length.
+        length: u32,
+    },
     /// A Big Integer's length is zero or not a multiple of 8.
     BadBigIntegerLength {
         /// Declared length.
@@ -106,6 +111,9 @@ impl fmt::Display for DecodeErrorKind {
                 "{item_type} must have length {}, declared {length}",
                 item_type.fixed_len().unwrap_or(0)
             ),
+            Self::BadStructureLength { length } => {
+                write!(f, "Structure length {length} is not a multiple of 8")
+            }
             Self::BadBigIntegerLength { length } => write!(
                 f,
                 "BigInteger length {length} is not a positive multiple of 8"

@@ -2,7 +2,10 @@
 //! and re-encodes byte for byte. Building and encoding are iterative, so depth never costs stack.
 
 use super::validate::validate;
-use super::{DecodeError, DecodeLimits, Encoder, ItemRef, ItemType, StructureReader};
+use super::{
+    DecodeError, DecodeErrorKind, DecodeLimits, Encoder, ItemRef, ItemType, MAX_DEPTH_CAP,
+    StructureReader,
+};
 
 /// One TTLV item: a tag and a typed value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,35 +93,52 @@ impl Item {
     }
 
     /// Copies a zero-copy view (and everything under it) into an owned tree, iteratively.
+    ///
+    /// Allocation is bounded by the input: every children vector is sized exactly (counted
+    /// first by a zero-copy pass) and the open structures live in a fixed array on the stack
+    /// (depth at most [`MAX_DEPTH_CAP`]), so the heap holds only the tree itself.
     pub(crate) fn from_ref(top: ItemRef<'_>) -> Result<Self, DecodeError> {
         if top.item_type() != ItemType::Structure {
             return primitive(top);
         }
-        // Open structures: (tag, children so far, reader over the rest).
-        let mut stack: Vec<(u32, Vec<Item>, StructureReader<'_>)> =
-            vec![(top.tag(), Vec::new(), top.structure()?)];
+        // Open structures, outermost first: (tag, children so far, reader over the rest).
+        let mut stack: [Option<(u32, Vec<Item>, StructureReader<'_>)>; MAX_DEPTH_CAP] =
+            std::array::from_fn(|_| None);
+        stack[0] = Some(open(top)?);
+        let mut depth = 1usize;
         loop {
-            let next = match stack.last_mut() {
-                Some((_, _, reader)) => reader.next(),
-                None => unreachable_empty()?,
+            let Some((_, _, reader)) = stack[depth - 1].as_mut() else {
+                return unreachable_empty();
             };
-            match next {
+            match reader.next() {
                 Some(child) => {
                     let child = child?;
                     if child.item_type() == ItemType::Structure {
-                        stack.push((child.tag(), Vec::new(), child.structure()?));
-                    } else if let Some((_, children, _)) = stack.last_mut() {
+                        if depth >= MAX_DEPTH_CAP {
+                            return Err(DecodeError::new(
+                                child.offset(),
+                                Some(child.tag()),
+                                DecodeErrorKind::TooDeep { max: MAX_DEPTH_CAP },
+                            ));
+                        }
+                        stack[depth] = Some(open(child)?);
+                        depth += 1;
+                    } else if let Some((_, children, _)) = stack[depth - 1].as_mut() {
                         children.push(primitive(child)?);
                     }
                 }
                 None => {
-                    let Some((tag, children, _)) = stack.pop() else {
+                    let Some((tag, children, _)) = stack[depth - 1].take() else {
                         return unreachable_empty();
                     };
                     let done = Item::structure(tag, children);
-                    match stack.last_mut() {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(done);
+                    }
+                    match stack[depth - 1].as_mut() {
                         Some((_, parent, _)) => parent.push(done),
-                        None => return Ok(done),
+                        None => return unreachable_empty(),
                     }
                 }
             }
@@ -140,11 +160,18 @@ impl Item {
     }
 }
 
+/// An open structure: its tag, a children vector sized exactly, and a reader over the children.
+fn open(item: ItemRef<'_>) -> Result<(u32, Vec<Item>, StructureReader<'_>), DecodeError> {
+    let reader = item.structure()?;
+    let count = reader.clone().count();
+    Ok((item.tag(), Vec::with_capacity(count), reader))
+}
+
 fn unreachable_empty<T>() -> Result<T, DecodeError> {
     Err(DecodeError::new(
         0,
         None,
-        super::DecodeErrorKind::Invalid("internal: empty structure stack".into()),
+        DecodeErrorKind::Invalid("internal: empty structure stack".into()),
     ))
 }
 

@@ -58,10 +58,10 @@ pub fn frame_length(
         ));
     }
     if !len.is_multiple_of(8) {
-        return Err(DecodeError::invalid(
+        return Err(DecodeError::new(
             0,
-            tag,
-            format!("Structure length {len} is not a multiple of 8"),
+            Some(tag),
+            DecodeErrorKind::BadStructureLength { length: len },
         ));
     }
     Ok(len as usize)
@@ -129,9 +129,7 @@ pub fn validate(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
         let value_start = pos + HEADER_LEN;
         if item_type == ItemType::Structure {
             if padded != u64::from(len) {
-                return Err(err(DecodeErrorKind::Invalid(format!(
-                    "Structure length {len} is not a multiple of 8"
-                ))));
+                return Err(err(DecodeErrorKind::BadStructureLength { length: len }));
             }
             if depth >= max_depth {
                 return Err(err(DecodeErrorKind::TooDeep { max: max_depth }));

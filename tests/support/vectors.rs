@@ -1,5 +1,5 @@
-//! Loads the public TTLV test vectors from `../shared/kmip-vectors/` (never copied into the
-//! project). When the folder is absent the callers skip, saying so on stderr.
+//! Loads the public TTLV test vectors from `../shared/kmip-vectors/` or `$KMIP_VECTORS_DIR`
+//! (never copied into the project). When the folder is absent the callers skip, saying so on stderr.
 
 use std::path::PathBuf;
 
@@ -25,7 +25,11 @@ pub struct Vector {
 
 /// The vectors folder, if present.
 pub fn dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/kmip-vectors");
+    // KMIP_VECTORS_DIR overrides the location (a git worktree has no `../shared` beside it).
+    let dir = match std::env::var_os("KMIP_VECTORS_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/kmip-vectors"),
+    };
     if dir.join("vectors.json").is_file() {
         Some(dir)
     } else {

@@ -1,0 +1,69 @@
+//! Fuzz target for the TTLV codec: decode with default and small limits; validate and decode
+//! must agree, a success must re-encode to exactly the input, and the zero-copy reader must walk
+//! every item (without error on validated input, without panic on any input).
+#![no_main]
+
+use kmip_keystore::ttlv::{DecodeLimits, Item, ItemRef, ItemType, validate};
+use libfuzzer_sys::fuzz_target;
+
+/// Walks every item under `top` iteratively; returns false if any read failed.
+fn walk(top: ItemRef<'_>) -> bool {
+    let mut ok = true;
+    let mut stack = vec![top];
+    while let Some(item) = stack.pop() {
+        let read = match item.item_type() {
+            ItemType::Structure => match item.structure() {
+                Ok(reader) => {
+                    for child in reader {
+                        match child {
+                            Ok(c) => stack.push(c),
+                            Err(_) => ok = false,
+                        }
+                    }
+                    true
+                }
+                Err(_) => false,
+            },
+            ItemType::Integer => item.integer().is_ok(),
+            ItemType::LongInteger => item.long_integer().is_ok(),
+            ItemType::BigInteger => item.big_integer().is_ok(),
+            ItemType::Enumeration => item.enumeration().is_ok(),
+            ItemType::Boolean => item.boolean().is_ok(),
+            ItemType::TextString => item.text().is_ok(),
+            ItemType::ByteString => item.bytes().is_ok(),
+            ItemType::DateTime => item.date_time().is_ok(),
+            ItemType::Interval => item.interval().is_ok(),
+            ItemType::DateTimeExtended => item.date_time_extended().is_ok(),
+        };
+        ok &= read;
+        assert_eq!(item.raw_item().len(), item.encoded_len());
+    }
+    ok
+}
+
+fuzz_target!(|data: &[u8]| {
+    let small = DecodeLimits {
+        max_message_size: 4096,
+        max_depth: 4,
+    };
+    for limits in [DecodeLimits::default(), small] {
+        match (validate(data, &limits), Item::decode(data, &limits)) {
+            (Ok(()), Ok(item)) => {
+                assert_eq!(item.to_bytes().expect("re-encode"), data);
+                let top = ItemRef::top(data).expect("top of validated input");
+                assert!(walk(top), "reader failed on validated input");
+                assert_eq!(top.to_item().expect("to_item"), item);
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b);
+                assert!(a.offset <= data.len());
+            }
+            (a, b) => panic!("validate {a:?} vs decode {:?}", b.map(|_| ())),
+        }
+    }
+    // Unvalidated input: the reader and to_item must fail cleanly, never panic.
+    if let Ok(top) = ItemRef::top(data) {
+        let _ = walk(top);
+        let _ = top.to_item();
+    }
+});
