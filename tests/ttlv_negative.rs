@@ -5,8 +5,8 @@
 mod support;
 
 use kmip_keystore::ttlv::{
-    DecodeError, DecodeErrorKind, DecodeLimits, Encoder, HEADER_LEN, Item, ItemRef, ItemType,
-    MAX_DEPTH_CAP, frame_length, padded_len, validate,
+    DEFAULT_MAX_DEPTH, DecodeError, DecodeErrorKind, DecodeLimits, Encoder, HEADER_LEN, Item,
+    ItemRef, ItemType, MAX_DEPTH_CAP, frame_length, padded_len, validate,
 };
 
 const TAG: u32 = 0x42_0001;
@@ -716,7 +716,18 @@ fn deep_nesting_is_bounded_without_recursion() {
             assert_eq!(e.kind, DecodeErrorKind::TooDeep { max: MAX_DEPTH_CAP });
             // The zero-copy reader and to_item on unvalidated deep input: no panic, bounded.
             walk_reader(&deep, false);
+            // The reader applies the configured depth limit itself, validated or not.
             let e = ItemRef::top(&deep).unwrap().to_item().unwrap_err();
+            assert_eq!(
+                e.kind,
+                DecodeErrorKind::TooDeep {
+                    max: DEFAULT_MAX_DEPTH
+                }
+            );
+            let e = ItemRef::top_with(&deep, &huge)
+                .unwrap()
+                .to_item()
+                .unwrap_err();
             assert_eq!(e.kind, DecodeErrorKind::TooDeep { max: MAX_DEPTH_CAP });
         })
         .unwrap()

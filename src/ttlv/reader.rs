@@ -64,9 +64,7 @@ impl<'a> ItemRef<'a> {
         match item_type {
             ItemType::Structure => {
                 if padded != u64::from(len) {
-                    return Err(err(DecodeErrorKind::Invalid(format!(
-                        "Structure length {len} is not a multiple of 8"
-                    ))));
+                    return Err(err(DecodeErrorKind::BadStructureLength { length: len }));
                 }
                 if depth > max_depth {
                     return Err(err(DecodeErrorKind::TooDeep {
