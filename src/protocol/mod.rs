@@ -13,6 +13,7 @@ pub mod names;
 pub mod objects;
 pub mod operations;
 pub mod tags;
+pub mod text_tree;
 pub mod version;
 
 pub use attributes::{Attribute, AttributeName, Attributes};
