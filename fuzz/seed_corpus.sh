@@ -1,10 +1,10 @@
 #!/bin/sh
-# Writes each public test vector's bytes into fuzz/corpus/ttlv_decode/ (gitignored) as a seed
-# corpus. The vectors stay in ../shared/kmip-vectors (or $KMIP_VECTORS_DIR); nothing here is committed.
+# Writes each public test vector's bytes into fuzz/corpus/TARGET/ (TARGET defaults to
+# ttlv_decode; the corpus folder is gitignored) as a seed corpus. The vectors stay in ../shared/kmip-vectors (or $KMIP_VECTORS_DIR); nothing here is committed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 vectors="${KMIP_VECTORS_DIR:-$here/../../shared/kmip-vectors}"
-out="$here/corpus/ttlv_decode"
+out="$here/corpus/${1:-ttlv_decode}"
 mkdir -p "$out"
 python3 - "$vectors" "$out" <<'PY'
 import json, pathlib, sys

@@ -7,5 +7,7 @@
 
 pub mod config;
 pub mod credentials;
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod protocol;
 pub mod ttlv;

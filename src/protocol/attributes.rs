@@ -227,6 +227,11 @@ impl Attribute {
         enc: &mut Encoder<'_>,
         version: ProtocolVersion,
     ) -> Result<(), EncodeError> {
+        if version.is_2x() && self.index.is_some() {
+            return Err(EncodeError::NotExpressible(
+                "Attribute Index does not exist in KMIP 2.x; address the instance by its value",
+            ));
+        }
         match (&self.name, version.is_2x()) {
             (AttributeName::Standard(tag), true) => {
                 enc.item(&Item::new(*tag, self.value.clone()));
