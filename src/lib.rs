@@ -1,7 +1,7 @@
 //! kmip_keystore: the KMIP master-key client and keystore that database servers link through a C ABI.
 //!
 //! Layers, each ignorant of the ones above it: [`ttlv`] (codec, no I/O) -> [`protocol`] (KMIP
-//! messages and operations, version-aware) -> [`transport`] -> client -> keystore -> C ABI and CLI.
+//! messages and operations, version-aware) -> transport -> client -> keystore -> C ABI and CLI.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -545,3 +545,233 @@ fn options_without_a_way_to_verify_the_server_are_refused() {
     let error = Transport::new(&options, credentials(&pki, "client.pem")).expect_err("no CA");
     assert_eq!(error.class(), ErrorClass::Config, "{error}");
 }
+
+/// What a [`FakeTlsServer`] does with a connection once the TLS handshake is done.
+#[derive(Clone, Copy)]
+enum FakeBehaviour {
+    /// Reads one request and answers with a frame header announcing 2 MiB.
+    OversizedFrame,
+    /// Reads one request and drops the connection (no close_notify).
+    CloseWithoutReply,
+    /// Reads one request, sends half a frame, and drops the connection.
+    CloseMidResponse,
+    /// Holds the connection open and says nothing.
+    Hold,
+    /// Sends every request back as the response.
+    Echo,
+}
+
+/// A TLS server in this process (rustls, the PKI's server certificate, no client
+/// authentication) that waits `delay` after accepting before it handshakes.
+struct FakeTlsServer {
+    /// Its port.
+    port: u16,
+    /// Connections accepted so far.
+    accepted: Arc<AtomicUsize>,
+}
+
+impl FakeTlsServer {
+    /// Starts it on a free port.
+    fn start(pki: &Path, delay: Duration, behaviour: FakeBehaviour) -> Self {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let chain = vec![CertificateDer::from_pem_file(pki.join("server.pem")).unwrap()];
+        let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        thread::spawn(move || {
+            for socket in listener.incoming().flatten() {
+                count.fetch_add(1, Ordering::SeqCst);
+                let config = config.clone();
+                thread::spawn(move || serve_fake(config, socket, delay, behaviour));
+            }
+        });
+        Self { port, accepted }
+    }
+
+    /// `127.0.0.1:PORT`.
+    fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+/// One connection of a [`FakeTlsServer`]; errors just end it.
+fn serve_fake(
+    config: Arc<rustls::ServerConfig>,
+    mut socket: TcpStream,
+    delay: Duration,
+    behaviour: FakeBehaviour,
+) {
+    use std::io::Read;
+    thread::sleep(delay);
+    let Ok(mut tls) = rustls::ServerConnection::new(config) else {
+        return;
+    };
+    while tls.is_handshaking() {
+        if tls.complete_io(&mut socket).is_err() {
+            return;
+        }
+    }
+    let mut stream = rustls::StreamOwned::new(tls, socket);
+    if matches!(behaviour, FakeBehaviour::Hold) {
+        thread::sleep(Duration::from_secs(30));
+        return;
+    }
+    let mut header = [0u8; 8];
+    if stream.read_exact(&mut header).is_err() {
+        return;
+    }
+    let length = u32::from_be_bytes(header[4..8].try_into().unwrap()) as usize;
+    let mut body = vec![0u8; length];
+    if stream.read_exact(&mut body).is_err() {
+        return;
+    }
+    match behaviour {
+        FakeBehaviour::OversizedFrame => {
+            let _ = stream.write_all(&[0x42, 0x00, 0x7B, 0x01, 0x00, 0x20, 0x00, 0x00]);
+            let _ = stream.flush();
+            thread::sleep(Duration::from_secs(5));
+        }
+        FakeBehaviour::CloseWithoutReply => {}
+        FakeBehaviour::CloseMidResponse => {
+            let _ = stream.write_all(&[0x42, 0x00, 0x7B, 0x01, 0x00, 0x00, 0x00, 0x40, 1, 2, 3]);
+            let _ = stream.flush();
+        }
+        FakeBehaviour::Echo => {
+            let mut frame = header.to_vec();
+            frame.extend_from_slice(&body);
+            let _ = stream.write_all(&frame);
+            let _ = stream.flush();
+            thread::sleep(Duration::from_secs(1));
+        }
+        FakeBehaviour::Hold => {}
+    }
+}
+
+#[test]
+fn a_slower_earlier_server_still_wins_when_it_finishes_first() {
+    let pki = KmipServer::shared().pki().to_path_buf();
+    // Handshakes after 400 ms: past the 250 ms stagger, so the silent second server is
+    // started too, but the first one finishes first and must win.
+    let slow = FakeTlsServer::start(&pki, Duration::from_millis(400), FakeBehaviour::Hold);
+    let silent = SilentServer::start();
+    let list = format!("{},{}", slow.address(), silent.address());
+    let transport = transport(&list, &pki, |_| {});
+    let started = Instant::now();
+    let connection = transport.connect().expect("the slow server wins");
+    let elapsed = started.elapsed();
+    eprintln!("slow first server won after {elapsed:?}");
+    assert_eq!(connection.server(), slow.address());
+    assert!(elapsed >= Duration::from_millis(390), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert_eq!(slow.accepted.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        silent.accepted.load(Ordering::SeqCst),
+        1,
+        "the stagger started it"
+    );
+    // TLS 1.3 against a server that offers it.
+    assert_eq!(
+        connection.tls_info().protocol_version,
+        rustls::ProtocolVersion::TLSv1_3
+    );
+}
+
+#[test]
+fn an_oversized_frame_is_refused_before_allocation() {
+    let pki = KmipServer::shared().pki().to_path_buf();
+    let fake = FakeTlsServer::start(&pki, Duration::ZERO, FakeBehaviour::OversizedFrame);
+    let transport = transport(&fake.address(), &pki, |_| {});
+    let mut connection = transport.connect().expect("connect");
+    let mut response = Vec::new();
+    let error = connection
+        .exchange(&query_request(), &mut response)
+        .expect_err("2 MiB is over the 1 MiB limit");
+    eprintln!("oversized: {error}");
+    assert_eq!(error.class(), ErrorClass::Protocol, "{error}");
+    assert!(!error.is_retryable());
+    assert!(
+        response.capacity() < 1 << 20,
+        "nothing allocated for the body"
+    );
+}
+
+#[test]
+fn a_server_closing_without_a_reply_gives_a_retryable_closed_error() {
+    let pki = KmipServer::shared().pki().to_path_buf();
+    for behaviour in [
+        FakeBehaviour::CloseWithoutReply,
+        FakeBehaviour::CloseMidResponse,
+    ] {
+        let fake = FakeTlsServer::start(&pki, Duration::ZERO, behaviour);
+        let transport = transport(&fake.address(), &pki, |_| {});
+        let mut connection = transport.connect().expect("connect");
+        let mut response = Vec::new();
+        let started = Instant::now();
+        let error = connection
+            .exchange(&query_request(), &mut response)
+            .expect_err("closed");
+        eprintln!("closed: {error}");
+        assert_eq!(error.class(), ErrorClass::Closed, "{error}");
+        assert!(error.is_retryable());
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+}
+
+#[test]
+fn large_frames_cross_many_tls_records_both_ways() {
+    let pki = KmipServer::shared().pki().to_path_buf();
+    let fake = FakeTlsServer::start(&pki, Duration::ZERO, FakeBehaviour::Echo);
+    let transport = transport(&fake.address(), &pki, |_| {});
+    let mut connection = transport.connect().expect("connect");
+    // A 200 KiB Structure (a Byte String inside): about 13 TLS records each way.
+    let inner = 200 * 1024;
+    let mut request = vec![0x42, 0x00, 0x78, 0x01];
+    request.extend_from_slice(&(inner as u32 + 8).to_be_bytes());
+    request.extend_from_slice(&[0x42, 0x00, 0x0A, 0x08]);
+    request.extend_from_slice(&(inner as u32).to_be_bytes());
+    request.extend((0..inner).map(|i| (i % 251) as u8));
+    let mut response = Vec::new();
+    connection
+        .exchange(&request, &mut response)
+        .expect("echo exchange");
+    assert_eq!(response, request);
+}
+
+#[test]
+fn the_transport_is_shared_by_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send<T: Send>() {}
+    assert_send_sync::<Transport>();
+    assert_send::<kmip_keystore::transport::Connection>();
+    assert_send_sync::<TransportError>();
+
+    let server = KmipServer::shared();
+    let transport = transport(&server.address(), server.pki(), |_| {});
+    let request = query_request();
+    thread::scope(|scope| {
+        for _ in 0..6 {
+            scope.spawn(|| {
+                for _ in 0..2 {
+                    let mut connection = transport.connect().expect("connect");
+                    let mut response = Vec::new();
+                    connection
+                        .exchange(&request, &mut response)
+                        .expect("exchange");
+                    assert_query_success(&response);
+                }
+            });
+        }
+    });
+}

@@ -68,7 +68,7 @@ pub struct Connection {
     limits: DecodeLimits,
     /// Why the connection became unusable, once it has.
     broken: Option<String>,
-    /// How long the TCP connect plus TLS handshake took.
+    /// How long the attempt that made this connection took.
     handshake_duration: Duration,
 }
 
@@ -110,7 +110,8 @@ impl Connection {
         &self.tls_info
     }
 
-    /// How long the TCP connect plus the TLS handshake of this connection took.
+    /// How long the attempt that made this connection took: name resolution (when the entry is
+    /// a name and this was its first address), TCP connect and TLS handshake.
     pub fn handshake_duration(&self) -> Duration {
         self.handshake_duration
     }

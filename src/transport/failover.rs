@@ -22,7 +22,7 @@ use rustls::pki_types::ServerName;
 use super::connection::Connection;
 use super::error::{AttemptFailure, FailureReason, HandshakePhase, TransportError};
 use super::handshake_errors::{connect_failure, tls_failure};
-use super::tls_stream::{StreamError, TlsStream, time_left};
+use super::tls_stream::{HandshakeError, StreamError, TlsStream, time_left};
 use crate::config::Host;
 use crate::ttlv::DecodeLimits;
 
@@ -571,10 +571,10 @@ impl AttemptJob {
                 Ok(connection)
             }
             Err(_) if self.aborted() => Err(None),
-            Err((error, stream)) => {
-                let parameters_agreed = stream
-                    .as_ref()
-                    .is_some_and(|s| s.tls.negotiated_cipher_suite().is_some());
+            Err(HandshakeError {
+                error,
+                parameters_agreed,
+            }) => {
                 let reason = match error {
                     StreamError::TimedOut => timed_out(HandshakePhase::TlsHandshake),
                     StreamError::Eof | StreamError::CloseNotify => {

@@ -91,19 +91,14 @@ pub(crate) fn alert_name(alert: AlertDescription) -> String {
         return format!("alert code {}", u8::from(alert));
     };
     let mut name = String::with_capacity(camel.len() + 4);
-    for (index, ch) in camel.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            let previous_upper = camel[..index]
-                .chars()
-                .last()
-                .is_some_and(|c| c.is_ascii_uppercase());
-            if index > 0 && !previous_upper {
-                name.push('_');
-            }
-            name.push(ch.to_ascii_lowercase());
-        } else {
-            name.push(ch);
+    let mut previous_upper = true;
+    for ch in camel.chars() {
+        let upper = ch.is_ascii_uppercase();
+        if upper && !previous_upper {
+            name.push('_');
         }
+        name.push(ch.to_ascii_lowercase());
+        previous_upper = upper;
     }
     name
 }

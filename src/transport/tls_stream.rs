@@ -41,6 +41,15 @@ impl StreamError {
     }
 }
 
+/// A failed handshake: why, and whether the server had answered the ClientHello by then.
+#[derive(Debug)]
+pub(crate) struct HandshakeError {
+    /// What went wrong.
+    pub(crate) error: StreamError,
+    /// True when a ServerHello had been processed (the parameters were agreed).
+    pub(crate) parameters_agreed: bool,
+}
+
 /// The time left before `deadline`, or `TimedOut` when none is left.
 pub(crate) fn time_left(deadline: Instant) -> Result<Duration, StreamError> {
     let left = deadline.saturating_duration_since(Instant::now());
@@ -71,11 +80,15 @@ impl TlsStream {
         socket: TcpStream,
         deadline: Instant,
         abort: &AtomicBool,
-    ) -> Result<Self, (StreamError, Option<Self>)> {
-        let tls = match ClientConnection::new(config, server_name) {
-            Ok(tls) => tls,
-            Err(error) => return Err((StreamError::Tls(error), None)),
-        };
+    ) -> Result<Self, HandshakeError> {
+        let mut tls =
+            ClientConnection::new(config, server_name).map_err(|error| HandshakeError {
+                error: StreamError::Tls(error),
+                parameters_agreed: false,
+            })?;
+        // A request of any size is encrypted whole before it is written (one write); the
+        // caller bounds request sizes.
+        tls.set_buffer_limit(None);
         let mut stream = Self {
             tls,
             socket,
@@ -83,7 +96,10 @@ impl TlsStream {
         };
         match stream.complete_handshake(deadline, abort) {
             Ok(()) => Ok(stream),
-            Err(error) => Err((error, Some(stream))),
+            Err(error) => Err(HandshakeError {
+                error,
+                parameters_agreed: stream.tls.negotiated_cipher_suite().is_some(),
+            }),
         }
     }
 
