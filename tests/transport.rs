@@ -775,3 +775,121 @@ fn the_transport_is_shared_by_threads() {
         }
     });
 }
+
+/// A TCP relay to `target` that records the size of every read from the client side.
+struct RecordingProxy {
+    /// Its port.
+    port: u16,
+    /// Sizes of the reads from the client, in order.
+    client_reads: Arc<Mutex<Vec<usize>>>,
+}
+
+impl RecordingProxy {
+    /// Starts it on a free port.
+    fn start(target: String) -> Self {
+        use std::io::Read;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client_reads = Arc::new(Mutex::new(Vec::new()));
+        let reads = client_reads.clone();
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(upstream) = TcpStream::connect(&target) else {
+                    return;
+                };
+                let _ = upstream.set_nodelay(true);
+                let _ = client.set_nodelay(true);
+                let (mut client_in, mut upstream_out) = (client.try_clone().unwrap(), upstream);
+                let (mut upstream_in, mut client_out) = (upstream_out.try_clone().unwrap(), client);
+                let reads = reads.clone();
+                thread::spawn(move || {
+                    let mut buffer = vec![0u8; 65536];
+                    while let Ok(n) = client_in.read(&mut buffer) {
+                        if n == 0 || upstream_out.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                        reads.lock().unwrap().push(n);
+                    }
+                    let _ = upstream_out.shutdown(std::net::Shutdown::Both);
+                });
+                thread::spawn(move || {
+                    let mut buffer = vec![0u8; 65536];
+                    while let Ok(n) = upstream_in.read(&mut buffer) {
+                        if n == 0 || client_out.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = client_out.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        Self { port, client_reads }
+    }
+}
+
+#[test]
+fn a_request_arrives_in_one_piece() {
+    let server = KmipServer::shared();
+    let proxy = RecordingProxy::start(server.address());
+    let transport = transport(&format!("127.0.0.1:{}", proxy.port), server.pki(), |_| {});
+    let mut connection = transport.connect().expect("connect through the proxy");
+    let request = query_request();
+    let mut response = Vec::new();
+    for round in 0..5 {
+        thread::sleep(Duration::from_millis(50));
+        proxy.client_reads.lock().unwrap().clear();
+        connection
+            .exchange(&request, &mut response)
+            .expect("exchange");
+        assert_query_success(&response);
+        let reads = proxy.client_reads.lock().unwrap().clone();
+        // One TLS record: 5-byte header, 8-byte explicit nonce, the request, 16-byte tag.
+        assert_eq!(reads, [request.len() + 29], "round {round}");
+    }
+}
+
+#[test]
+fn system_roots_alone_do_not_trust_the_test_ca() {
+    let server = KmipServer::shared();
+    let mut options = options(&server.address(), server.pki());
+    options.server_ca_file = None;
+    options.use_system_roots = true;
+    match Transport::new(&options, credentials(server.pki(), "client.pem")) {
+        // A machine without a system store.
+        Err(error) => assert_eq!(error.class(), ErrorClass::Config, "{error}"),
+        Ok(transport) => {
+            let error = transport
+                .connect()
+                .expect_err("the test CA is not a system root");
+            assert_eq!(
+                single_reason(&error),
+                &FailureReason::Tls(TlsFailure::UnknownCa)
+            );
+        }
+    }
+    // Both: the CA file still works.
+    let mut options = options.clone();
+    options.server_ca_file = Some(server.pki().join("ca.pem"));
+    let transport = Transport::new(&options, credentials(server.pki(), "client.pem")).unwrap();
+    transport.connect().expect("CA file plus system roots");
+}
+
+#[test]
+fn a_zero_stagger_tries_servers_one_after_the_other() {
+    let server = KmipServer::shared();
+    let silent = SilentServer::start();
+    let list = format!("{},{}", silent.address(), server.address());
+    let transport = transport(&list, server.pki(), |o| {
+        o.failover_stagger = Duration::ZERO;
+        o.connect_timeout = Duration::from_secs(1);
+    });
+    let started = Instant::now();
+    let connection = transport
+        .connect()
+        .expect("the second server, after the first timed out");
+    let elapsed = started.elapsed();
+    eprintln!("sequential failover past a silent server: {elapsed:?}");
+    assert_eq!(connection.server(), server.address());
+    assert!(elapsed >= Duration::from_millis(950), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(2500), "{elapsed:?}");
+}

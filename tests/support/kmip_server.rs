@@ -74,12 +74,18 @@ impl KmipServer {
 
     /// A server with certificate `cert` shared by the tests of this binary that need it.
     pub fn shared_with_cert(cert: &'static str) -> &'static KmipServer {
-        static BY_CERT: OnceLock<Mutex<HashMap<&'static str, &'static KmipServer>>> =
-            OnceLock::new();
-        let map = BY_CERT.get_or_init(|| Mutex::new(HashMap::new()));
-        let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(cert)
-            .or_insert_with(|| Box::leak(Box::new(KmipServer::start(cert, cert))))
+        type Slots = Mutex<HashMap<&'static str, &'static OnceLock<KmipServer>>>;
+        static BY_CERT: OnceLock<Slots> = OnceLock::new();
+        let slot = {
+            let slots = BY_CERT.get_or_init(|| Mutex::new(HashMap::new()));
+            let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+            *slots
+                .entry(cert)
+                .or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
+        };
+        // Started outside the map's lock, so that servers of different certificates start
+        // in parallel.
+        slot.get_or_init(|| KmipServer::start(cert, cert))
     }
 
     /// The TCP port.
