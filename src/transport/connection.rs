@@ -14,6 +14,9 @@ use super::handshake_errors::tls_failure;
 use super::tls_stream::{StreamError, TlsStream};
 use crate::ttlv::{DecodeLimits, HEADER_LEN, frame_length};
 
+/// Longest wait for the socket to take the close_notify alert when a connection is dropped.
+const CLOSE_NOTIFY_TIMEOUT: Duration = Duration::from_millis(100);
+
 /// What was negotiated on a connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsInfo {
@@ -116,6 +119,11 @@ impl Connection {
         self.handshake_duration
     }
 
+    /// True once an exchange has failed: the connection can no longer be used.
+    pub fn is_broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
     /// Sends `request` (one encoded KMIP message, written with a single write) and reads one
     /// response frame into `response` (cleared first and reused; its old contents are zeroized
     /// when it has to grow). The 8-byte frame header is checked against the size limit before
@@ -207,6 +215,17 @@ impl Connection {
                 server,
                 failure: tls_failure(&error, false),
             },
+        }
+    }
+}
+
+impl Drop for Connection {
+    /// Ends the TLS session politely (close_notify) when the connection is still usable,
+    /// waiting at most [`CLOSE_NOTIFY_TIMEOUT`] for the socket to take it.
+    fn drop(&mut self) {
+        if self.broken.is_none() {
+            self.stream.tls.send_close_notify();
+            let _ = self.stream.flush(Instant::now() + CLOSE_NOTIFY_TIMEOUT);
         }
     }
 }
