@@ -221,7 +221,7 @@ impl Connection {
 
 impl Drop for Connection {
     /// Ends the TLS session politely (close_notify) when the connection is still usable,
-    /// waiting at most [`CLOSE_NOTIFY_TIMEOUT`] for the socket to take it.
+    /// waiting at most 100 ms for the socket to take it.
     fn drop(&mut self) {
         if self.broken.is_none() {
             self.stream.tls.send_close_notify();
