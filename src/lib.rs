@@ -10,4 +10,5 @@ pub mod credentials;
 #[doc(hidden)]
 pub mod fuzz_checks;
 pub mod protocol;
+pub mod transport;
 pub mod ttlv;

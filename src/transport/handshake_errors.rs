@@ -1,0 +1,146 @@
+//! Maps rustls errors to [`TlsFailure`] and socket errors to [`FailureReason`], in the terms an
+//! operator acts on (unknown CA, hostname mismatch, expired, client certificate rejected, ...).
+
+use std::io;
+
+use rustls::{AlertDescription, CertificateError};
+
+use super::error::{FailureReason, TlsFailure};
+
+/// Classifies a rustls error. `parameters_agreed` tells whether the server had already
+/// answered the ClientHello (a ServerHello was processed) when the error came: an alert after
+/// that point during a handshake is the server refusing the client's certificate.
+pub(crate) fn tls_failure(error: &rustls::Error, parameters_agreed: bool) -> TlsFailure {
+    match error {
+        rustls::Error::InvalidCertificate(certificate_error) => {
+            server_certificate(certificate_error)
+        }
+        rustls::Error::AlertReceived(alert) => {
+            let name = alert_name(*alert);
+            if is_client_certificate_alert(*alert)
+                || (parameters_agreed && *alert == AlertDescription::HandshakeFailure)
+            {
+                TlsFailure::ClientCertificateRejected { alert: name }
+            } else if !parameters_agreed {
+                TlsFailure::HandshakeRefused { alert: name }
+            } else {
+                TlsFailure::AlertReceived { alert: name }
+            }
+        }
+        other => TlsFailure::Other {
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Classifies a failed verification of the server's certificate.
+fn server_certificate(error: &CertificateError) -> TlsFailure {
+    match error {
+        CertificateError::UnknownIssuer => TlsFailure::UnknownCa,
+        CertificateError::NotValidForName => TlsFailure::HostnameMismatch {
+            expected: "the server name".into(),
+        },
+        CertificateError::NotValidForNameContext { expected, .. } => TlsFailure::HostnameMismatch {
+            expected: match expected {
+                rustls::pki_types::ServerName::DnsName(name) => name.as_ref().to_owned(),
+                rustls::pki_types::ServerName::IpAddress(ip) => {
+                    std::net::IpAddr::from(*ip).to_string()
+                }
+                other => format!("{other:?}"),
+            },
+        },
+        CertificateError::Expired => TlsFailure::CertificateExpired {
+            detail: "expiry date not reported".into(),
+        },
+        CertificateError::ExpiredContext { not_after, .. } => TlsFailure::CertificateExpired {
+            detail: format!(
+                "not after {}",
+                crate::credentials::format_utc(
+                    std::time::UNIX_EPOCH + std::time::Duration::from_secs(not_after.as_secs())
+                )
+            ),
+        },
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            TlsFailure::CertificateNotYetValid
+        }
+        other => TlsFailure::BadServerCertificate {
+            detail: format!("{other:?}"),
+        },
+    }
+}
+
+/// Alerts a server sends when it does not accept the client's certificate (or its absence).
+fn is_client_certificate_alert(alert: AlertDescription) -> bool {
+    matches!(
+        alert,
+        AlertDescription::BadCertificate
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::CertificateRevoked
+            | AlertDescription::CertificateExpired
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnknownCA
+            | AlertDescription::AccessDenied
+            | AlertDescription::CertificateRequired
+            | AlertDescription::NoCertificate
+    )
+}
+
+/// The alert's name as the TLS RFCs write it (`handshake_failure`), or its code.
+pub(crate) fn alert_name(alert: AlertDescription) -> String {
+    let Some(camel) = alert.as_str() else {
+        return format!("alert code {}", u8::from(alert));
+    };
+    let mut name = String::with_capacity(camel.len() + 4);
+    let mut previous_upper = true;
+    for ch in camel.chars() {
+        let upper = ch.is_ascii_uppercase();
+        if upper && !previous_upper {
+            name.push('_');
+        }
+        name.push(ch.to_ascii_lowercase());
+        previous_upper = upper;
+    }
+    name
+}
+
+/// Classifies a failed TCP connect.
+pub(crate) fn connect_failure(error: &io::Error) -> FailureReason {
+    match error.kind() {
+        io::ErrorKind::ConnectionRefused => FailureReason::ConnectionRefused,
+        _ => FailureReason::Io {
+            detail: error.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_follow_the_rfc_spelling() {
+        assert_eq!(
+            alert_name(AlertDescription::HandshakeFailure),
+            "handshake_failure"
+        );
+        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
+        assert_eq!(
+            alert_name(AlertDescription::CertificateRequired),
+            "certificate_required"
+        );
+        assert_eq!(alert_name(AlertDescription::Unknown(200)), "alert code 200");
+    }
+
+    #[test]
+    fn handshake_failure_after_server_hello_means_client_certificate() {
+        let error = rustls::Error::AlertReceived(AlertDescription::HandshakeFailure);
+        assert!(matches!(
+            tls_failure(&error, true),
+            TlsFailure::ClientCertificateRejected { .. }
+        ));
+        assert!(matches!(
+            tls_failure(&error, false),
+            TlsFailure::HandshakeRefused { .. }
+        ));
+    }
+}

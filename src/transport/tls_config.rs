@@ -1,0 +1,137 @@
+//! Builds the one rustls [`ClientConfig`] every connection of a transport shares: `ring`
+//! provider, TLS 1.3 and 1.2, server verified against `serverCAFile` (plus the system roots with
+//! `useSystemCAs`), the client certificate, and rustls's in-memory session cache (TLS 1.3 tickets,
+//! TLS 1.2 session IDs and tickets), so that reconnects resume. Nothing here can turn server
+//! verification off.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rustls::client::{ResolvesClientCert, Resumption, Tls12Resumption};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, RootCertStore, SignatureScheme};
+
+use super::error::TransportError;
+use crate::config::{ConfigError, KmipOptions};
+use crate::credentials::{ClientCredentials, load_ca_certificates};
+
+/// Sessions remembered for resumption (a few per server is plenty).
+const SESSION_CACHE_SIZE: usize = 64;
+
+/// The TLS client configuration for `options`, presenting `credentials` when given.
+pub(crate) fn build_client_config(
+    options: &KmipOptions,
+    credentials: Option<ClientCredentials>,
+) -> Result<Arc<ClientConfig>, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = trusted_roots(options)?;
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|error| invalid("serverCAFile", format!("TLS setup failed: {error}")))?
+        .with_root_certificates(roots);
+    let mut config = match credentials {
+        Some(credentials) => {
+            let resolver = FixedClientCertificate::new(credentials)?;
+            builder.with_client_cert_resolver(Arc::new(resolver))
+        }
+        None => builder.with_no_client_auth(),
+    };
+    config.resumption = Resumption::in_memory_sessions(SESSION_CACHE_SIZE)
+        .tls12_resumption(Tls12Resumption::SessionIdOrTickets);
+    Ok(Arc::new(config))
+}
+
+/// The CAs that may sign a KMIP server's certificate.
+fn trusted_roots(options: &KmipOptions) -> Result<RootCertStore, TransportError> {
+    let mut roots = RootCertStore::empty();
+    if let Some(path) = &options.server_ca_file {
+        let certificates = load_ca_certificates(path)?;
+        let (added, ignored) = roots.add_parsable_certificates(certificates);
+        if added == 0 {
+            return Err(invalid(
+                "serverCAFile",
+                format!(
+                    "{}: none of its {ignored} certificates is usable as a trust anchor",
+                    path.display()
+                ),
+            ));
+        }
+        log::debug!(
+            "trusting {added} CA certificate(s) from {} ({ignored} unusable)",
+            path.display()
+        );
+    }
+    if options.use_system_roots {
+        let native = rustls_native_certs::load_native_certs();
+        for error in &native.errors {
+            log::warn!("reading the system CA certificates: {error}");
+        }
+        let (added, ignored) = roots.add_parsable_certificates(native.certs);
+        log::debug!("trusting {added} system CA certificate(s) ({ignored} unusable)");
+    }
+    if roots.is_empty() {
+        return Err(invalid(
+            if options.use_system_roots {
+                "useSystemCAs"
+            } else {
+                "serverCAFile"
+            },
+            "no trusted CA certificate: the KMIP server's certificate cannot be verified".into(),
+        ));
+    }
+    Ok(roots)
+}
+
+/// A configuration error about `option`.
+fn invalid(option: &str, problem: String) -> TransportError {
+    TransportError::Config(ConfigError::InvalidValue {
+        location: format!("option {option}"),
+        problem,
+    })
+}
+
+/// Always presents the one client certificate chain and key.
+struct FixedClientCertificate {
+    /// The chain with its signing key, ready for rustls.
+    certified_key: Arc<CertifiedKey>,
+}
+
+impl FixedClientCertificate {
+    /// Turns `credentials` into a signing key. The key's DER is parsed in place (not copied) and
+    /// zeroized when `credentials` is consumed here.
+    fn new(credentials: ClientCredentials) -> Result<Self, TransportError> {
+        let (chain, key) = credentials.into_parts();
+        let signing_key =
+            rustls::crypto::ring::sign::any_supported_type(&key).map_err(|error| {
+                invalid(
+                    "clientCertificateFile",
+                    format!("the TLS stack cannot use the private key: {error}"),
+                )
+            })?;
+        Ok(Self {
+            certified_key: Arc::new(CertifiedKey::new(chain, signing_key)),
+        })
+    }
+}
+
+impl fmt::Debug for FixedClientCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FixedClientCertificate")
+            .field("chain_length", &self.certified_key.cert.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResolvesClientCert for FixedClientCertificate {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        Some(self.certified_key.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}

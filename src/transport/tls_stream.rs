@@ -1,0 +1,213 @@
+//! [`TlsStream`]: a rustls client session driven over a blocking `TcpStream` under a deadline.
+//!
+//! Every blocking socket call first sets the socket timeout to the time left before the
+//! deadline, so a server that drip-feeds bytes cannot stretch it. Outgoing TLS records are
+//! gathered and written with one socket write, so a request leaves in one TCP write.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection};
+
+/// Why a step on the stream failed; mapped to the public errors by the callers.
+#[derive(Debug)]
+pub(crate) enum StreamError {
+    /// The deadline passed.
+    TimedOut,
+    /// The peer closed the TCP connection (EOF) without a TLS close_notify.
+    Eof,
+    /// The peer closed the TLS session cleanly (close_notify).
+    CloseNotify,
+    /// The race was decided elsewhere: this attempt was told to stop.
+    Aborted,
+    /// A socket error.
+    Io(io::Error),
+    /// A TLS error (from the peer's data or an alert).
+    Tls(rustls::Error),
+}
+
+impl StreamError {
+    /// Maps a socket error: timeouts become [`StreamError::TimedOut`].
+    fn from_io(error: io::Error) -> Self {
+        match error.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => StreamError::TimedOut,
+            io::ErrorKind::UnexpectedEof => StreamError::Eof,
+            _ => StreamError::Io(error),
+        }
+    }
+}
+
+/// A failed handshake: why, and whether the server had answered the ClientHello by then.
+#[derive(Debug)]
+pub(crate) struct HandshakeError {
+    /// What went wrong.
+    pub(crate) error: StreamError,
+    /// True when a ServerHello had been processed (the parameters were agreed).
+    pub(crate) parameters_agreed: bool,
+}
+
+/// The time left before `deadline`, or `TimedOut` when none is left.
+pub(crate) fn time_left(deadline: Instant) -> Result<Duration, StreamError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        Err(StreamError::TimedOut)
+    } else {
+        Ok(left)
+    }
+}
+
+/// A TLS client session over a TCP socket.
+pub(crate) struct TlsStream {
+    /// The TLS state machine.
+    pub(crate) tls: ClientConnection,
+    /// The TCP socket (blocking; timeouts set before each call).
+    pub(crate) socket: TcpStream,
+    /// Outgoing TLS records, gathered for one socket write (ciphertext only).
+    outgoing: Vec<u8>,
+}
+
+impl TlsStream {
+    /// Runs the TLS handshake on `socket` with `server_name` before `deadline`. `abort` is
+    /// checked after every wake-up: another thread sets it (and shuts the socket down) when this
+    /// attempt lost the race.
+    pub(crate) fn handshake(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        socket: TcpStream,
+        deadline: Instant,
+        abort: &AtomicBool,
+    ) -> Result<Self, HandshakeError> {
+        let mut tls =
+            ClientConnection::new(config, server_name).map_err(|error| HandshakeError {
+                error: StreamError::Tls(error),
+                parameters_agreed: false,
+            })?;
+        // A request of any size is encrypted whole before it is written (one write); the
+        // caller bounds request sizes.
+        tls.set_buffer_limit(None);
+        let mut stream = Self {
+            tls,
+            socket,
+            outgoing: Vec::with_capacity(4096),
+        };
+        match stream.complete_handshake(deadline, abort) {
+            Ok(()) => Ok(stream),
+            Err(error) => Err(HandshakeError {
+                error,
+                parameters_agreed: stream.tls.negotiated_cipher_suite().is_some(),
+            }),
+        }
+    }
+
+    /// Drives the handshake to its end (including the client's last flight).
+    fn complete_handshake(
+        &mut self,
+        deadline: Instant,
+        abort: &AtomicBool,
+    ) -> Result<(), StreamError> {
+        loop {
+            if abort.load(Ordering::Acquire) {
+                return Err(StreamError::Aborted);
+            }
+            if self.tls.wants_write() {
+                self.flush(deadline)?;
+            }
+            if !self.tls.is_handshaking() {
+                return Ok(());
+            }
+            self.receive(deadline)?;
+            if abort.load(Ordering::Acquire) {
+                return Err(StreamError::Aborted);
+            }
+        }
+    }
+
+    /// Writes every pending outgoing TLS record with one socket write (looping only if the
+    /// kernel takes part of it).
+    pub(crate) fn flush(&mut self, deadline: Instant) -> Result<(), StreamError> {
+        self.outgoing.clear();
+        while self.tls.wants_write() {
+            self.tls
+                .write_tls(&mut self.outgoing)
+                .map_err(StreamError::Io)?;
+        }
+        let mut written = 0;
+        while written < self.outgoing.len() {
+            self.socket
+                .set_write_timeout(Some(time_left(deadline)?))
+                .map_err(StreamError::Io)?;
+            match self.socket.write(&self.outgoing[written..]) {
+                Ok(0) => return Err(StreamError::Eof),
+                Ok(n) => written += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(StreamError::from_io(error)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what the socket has (at least one byte, or EOF) and processes it. EOF is
+    /// [`StreamError::Eof`] unless it follows the peer's close_notify.
+    pub(crate) fn receive(&mut self, deadline: Instant) -> Result<(), StreamError> {
+        self.socket
+            .set_read_timeout(Some(time_left(deadline)?))
+            .map_err(StreamError::Io)?;
+        let received = loop {
+            match self.tls.read_tls(&mut self.socket) {
+                Ok(n) => break n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(StreamError::from_io(error)),
+            }
+        };
+        let processed = self.tls.process_new_packets();
+        if let Err(error) = processed {
+            // Tell the peer why (an alert is queued); best effort, the error is what matters.
+            let _ = self.flush(deadline);
+            return Err(StreamError::Tls(error));
+        }
+        if received == 0 {
+            return Err(StreamError::Eof);
+        }
+        // Post-handshake messages (a TLS 1.3 key update) may need an answer.
+        if !self.tls.is_handshaking() && self.tls.wants_write() {
+            self.flush(deadline)?;
+        }
+        Ok(())
+    }
+
+    /// Encrypts all of `plaintext` and sends it in one socket write.
+    pub(crate) fn send(&mut self, plaintext: &[u8], deadline: Instant) -> Result<(), StreamError> {
+        self.tls
+            .writer()
+            .write_all(plaintext)
+            .map_err(StreamError::Io)?;
+        self.flush(deadline)
+    }
+
+    /// Fills `buffer` exactly with decrypted bytes from the peer before `deadline`.
+    pub(crate) fn receive_exact(
+        &mut self,
+        buffer: &mut [u8],
+        deadline: Instant,
+    ) -> Result<(), StreamError> {
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match self.tls.reader().read(&mut buffer[filled..]) {
+                Ok(0) => return Err(StreamError::CloseNotify),
+                Ok(n) => filled += n,
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    self.receive(deadline)?;
+                }
+                Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => {
+                    return Err(StreamError::Eof);
+                }
+                Err(error) => return Err(StreamError::Io(error)),
+            }
+        }
+        Ok(())
+    }
+}
