@@ -124,6 +124,23 @@ impl Connection {
         self.broken.is_some()
     }
 
+    /// True when an idle connection can still carry a request: it has not failed, and the
+    /// server has neither closed it nor sent anything unasked (a non-blocking peek finds the
+    /// socket empty). A pool checks this before reusing a connection, so a connection the
+    /// server closed while idle is replaced instead of failing a non-idempotent request.
+    pub fn is_reusable(&self) -> bool {
+        if self.broken.is_some() {
+            return false;
+        }
+        let socket = &self.stream.socket;
+        if socket.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        let idle = matches!(socket.peek(&mut probe), Err(ref e) if e.kind() == std::io::ErrorKind::WouldBlock);
+        socket.set_nonblocking(false).is_ok() && idle
+    }
+
     /// Sends `request` (one encoded KMIP message, written with a single write) and reads one
     /// response frame into `response` (cleared first and reused; its old contents are zeroized
     /// when it has to grow). The 8-byte frame header is checked against the size limit before

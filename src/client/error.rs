@@ -1,0 +1,167 @@
+//! [`ClientError`]: what a KMIP operation can fail with, in the classes a database server acts
+//! on (configuration, credentials, unreachable, TLS, key absent, key in a bad state, permission
+//! denied, protocol, timeout, other server refusals). No variant carries key bytes or passwords.
+
+use crate::config::ConfigError;
+use crate::credentials::CredentialError;
+use crate::protocol::{Operation, ResultReason, State};
+use crate::transport::{FailureReason, TransportError};
+
+/// Why a KMIP client operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The options are invalid.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The client certificate, key or CA file cannot be used.
+    #[error("{0}")]
+    Credentials(#[from] CredentialError),
+    /// No server could be reached, or the connection failed (every server and reason listed).
+    #[error("{0}")]
+    Unreachable(TransportError),
+    /// TLS failed (unknown CA, hostname mismatch, expired certificate, client certificate
+    /// rejected ...), on every server tried.
+    #[error("{0}")]
+    Tls(TransportError),
+    /// The server did not answer within `connectTimeoutMS`.
+    #[error("{0}")]
+    Timeout(TransportError),
+    /// The key does not exist on the server (Item Not Found).
+    #[error("KMIP key '{id}' is absent on the server ({message})")]
+    KeyAbsent {
+        /// The key's Unique Identifier.
+        id: String,
+        /// The server's Result Message.
+        message: String,
+    },
+    /// The key exists but is not in the state required (for example not Active).
+    #[error("KMIP key '{id}' is not in the active state: its state is {}", .state.label())]
+    KeyState {
+        /// The key's Unique Identifier.
+        id: String,
+        /// Its state.
+        state: State,
+    },
+    /// The server refused: permission denied or authentication not successful.
+    #[error("KMIP server refused {operation}: {reason} ({message})")]
+    PermissionDenied {
+        /// The operation refused.
+        operation: Operation,
+        /// Result Reason.
+        reason: ResultReason,
+        /// The server's Result Message.
+        message: String,
+    },
+    /// The server's reply is malformed or does not answer the request.
+    #[error("KMIP protocol error from {server}: {detail}")]
+    Protocol {
+        /// The server, `host:port`.
+        server: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The server refused the operation for another reason.
+    #[error("KMIP server refused {operation}: {reason} ({message})")]
+    Server {
+        /// The operation refused.
+        operation: Operation,
+        /// Result Reason (absent if the server gave none).
+        reason: ResultReason,
+        /// The server's Result Message.
+        message: String,
+    },
+}
+
+/// The class of a [`ClientError`], with a fixed exit code for the CLI and a fixed status code
+/// for the C ABI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// Invalid options.
+    Config,
+    /// Unusable certificate, key or CA files (including a wrong password).
+    Credentials,
+    /// No server reachable.
+    Unreachable,
+    /// TLS failure.
+    Tls,
+    /// Key absent.
+    KeyAbsent,
+    /// Key in a bad state.
+    KeyState,
+    /// Permission denied.
+    PermissionDenied,
+    /// Malformed or mismatched reply.
+    Protocol,
+    /// No answer in time.
+    Timeout,
+    /// Other refusal by the server.
+    Server,
+}
+
+impl ClientError {
+    /// The class of this error.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::Config(_) => ErrorClass::Config,
+            Self::Credentials(_) => ErrorClass::Credentials,
+            Self::Unreachable(_) => ErrorClass::Unreachable,
+            Self::Tls(_) => ErrorClass::Tls,
+            Self::Timeout(_) => ErrorClass::Timeout,
+            Self::KeyAbsent { .. } => ErrorClass::KeyAbsent,
+            Self::KeyState { .. } => ErrorClass::KeyState,
+            Self::PermissionDenied { .. } => ErrorClass::PermissionDenied,
+            Self::Protocol { .. } => ErrorClass::Protocol,
+            Self::Server { .. } => ErrorClass::Server,
+        }
+    }
+
+    /// A protocol error.
+    pub(crate) fn protocol(server: &str, detail: impl Into<String>) -> Self {
+        Self::Protocol {
+            server: server.to_owned(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<TransportError> for ClientError {
+    fn from(e: TransportError) -> Self {
+        use crate::transport::ErrorClass as T;
+        match e.class() {
+            T::Config => match e {
+                TransportError::Config(c) => Self::Config(c),
+                other => Self::Unreachable(other),
+            },
+            T::Credentials => match e {
+                TransportError::Credentials(c) => Self::Credentials(c),
+                other => Self::Unreachable(other),
+            },
+            T::Tls => Self::Tls(e),
+            T::Timeout => Self::Timeout(e),
+            T::Protocol => Self::Protocol {
+                server: String::new(),
+                detail: e.to_string(),
+            },
+            T::Closed => Self::Unreachable(e),
+            T::Unreachable => {
+                let attempts = e.attempts();
+                if !attempts.is_empty()
+                    && attempts
+                        .iter()
+                        .all(|a| matches!(a.reason, FailureReason::Tls(_)))
+                {
+                    Self::Tls(e)
+                } else if !attempts.is_empty()
+                    && attempts
+                        .iter()
+                        .all(|a| matches!(a.reason, FailureReason::TimedOut { .. }))
+                {
+                    Self::Timeout(e)
+                } else {
+                    Self::Unreachable(e)
+                }
+            }
+        }
+    }
+}

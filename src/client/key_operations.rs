@@ -1,0 +1,355 @@
+//! The operations a master-key client needs: discover versions, query, register a locally
+//! generated AES-256 key (orphan-safe), server-side create, activate, get (Raw; Symmetric Key or
+//! Secret Data; 32 bytes or the legacy 44-byte base64 form), get state, locate by name (paged),
+//! revoke and destroy.
+
+use base64ct::{Base64, Encoding};
+use zeroize::Zeroizing;
+
+use super::{ClientError, KmipClient};
+use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
+use crate::protocol::operations::{
+    CreateRequest, DiscoverVersions, GetAttributesRequest, GetRequest, LocateRequest, QueryRequest,
+    QueryResponse, RegisterRequest, RevokeRequest, UniqueIdentifierRequest,
+};
+use crate::protocol::{
+    CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, ProtocolVersion, QueryFunction,
+    RequestPayload, ResponsePayload, ResultReason, RevocationReasonCode, State, tags, usage_mask,
+};
+use crate::transport::Connection;
+use crate::ttlv::Value;
+
+/// A 256-bit key, wiped from memory when dropped.
+pub type KeyBytes = Zeroizing<[u8; 32]>;
+
+/// Locate pages fetched at most (servers such as Vault page results by about 16).
+const MAX_LOCATE_PAGES: usize = 1000;
+
+/// A fresh unique Name for a new key (`kmip_keystore-` and 32 random hex digits): recorded
+/// before registering, it lets a retry find a key that was registered but not activated.
+pub fn generate_key_name() -> String {
+    let mut r = [0u8; 16];
+    if getrandom::getrandom(&mut r).is_err() {
+        // No OS randomness: fall back to time and pid, still unique enough for a name.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        r = (t ^ u128::from(std::process::id())).to_be_bytes();
+    }
+    let hex: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    format!("kmip_keystore-{hex}")
+}
+
+/// Reads Item Not Found (1.x) / Object Not Found (2.x) about `id` as "key absent".
+fn absent_if_not_found(id: &str, e: ClientError) -> ClientError {
+    match e {
+        ClientError::Server {
+            reason, message, ..
+        } if reason == ResultReason::ITEM_NOT_FOUND || reason == ResultReason::OBJECT_NOT_FOUND => {
+            ClientError::KeyAbsent {
+                id: id.to_owned(),
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+/// The attributes today's servers register a master key with (AES, 256 bits, Encrypt|Decrypt),
+/// plus an optional Name.
+fn master_key_attributes(name: Option<&str>) -> Attributes {
+    let mut attributes = vec![
+        Attribute::cryptographic_algorithm(CryptographicAlgorithm::AES),
+        Attribute::cryptographic_length(256),
+        Attribute::cryptographic_usage_mask(usage_mask::ENCRYPT | usage_mask::DECRYPT),
+    ];
+    if let Some(n) = name {
+        attributes.push(Attribute::name(n));
+    }
+    Attributes::new(attributes)
+}
+
+macro_rules! expect_payload {
+    ($payload:expr, $variant:ident) => {
+        match $payload {
+            ResponsePayload::$variant(p) => p,
+            _ => unreachable!("interpret() checked the payload's operation"),
+        }
+    };
+}
+
+impl KmipClient {
+    /// The versions the server offers (Discover Versions, under a 1.1 header).
+    pub fn discover_versions(&self) -> Result<Vec<ProtocolVersion>, ClientError> {
+        self.with_connection(|client, conn| {
+            let payload = RequestPayload::DiscoverVersions(DiscoverVersions {
+                versions: ProtocolVersion::SUPPORTED.to_vec(),
+            });
+            let answer = client.exchange_on(conn, ProtocolVersion::V1_1, payload)?;
+            Ok(expect_payload!(answer, DiscoverVersions).versions)
+        })
+    }
+
+    /// Query: the operations and object types the server supports, and its identification.
+    pub fn query(&self) -> Result<QueryResponse, ClientError> {
+        let payload = RequestPayload::Query(QueryRequest {
+            functions: vec![
+                QueryFunction::OPERATIONS,
+                QueryFunction::OBJECTS,
+                QueryFunction::SERVER_INFORMATION,
+            ],
+        });
+        Ok(expect_payload!(self.call(payload)?, Query))
+    }
+
+    /// Registers `key` as an AES-256 Symmetric Key (Raw) with the attributes today's servers use
+    /// and, when given, a Name. Returns the new key's identifier; the key is Pre-Active.
+    pub fn register_key(&self, key: &[u8; 32], name: Option<&str>) -> Result<String, ClientError> {
+        let payload = RequestPayload::Register(RegisterRequest {
+            object_type: ObjectType::SYMMETRIC_KEY,
+            attributes: master_key_attributes(name),
+            object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
+                key,
+                CryptographicAlgorithm::AES,
+            )),
+            protection_storage_masks: None,
+        });
+        Ok(expect_payload!(self.call(payload)?, Register).unique_identifier)
+    }
+
+    /// Creates an AES-256 key on the server (Create) with an optional Name; returns its
+    /// identifier. The key is Pre-Active.
+    pub fn create_key(&self, name: Option<&str>) -> Result<String, ClientError> {
+        let payload = RequestPayload::Create(CreateRequest {
+            object_type: ObjectType::SYMMETRIC_KEY,
+            attributes: master_key_attributes(name),
+            protection_storage_masks: None,
+        });
+        Ok(expect_payload!(self.call(payload)?, Create).unique_identifier)
+    }
+
+    /// Activates the key `id`.
+    pub fn activate(&self, id: &str) -> Result<(), ClientError> {
+        self.call(RequestPayload::Activate(UniqueIdentifierRequest::new(id)))
+            .map(|_| ())
+            .map_err(|e| absent_if_not_found(id, e))
+    }
+
+    /// Revokes the key `id` (Cessation of Operation unless another reason is given): an Active
+    /// key becomes Deactivated (Compromised for Key Compromise).
+    pub fn revoke(&self, id: &str, reason: RevocationReasonCode) -> Result<(), ClientError> {
+        let payload = RequestPayload::Revoke(RevokeRequest {
+            unique_identifier: Some(id.to_owned()),
+            reason,
+            message: None,
+            compromise_occurrence_date: None,
+        });
+        self.call(payload)
+            .map(|_| ())
+            .map_err(|e| absent_if_not_found(id, e))
+    }
+
+    /// Destroys the key `id` (servers refuse an Active key: revoke it first).
+    pub fn destroy(&self, id: &str) -> Result<(), ClientError> {
+        self.call(RequestPayload::Destroy(UniqueIdentifierRequest::new(id)))
+            .map(|_| ())
+            .map_err(|e| absent_if_not_found(id, e))
+    }
+
+    /// The key's State attribute.
+    pub fn key_state(&self, id: &str) -> Result<State, ClientError> {
+        self.with_connection(|client, conn| client.key_state_on(conn, id))
+    }
+
+    fn key_state_on(&self, conn: &mut Connection, id: &str) -> Result<State, ClientError> {
+        let payload = RequestPayload::GetAttributes(GetAttributesRequest {
+            unique_identifier: Some(id.to_owned()),
+            attributes: vec![AttributeName::Standard(tags::STATE)],
+        });
+        let answer = self
+            .call_on(conn, payload)
+            .map_err(|e| absent_if_not_found(id, e))?;
+        let attributes = expect_payload!(answer, GetAttributes);
+        match attributes.get(tags::STATE).map(|a| &a.value) {
+            Some(Value::Enumeration(s)) => Ok(State(*s)),
+            _ => Err(ClientError::protocol(
+                conn.server(),
+                format!("no State attribute returned for key '{id}'"),
+            )),
+        }
+    }
+
+    /// The key `id` as 32 bytes (Get, asking for Raw; accepts Raw, Opaque and Transparent
+    /// Symmetric Key formats of a Symmetric Key or Secret Data; 32 bytes, or 44 bytes of base64
+    /// holding 32 as old releases registered them; any other length is an error).
+    pub fn get_key(&self, id: &str) -> Result<KeyBytes, ClientError> {
+        self.with_connection(|client, conn| client.get_key_on(conn, id))
+    }
+
+    fn get_key_on(&self, conn: &mut Connection, id: &str) -> Result<KeyBytes, ClientError> {
+        let answer = self
+            .call_on(conn, RequestPayload::Get(GetRequest::raw(id)))
+            .map_err(|e| absent_if_not_found(id, e))?;
+        let got = expect_payload!(answer, Get);
+        let server = conn.server();
+        let block = got.object.key_block().ok_or_else(|| {
+            ClientError::protocol(
+                server,
+                format!("key '{id}' is not a symmetric key or secret data"),
+            )
+        })?;
+        let material = block.key_bytes().ok_or_else(|| {
+            ClientError::protocol(
+                server,
+                format!("key '{id}' came back wrapped or in an unusable format"),
+            )
+        })?;
+        key_from_material(material).ok_or_else(|| {
+            ClientError::protocol(
+                server,
+                format!("key '{id}' has {} bytes of key material; a 256-bit key needs 32 (or 44 of base64)", material.len()),
+            )
+        })
+    }
+
+    /// What a database server does at start: the key's state (which must be Active when
+    /// `require_active`) and then the key itself, on one connection.
+    pub fn fetch_master_key(
+        &self,
+        id: &str,
+        require_active: bool,
+    ) -> Result<(State, KeyBytes), ClientError> {
+        self.with_connection(|client, conn| {
+            let state = client.key_state_on(conn, id)?;
+            if require_active && state != State::ACTIVE {
+                return Err(ClientError::KeyState {
+                    id: id.to_owned(),
+                    state,
+                });
+            }
+            Ok((state, client.get_key_on(conn, id)?))
+        })
+    }
+
+    /// Identifiers of the keys named `name` (Locate by Name; follows the pages of servers that
+    /// page results).
+    pub fn locate_by_name(&self, name: &str) -> Result<Vec<String>, ClientError> {
+        let mut found: Vec<String> = Vec::new();
+        for _ in 0..MAX_LOCATE_PAGES {
+            let mut request = LocateRequest::by_name(name);
+            if !found.is_empty() {
+                request.offset_items = i32::try_from(found.len()).ok();
+            }
+            let answer = expect_payload!(self.call(RequestPayload::Locate(request))?, Locate);
+            let page = answer.unique_identifiers.len();
+            found.extend(answer.unique_identifiers);
+            let total = answer.located_items.and_then(|n| usize::try_from(n).ok());
+            let version = self.protocol_version()?;
+            match total {
+                Some(total)
+                    if page > 0
+                        && found.len() < total
+                        && version.at_least(ProtocolVersion::V1_3) =>
+                {
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        Ok(found)
+    }
+
+    /// Registers `key` under the unique `name` and activates it (when `activate`), without ever
+    /// leaving a second key behind: if a key with `name` already exists (an earlier attempt
+    /// registered it and then failed), that key is reused and only activated. Returns its
+    /// identifier. Call again with the same name after any failure.
+    pub fn register_and_activate(
+        &self,
+        key: &[u8; 32],
+        name: &str,
+        activate: bool,
+    ) -> Result<String, ClientError> {
+        let id = match self.locate_by_name(name)?.into_iter().next() {
+            Some(existing) => {
+                log::info!("KMIP: key named {name} already registered as '{existing}'; reusing it");
+                existing
+            }
+            None => self.register_key(key, Some(name))?,
+        };
+        if activate {
+            self.activate_if_needed(&id)?;
+        }
+        Ok(id)
+    }
+
+    /// Creates a key on the server under the unique `name` and activates it (when `activate`),
+    /// reusing a key of that name left by an earlier failed attempt.
+    pub fn create_and_activate(&self, name: &str, activate: bool) -> Result<String, ClientError> {
+        let id = match self.locate_by_name(name)?.into_iter().next() {
+            Some(existing) => existing,
+            None => self.create_key(Some(name))?,
+        };
+        if activate {
+            self.activate_if_needed(&id)?;
+        }
+        Ok(id)
+    }
+
+    fn activate_if_needed(&self, id: &str) -> Result<(), ClientError> {
+        match self.key_state(id)? {
+            State::ACTIVE => Ok(()),
+            State::PRE_ACTIVE => self.activate(id),
+            state => Err(ClientError::KeyState {
+                id: id.to_owned(),
+                state,
+            }),
+        }
+    }
+}
+
+/// 32 bytes as they are, or 44 bytes of base64 decoding to 32.
+fn key_from_material(material: &[u8]) -> Option<KeyBytes> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    match material.len() {
+        32 => key.copy_from_slice(material),
+        44 => {
+            let decoded = Base64::decode(material, &mut key[..]).ok()?;
+            if decoded.len() != 32 {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    Some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_material_lengths() {
+        let raw = [7u8; 32];
+        assert_eq!(*key_from_material(&raw).unwrap(), raw);
+        let mut text = [0u8; 44];
+        let b64 = Base64::encode(&raw, &mut text).unwrap();
+        assert_eq!(b64.len(), 44);
+        assert_eq!(*key_from_material(b64.as_bytes()).unwrap(), raw);
+        assert!(key_from_material(&[0u8; 16]).is_none());
+        let mut zeros = [b'A'; 44];
+        zeros[43] = b'=';
+        assert_eq!(*key_from_material(&zeros).unwrap(), [0u8; 32]);
+        assert!(key_from_material(&[b'A'; 44]).is_none(), "44 chars without padding hold 33 bytes");
+        assert!(key_from_material(&[b'!'; 44]).is_none());
+        assert!(key_from_material(&[0u8; 33]).is_none());
+    }
+
+    #[test]
+    fn generated_names_are_unique() {
+        let a = generate_key_name();
+        let b = generate_key_name();
+        assert_ne!(a, b);
+        assert!(a.starts_with("kmip_keystore-") && a.len() == 14 + 32);
+    }
+}

@@ -1,0 +1,368 @@
+//! The KMIP client: typed master-key operations over the failover transport.
+//!
+//! # Sharing between threads
+//! [`KmipClient`] is `Send + Sync` and cheap to clone (an `Arc` inside): share one among all
+//! threads. Each call takes an idle connection from a small pool (or opens one), so concurrent
+//! calls run on separate TLS sessions and never interleave on a socket; the connection goes
+//! back to the pool after a successful exchange. An idle connection the server closed is
+//! noticed before reuse and replaced (resuming the TLS session). An idempotent operation whose
+//! connection fails mid-exchange is retried once on a new connection; others report the error.
+//!
+//! # Version negotiation
+//! With `protocolVersion = auto` the first connection sends Discover Versions (under a 1.1
+//! header, listing every version this crate speaks) and uses the first version the server
+//! lists that we speak; a server that refuses the operation is spoken to in KMIP 1.0. A
+//! version the server did not list is never sent.
+
+mod error;
+mod key_operations;
+
+pub use error::{ClientError, ErrorClass};
+pub use key_operations::{KeyBytes, generate_key_name};
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::config::{KmipOptions, ProtocolVersionChoice};
+use crate::credentials::ClientCredentials;
+use crate::protocol::operations::DiscoverVersions;
+use crate::protocol::{
+    Operation, ProtocolVersion, RequestMessage, RequestPayload, ResponseMessage, ResponsePayload,
+    ResultReason, ResultStatus,
+};
+use crate::transport::{Connection, Transport, TransportError};
+use crate::ttlv::DecodeLimits;
+
+/// Idle connections kept for reuse.
+const MAX_IDLE_CONNECTIONS: usize = 8;
+
+/// A KMIP client for one configured set of servers.
+#[derive(Clone)]
+pub struct KmipClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    idle: Mutex<Vec<Connection>>,
+    negotiated: Mutex<Option<ProtocolVersion>>,
+    limits: DecodeLimits,
+}
+
+impl std::fmt::Debug for KmipClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KmipClient")
+            .field("transport", &self.inner.transport)
+            .field("version", &*self.inner.negotiated.lock())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KmipClient {
+    /// A client for `options`: loads the client certificate and key (with the password),
+    /// builds the TLS configuration, and connects lazily on the first call.
+    pub fn new(options: &KmipOptions) -> Result<Self, ClientError> {
+        options.validate_for_client()?;
+        let certificate = options.client_certificate_file.as_deref().ok_or_else(|| {
+            crate::config::ConfigError::Missing {
+                location: "option clientCertificateFile".into(),
+                problem: "a client certificate is required".into(),
+            }
+        })?;
+        let password = options
+            .client_certificate_password
+            .as_ref()
+            .map(|p| p.expose());
+        let credentials =
+            ClientCredentials::load(certificate, options.client_key_file.as_deref(), password)?;
+        let transport = Transport::new(options, credentials)?;
+        Ok(Self::with_transport(transport, options.protocol_version))
+    }
+
+    /// A client over an existing transport.
+    pub fn with_transport(transport: Transport, choice: ProtocolVersionChoice) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                transport,
+                idle: Mutex::new(Vec::new()),
+                negotiated: Mutex::new(match choice {
+                    ProtocolVersionChoice::Fixed(v) => Some(v),
+                    ProtocolVersionChoice::Auto => None,
+                }),
+                limits: DecodeLimits::default(),
+            }),
+        }
+    }
+
+    /// The transport (for diagnostics such as the TLS parameters of a connection).
+    pub fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// The protocol version in use, negotiating it first if needed.
+    pub fn protocol_version(&self) -> Result<ProtocolVersion, ClientError> {
+        if let Some(v) = *self.inner.negotiated.lock() {
+            return Ok(v);
+        }
+        let mut conn = self.take_connection()?;
+        let v = self.negotiate(&mut conn)?;
+        self.put_back(conn);
+        Ok(v)
+    }
+
+    /// Takes an idle connection that is still usable, or opens a new one.
+    fn take_connection(&self) -> Result<Connection, ClientError> {
+        loop {
+            let candidate = self.inner.idle.lock().pop();
+            match candidate {
+                Some(conn) if conn.is_reusable() => return Ok(conn),
+                Some(conn) => {
+                    log::debug!(
+                        "KMIP: dropping idle connection to {} closed by the server",
+                        conn.server()
+                    );
+                }
+                None => return Ok(self.inner.transport.connect()?),
+            }
+        }
+    }
+
+    fn put_back(&self, conn: Connection) {
+        if conn.is_broken() {
+            return;
+        }
+        let mut idle = self.inner.idle.lock();
+        if idle.len() < MAX_IDLE_CONNECTIONS {
+            idle.push(conn);
+        }
+    }
+
+    /// Negotiates the version on `conn` when `auto` and not yet done.
+    fn negotiate(&self, conn: &mut Connection) -> Result<ProtocolVersion, ClientError> {
+        if let Some(v) = *self.inner.negotiated.lock() {
+            return Ok(v);
+        }
+        let offered = DiscoverVersions {
+            versions: ProtocolVersion::SUPPORTED.to_vec(),
+        };
+        let chosen = match self.exchange_on(
+            conn,
+            ProtocolVersion::V1_1,
+            RequestPayload::DiscoverVersions(offered),
+        ) {
+            Ok(ResponsePayload::DiscoverVersions(answer)) => {
+                match answer.versions.iter().copied().find(|v| v.is_supported()) {
+                    Some(v) => v,
+                    None if answer.versions.is_empty() => ProtocolVersion::V1_0,
+                    None => {
+                        return Err(ClientError::protocol(
+                            conn.server(),
+                            format!(
+                                "the server speaks none of our KMIP versions (it offers {})",
+                                answer
+                                    .versions
+                                    .iter()
+                                    .map(|v| v.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+            Ok(_) => {
+                return Err(ClientError::protocol(
+                    conn.server(),
+                    "Discover Versions answered with another payload",
+                ));
+            }
+            Err(ClientError::Server {
+                reason:
+                    ResultReason::OPERATION_NOT_SUPPORTED
+                    | ResultReason::INVALID_MESSAGE
+                    | ResultReason::FEATURE_NOT_SUPPORTED,
+                ..
+            }) => {
+                log::info!(
+                    "KMIP server {} refuses Discover Versions; speaking KMIP 1.0",
+                    conn.server()
+                );
+                ProtocolVersion::V1_0
+            }
+            Err(e) => return Err(e),
+        };
+        log::info!("KMIP server {}: protocol version {chosen}", conn.server());
+        *self.inner.negotiated.lock() = Some(chosen);
+        Ok(chosen)
+    }
+
+    /// Sends one operation on `conn` in `version` and returns its successful payload.
+    fn exchange_on(
+        &self,
+        conn: &mut Connection,
+        version: ProtocolVersion,
+        payload: RequestPayload,
+    ) -> Result<ResponsePayload, ClientError> {
+        let operation = payload
+            .operation()
+            .ok_or_else(|| ClientError::protocol(conn.server(), "untyped request payload"))?;
+        let request = RequestMessage::single(version, payload).map_err(|e| {
+            ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
+        })?;
+        let mut bytes = Vec::with_capacity(256);
+        request.encode(&mut bytes).map_err(|e| {
+            ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
+        })?;
+        let mut response = zeroize::Zeroizing::new(Vec::with_capacity(512));
+        conn.exchange(&bytes, &mut response)?;
+        let message = ResponseMessage::decode(&response, &self.inner.limits, Some(operation))
+            .map_err(|e| {
+                ClientError::protocol(
+                    conn.server(),
+                    format!("malformed {operation} response: {e}"),
+                )
+            })?;
+        interpret(conn.server(), operation, message)
+    }
+
+    /// Runs one operation with connection management, negotiation and (for idempotent
+    /// operations) one retry on a fresh connection after a connection failure.
+    pub(crate) fn call(&self, payload: RequestPayload) -> Result<ResponsePayload, ClientError> {
+        let idempotent = payload.operation().is_some_and(is_idempotent);
+        let mut conn = self.take_connection()?;
+        let first = self.call_on(&mut conn, payload.clone());
+        match first {
+            Err(ClientError::Unreachable(ref e) | ClientError::Timeout(ref e))
+                if idempotent && transport_retryable(e) =>
+            {
+                log::info!(
+                    "KMIP: connection to {} lost ({e}); retrying once on a new connection",
+                    conn.server()
+                );
+                drop(conn);
+                let mut conn = self.inner.transport.connect()?;
+                let second = self.call_on(&mut conn, payload);
+                self.put_back(conn);
+                second
+            }
+            other => {
+                self.put_back(conn);
+                other
+            }
+        }
+    }
+
+    /// Runs one operation on a given connection (negotiating on it first if needed).
+    pub(crate) fn call_on(
+        &self,
+        conn: &mut Connection,
+        payload: RequestPayload,
+    ) -> Result<ResponsePayload, ClientError> {
+        let version = self.negotiate(conn)?;
+        self.exchange_on(conn, version, payload)
+    }
+
+    /// Runs `f` with one connection for several operations in one session.
+    pub(crate) fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&Self, &mut Connection) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        let mut conn = self.take_connection()?;
+        let result = f(self, &mut conn);
+        self.put_back(conn);
+        result
+    }
+}
+
+fn transport_retryable(e: &TransportError) -> bool {
+    e.is_retryable()
+}
+
+/// Operations that may be repeated without changing the outcome.
+fn is_idempotent(op: Operation) -> bool {
+    matches!(
+        op,
+        Operation::GET
+            | Operation::GET_ATTRIBUTES
+            | Operation::GET_ATTRIBUTE_LIST
+            | Operation::LOCATE
+            | Operation::QUERY
+            | Operation::DISCOVER_VERSIONS
+    )
+}
+
+/// Checks a response answers `operation` and turns its result into a payload or an error.
+fn interpret(
+    server: &str,
+    operation: Operation,
+    mut message: ResponseMessage,
+) -> Result<ResponsePayload, ClientError> {
+    if message.batch_items.is_empty() {
+        return Err(ClientError::protocol(
+            server,
+            "response holds no batch item",
+        ));
+    }
+    if message.batch_items.len() > 1 {
+        return Err(ClientError::protocol(
+            server,
+            "response holds more batch items than the request",
+        ));
+    }
+    let item = message.batch_items.remove(0);
+    if let Some(op) = item.operation
+        && op != operation
+    {
+        return Err(ClientError::protocol(
+            server,
+            format!("response to {op} received for a {operation} request"),
+        ));
+    }
+    if let Some(ext) = &item.message_extension
+        && ext.criticality_indicator
+    {
+        return Err(ClientError::protocol(
+            server,
+            format!(
+                "critical message extension from vendor '{}' not understood",
+                ext.vendor_identification
+            ),
+        ));
+    }
+    let message_text = item.result_message.clone().unwrap_or_default();
+    match item.result_status {
+        ResultStatus::SUCCESS => match item.payload {
+            Some(p) if p.operation() == Some(operation) => Ok(p),
+            Some(_) => Err(ClientError::protocol(
+                server,
+                format!("{operation} response carries another payload"),
+            )),
+            None => Err(ClientError::protocol(
+                server,
+                format!("{operation} response has no payload"),
+            )),
+        },
+        ResultStatus::OPERATION_FAILED => {
+            let reason = item.result_reason.unwrap_or(ResultReason::GENERAL_FAILURE);
+            Err(match reason {
+                ResultReason::PERMISSION_DENIED
+                | ResultReason::AUTHENTICATION_NOT_SUCCESSFUL
+                | ResultReason::NOT_AUTHORISED => ClientError::PermissionDenied {
+                    operation,
+                    reason,
+                    message: message_text,
+                },
+                _ => ClientError::Server {
+                    operation,
+                    reason,
+                    message: message_text,
+                },
+            })
+        }
+        status => Err(ClientError::protocol(
+            server,
+            format!("unsupported result status {status} for {operation}"),
+        )),
+    }
+}
