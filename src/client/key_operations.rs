@@ -340,7 +340,10 @@ mod tests {
         let mut zeros = [b'A'; 44];
         zeros[43] = b'=';
         assert_eq!(*key_from_material(&zeros).unwrap(), [0u8; 32]);
-        assert!(key_from_material(&[b'A'; 44]).is_none(), "44 chars without padding hold 33 bytes");
+        assert!(
+            key_from_material(&[b'A'; 44]).is_none(),
+            "44 chars without padding hold 33 bytes"
+        );
         assert!(key_from_material(&[b'!'; 44]).is_none());
         assert!(key_from_material(&[0u8; 33]).is_none());
     }
