@@ -46,7 +46,7 @@ section "benchmarks (one pass each, as tests)"
 cargo bench --locked -- --test
 
 section "fuzz targets compile"
-cargo check --locked --manifest-path fuzz/Cargo.toml --bins
+cargo check --manifest-path fuzz/Cargo.toml --target-dir target --bins
 if [ "${FUZZ_SECONDS:-0}" -gt 0 ]; then
     section "fuzzing, ${FUZZ_SECONDS}s per target"
     scripts/fuzz.sh "$FUZZ_SECONDS"

@@ -1,6 +1,8 @@
-//! Allocation bounds of the TTLV codec, measured by a counting global allocator: `validate`
-//! allocates nothing on any input, and `Item::decode` of N bytes allocates at most 8×N + 1 KiB.
-//! Everything runs in one #[test], and only the measuring thread is counted.
+//! Allocation bounds of the TTLV codec and the message layer, measured by a counting global
+//! allocator: `validate` allocates nothing on any input, `Item::decode` of N bytes allocates at
+//! most 8×N + 1 KiB, and decoding a Get response into the typed message makes at most 2 heap
+//! allocations (the identifier and the key). Everything runs in one #[test], and only the
+//! measuring thread is counted.
 
 mod support;
 
@@ -172,8 +174,44 @@ fn validate_allocates_nothing_and_decode_is_bounded() {
         }
     }
     assert!(decoded >= 5);
+    typed_get_response_decode_makes_at_most_two_allocations();
     eprintln!(
         "{} inputs; validate allocated nothing; decode at most {worst:.2} bytes per input byte",
         inputs.len()
     );
+}
+
+/// A KMIP 1.4 Get response carrying a 32-byte AES key and a 36-character identifier, decoded
+/// into the typed message: the identifier String and the key buffer are the only allocations
+/// (the single batch item is stored inline).
+fn typed_get_response_decode_makes_at_most_two_allocations() {
+    use kmip_keystore::protocol::operations::GetResponse;
+    use kmip_keystore::protocol::{
+        BatchItems, CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, ProtocolVersion,
+        ResponseBatchItem, ResponseHeader, ResponseMessage, ResponsePayload,
+    };
+    let payload = ResponsePayload::Get(GetResponse {
+        object_type: ObjectType::SYMMETRIC_KEY,
+        unique_identifier: "49a1ca88-6bea-4fb2-b450-7e58802c3038".to_owned(),
+        object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
+            &[0x42; 32],
+            CryptographicAlgorithm::AES,
+        )),
+    });
+    let mut items = BatchItems::new();
+    items.push(ResponseBatchItem::success(payload));
+    let message = ResponseMessage {
+        header: ResponseHeader::new(ProtocolVersion::V1_4, 1_700_000_000, 1),
+        batch_items: items,
+    };
+    let mut bytes = Vec::new();
+    message.encode(&mut bytes).expect("encode");
+    let limits = DecodeLimits::default();
+    let (decoded, allocs, _) = measure(|| ResponseMessage::decode(&bytes, &limits, None));
+    assert_eq!(decoded.expect("decode"), message);
+    assert!(
+        allocs <= 2,
+        "typed Get response decode made {allocs} allocations"
+    );
+    eprintln!("typed Get response decode: {allocs} heap allocations");
 }
