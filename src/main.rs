@@ -1,8 +1,11 @@
-//! `kmip-keystore`: the operator's command-line tool for the KMIP keystore. Today it offers the
-//! TTLV tools (`ttlv decode` prints TTLV hex as a readable tree, `ttlv encode` reads the tree back
-//! to hex); key, keystore, check and bench commands come later. Exit status: 0 success, 1 an I/O
-//! failure, 2 invalid input or usage (see [`cli::CliError::exit_code`]).
-#![forbid(unsafe_code)]
+//! `kmip-keystore`: the operator's command-line tool for the KMIP keystore: `key` (register,
+//! create, get, state, activate, revoke, destroy, locate master keys), `check` (preflight of every
+//! configured server), `bench` (latency, throughput and client CPU) and the TTLV tools (`ttlv
+//! decode` prints TTLV hex as a readable tree, `ttlv encode` reads the tree back to hex); the
+//! keystore commands come later. Exit status: 0 success, 1 an I/O failure, 2 invalid input or
+//! usage, 3 to 12 one per KMIP error class (see [`cli::CliError::exit_code`] and `docs/cli.md`).
+//! Unsafe code is denied; the one exception is the `getrusage` call of `bench`.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod cli;

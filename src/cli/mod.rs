@@ -1,24 +1,59 @@
 //! The `kmip-keystore` command line: the clap command tree ([`Cli`], [`Command`]), one module per
 //! command group, and [`CliError`], the one place that maps failures to exit codes.
 
+pub mod bench;
+pub mod check;
+pub mod key;
 pub mod kmip_args;
 pub mod ttlv;
 
 use std::io;
 use std::path::Path;
 
+use kmip_keystore::client::{ClientError, ErrorClass};
+use kmip_keystore::config::ConfigError;
+
+/// The exit codes, shown at the end of `--help` (kept in step with [`CliError::exit_code`] and
+/// `docs/cli.md`).
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+   0  success
+   1  I/O or other local failure (a file that cannot be read or written)
+   2  invalid input or usage (bad arguments, key file, refused overwrite)
+   3  configuration (an invalid or missing option, unreadable --config file)
+   4  credentials (client certificate, key, password or CA file unusable)
+   5  unreachable (no server could be connected to)
+   6  TLS (handshake refused or server not trusted, on every server)
+   7  key absent (no such key on the server)
+   8  key state (the key is not in the required state)
+   9  permission denied by the server
+  10  protocol error (malformed or mismatched reply)
+  11  timeout (no answer within kmipConnectTimeoutMS)
+  12  other refusal by the server";
+
 /// `kmip-keystore`: operator tools for the KMIP keystore.
 #[derive(Debug, clap::Parser)]
-#[command(name = "kmip-keystore", version, about, long_about = None)]
+#[command(name = "kmip-keystore", version, about, long_about = None, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The top-level commands. (`key`, `keystore`, `check` and `bench` join these later.)
+/// The top-level commands. (`keystore` joins these later.)
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Manage master keys on the KMIP server: register, create, get, state, activate, revoke,
+    /// destroy, locate.
+    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    Key(key::KeyCommand),
+    /// Preflight: connect to every configured server and report TLS, certificate, KMIP versions
+    /// and (with --kmipKeyIdentifier) the key's state. Exit 0 only if every server passes.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check(check::CheckCommand),
+    /// Measure latency, throughput and client CPU of KMIP operations and of TLS handshakes.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Bench(bench::BenchCommand),
     /// Convert TTLV between hex (or raw bytes) and a readable text tree.
     #[command(subcommand)]
     Ttlv(ttlv::TtlvCommand),
@@ -28,6 +63,9 @@ impl Cli {
     /// Runs the chosen command.
     pub fn run(self) -> Result<(), CliError> {
         match self.command {
+            Command::Key(command) => command.run(),
+            Command::Check(command) => command.run(),
+            Command::Bench(command) => command.run(),
             Command::Ttlv(command) => command.run(),
         }
     }
@@ -35,7 +73,10 @@ impl Cli {
 
 /// Why a command failed. [`CliError::exit_code`] is the exit-code policy of the whole tool:
 /// 0 success, 1 an environment failure (I/O, unreadable file), 2 invalid input or usage (clap
-/// also exits with 2 for bad arguments). The `Display` text is one line, for stderr.
+/// also exits with 2 for bad arguments), and 3 to 12 one per [`ErrorClass`] of a KMIP failure
+/// (3 config, 4 credentials, 5 unreachable, 6 TLS, 7 key absent, 8 key state, 9 permission
+/// denied, 10 protocol, 11 timeout, 12 other server refusal). The `Display` text is one line, for
+/// stderr; it never holds key bytes or the password.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// The input is not valid: bad hex, TTLV that does not decode, a text tree that does not parse.
@@ -50,6 +91,21 @@ pub enum CliError {
         /// The underlying error.
         source: io::Error,
     },
+    /// The KMIP options are invalid (flags or `--config` file).
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A KMIP operation failed; the exit code follows its [`ErrorClass`].
+    #[error("{0}")]
+    Client(#[from] ClientError),
+    /// A failure of the given class that is not a single [`ClientError`] (the summary of
+    /// `check`, or a key that the command found absent or in the wrong state itself).
+    #[error("{message}")]
+    Class {
+        /// The class that decides the exit code.
+        class: ErrorClass,
+        /// The one-line message.
+        message: String,
+    },
 }
 
 impl CliError {
@@ -58,6 +114,9 @@ impl CliError {
         match self {
             Self::InvalidInput(_) => 2,
             Self::Io { .. } => 1,
+            Self::Config(_) => class_exit_code(ErrorClass::Config),
+            Self::Client(e) => class_exit_code(e.class()),
+            Self::Class { class, .. } => class_exit_code(*class),
         }
     }
 
@@ -72,6 +131,22 @@ impl CliError {
             what: what.into(),
             source,
         }
+    }
+}
+
+/// The fixed exit code of a KMIP error class (3 to 12; see [`CliError`]).
+pub fn class_exit_code(class: ErrorClass) -> u8 {
+    match class {
+        ErrorClass::Config => 3,
+        ErrorClass::Credentials => 4,
+        ErrorClass::Unreachable => 5,
+        ErrorClass::Tls => 6,
+        ErrorClass::KeyAbsent => 7,
+        ErrorClass::KeyState => 8,
+        ErrorClass::PermissionDenied => 9,
+        ErrorClass::Protocol => 10,
+        ErrorClass::Timeout => 11,
+        ErrorClass::Server => 12,
     }
 }
 

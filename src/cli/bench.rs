@@ -1,0 +1,342 @@
+//! `kmip-keystore bench`: latency (p50, p99, max), throughput and client CPU per operation of
+//! Get, Register or Get Attributes (State) with C threads sharing one client, plus the client CPU
+//! of a full and of a resumed TLS handshake. CPU is the process's user + system time from
+//! `getrusage(RUSAGE_SELF)` around the measured work (after a warm-up that opens the connections).
+
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use kmip_keystore::client::{ClientError, KmipClient, generate_key_name};
+use kmip_keystore::config::KmipOptions;
+use kmip_keystore::credentials::ClientCredentials;
+use kmip_keystore::transport::Transport;
+
+use super::kmip_args::KmipArgs;
+use super::{CliError, write_output};
+
+/// The operation measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchOp {
+    /// Get the key (32 bytes).
+    Get,
+    /// Register a new random AES-256 key (each operation leaves a key on the server).
+    Register,
+    /// Get Attributes (State) of the key.
+    State,
+}
+
+impl BenchOp {
+    /// The name given on the command line.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Get => "get",
+            Self::Register => "register",
+            Self::State => "state",
+        }
+    }
+}
+
+/// `bench`: its options.
+#[derive(Debug, clap::Args)]
+pub struct BenchCommand {
+    /// The operation to measure.
+    #[arg(long, value_enum)]
+    pub op: BenchOp,
+    /// Operations in total (shared among the threads).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// Threads sharing one client, so up to this many connections.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub connections: u32,
+    /// Key for get/state (default: register one first, Active).
+    #[arg(long, value_name = "ID")]
+    pub key: Option<String>,
+    /// Connects averaged for each handshake figure (0: skip the handshake figures).
+    #[arg(long, default_value_t = 20)]
+    pub handshakes: u32,
+    /// KMIP options.
+    #[command(flatten)]
+    pub kmip: KmipArgs,
+}
+
+/// CPU time used by this process so far (user, system), from `getrusage(RUSAGE_SELF)`.
+#[allow(unsafe_code)]
+fn process_cpu() -> (Duration, Duration) {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `usage` points to writable memory of the size and alignment of a `rusage`, which
+    // getrusage fills in; RUSAGE_SELF is a valid `who`, so the call cannot fail (and if it did
+    // the zeroed value is still a valid `rusage`).
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    (time(usage.ru_utime), time(usage.ru_stime))
+}
+
+/// CPU (user, system) used by `f`, and its result.
+fn measure_cpu<T>(f: impl FnOnce() -> T) -> ((Duration, Duration), T) {
+    let (user0, sys0) = process_cpu();
+    let result = f();
+    let (user1, sys1) = process_cpu();
+    (
+        (user1.saturating_sub(user0), sys1.saturating_sub(sys0)),
+        result,
+    )
+}
+
+/// A duration in microseconds, for the report.
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// A duration in milliseconds, for the report.
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The value at quantile `q` (0..=1) of sorted `values` (nearest rank).
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+impl BenchCommand {
+    /// Runs the benchmark and prints the figures.
+    pub fn run(self) -> Result<(), CliError> {
+        let options = self.kmip.to_options()?;
+        let client = KmipClient::new(&options)?;
+        let key_id = match (self.op, &self.key) {
+            (BenchOp::Register, _) => None,
+            (_, Some(id)) => Some(id.clone()),
+            (_, None) => {
+                let mut key = zeroize::Zeroizing::new([0u8; 32]);
+                getrandom::getrandom(&mut key[..]).map_err(|e| {
+                    CliError::io(
+                        "cannot generate a key",
+                        std::io::Error::other(e.to_string()),
+                    )
+                })?;
+                Some(client.register_and_activate(&key, &generate_key_name(), true)?)
+            }
+        };
+        let version = client.protocol_version()?;
+        write_output(&format!(
+            "bench: {} x{} over {} connection(s), KMIP {version}, server {}{}\n",
+            self.op.name(),
+            self.count,
+            self.connections,
+            client.transport().sticky_server(),
+            key_id
+                .as_deref()
+                .map(|id| format!(", key {id}"))
+                .unwrap_or_default()
+        ))?;
+        self.operations(&client, key_id.as_deref())?;
+        if self.handshakes > 0 {
+            handshakes(&options, self.handshakes)?;
+        }
+        Ok(())
+    }
+
+    /// Runs the operations on `connections` threads and prints latency, throughput and CPU.
+    fn operations(&self, client: &KmipClient, key_id: Option<&str>) -> Result<(), CliError> {
+        let op = self.op;
+        let count = self.count as usize;
+        let threads = self.connections as usize;
+        let one = |client: &KmipClient| -> Result<(), ClientError> {
+            match op {
+                BenchOp::Get => client.get_key(key_id.unwrap_or_default()).map(drop),
+                BenchOp::State => client.key_state(key_id.unwrap_or_default()).map(drop),
+                BenchOp::Register => {
+                    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+                    // A benchmark key: should randomness fail, an all-zero key does as well.
+                    let _ = getrandom::getrandom(&mut key[..]);
+                    client.register_key(&key, None).map(drop)
+                }
+            }
+        };
+        let next = AtomicUsize::new(0);
+        // Warm-up (one State per thread, all at once, so that every thread's connection is open)
+        // and the start of the measurement are separated by barriers.
+        let ready = Barrier::new(threads + 1);
+        let go = Barrier::new(threads + 1);
+        let done = Barrier::new(threads + 1);
+        let warm_id = key_id.map(str::to_owned);
+        let (cpu, wall, mut latencies) = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let client = client.clone();
+                    let (next, ready, go, done) = (&next, &ready, &go, &done);
+                    let warm_id = warm_id.clone();
+                    scope.spawn(move || -> Result<Vec<Duration>, ClientError> {
+                        let warm = match &warm_id {
+                            Some(id) => client.key_state(id).map(drop),
+                            None => client.query().map(drop),
+                        };
+                        ready.wait();
+                        go.wait();
+                        let mut latencies = Vec::with_capacity(count / threads + 1);
+                        let mut result = warm;
+                        while result.is_ok() && next.fetch_add(1, Ordering::Relaxed) < count {
+                            let start = Instant::now();
+                            result = one(&client);
+                            latencies.push(start.elapsed());
+                        }
+                        done.wait();
+                        result.map(|()| latencies)
+                    })
+                })
+                .collect();
+            ready.wait();
+            let ((user, sys), wall) = measure_cpu(|| {
+                let start = Instant::now();
+                go.wait();
+                done.wait();
+                start.elapsed()
+            });
+            let mut latencies = Vec::with_capacity(count);
+            for worker in workers {
+                match worker.join() {
+                    Ok(Ok(mut l)) => latencies.append(&mut l),
+                    Ok(Err(e)) => return Err(CliError::from(e)),
+                    Err(_) => {
+                        return Err(CliError::io(
+                            "bench thread",
+                            std::io::Error::other("a benchmark thread panicked"),
+                        ));
+                    }
+                }
+            }
+            Ok(((user, sys), wall, latencies))
+        })?;
+        latencies.sort_unstable();
+        let n = latencies.len().max(1) as u32;
+        let (user, sys) = cpu;
+        write_output(&format!(
+            "latency p50: {:.3} ms\nlatency p99: {:.3} ms\nlatency max: {:.3} ms\n\
+             throughput: {:.1} ops/s ({} ops in {:.3} s)\n\
+             client CPU per op: {:.1} us (user {:.1} us + sys {:.1} us)\n",
+            ms(quantile(&latencies, 0.50)),
+            ms(quantile(&latencies, 0.99)),
+            ms(latencies.last().copied().unwrap_or_default()),
+            latencies.len() as f64 / wall.as_secs_f64().max(1e-9),
+            latencies.len(),
+            wall.as_secs_f64(),
+            us((user + sys) / n),
+            us(user / n),
+            us(sys / n),
+        ))
+    }
+}
+
+/// Measures the client CPU of `rounds` full handshakes (each on a fresh [`Transport`], built
+/// outside the measurement) and of `rounds` resumed ones (reconnects on one transport), and
+/// prints the averages. Only `connect()` is inside the measurement; closing is not.
+fn handshakes(options: &KmipOptions, rounds: u32) -> Result<(), CliError> {
+    let new_transport = || -> Result<Transport, CliError> {
+        let certificate = options
+            .client_certificate_file
+            .as_deref()
+            .unwrap_or_else(|| {
+                unreachable!("KmipClient::new checked that a client certificate is configured")
+            });
+        let credentials = ClientCredentials::load(
+            certificate,
+            options.client_key_file.as_deref(),
+            options
+                .client_certificate_password
+                .as_ref()
+                .map(|p| p.expose()),
+        )
+        .map_err(ClientError::from)?;
+        Ok(Transport::new(options, credentials).map_err(ClientError::from)?)
+    };
+    let mut full = Figures::default();
+    for _ in 0..rounds {
+        let transport = new_transport()?;
+        let ((user, sys), connected) = measure_cpu(|| transport.connect());
+        let connection = connected.map_err(ClientError::from)?;
+        full.add(
+            user + sys,
+            connection.handshake_duration(),
+            connection.tls_info().resumed,
+        );
+    }
+    let transport = new_transport()?;
+    drop(transport.connect().map_err(ClientError::from)?);
+    let mut resumed = Figures::default();
+    for _ in 0..rounds {
+        let ((user, sys), connected) = measure_cpu(|| transport.connect());
+        let connection = connected.map_err(ClientError::from)?;
+        resumed.add(
+            user + sys,
+            connection.handshake_duration(),
+            connection.tls_info().resumed,
+        );
+    }
+    write_output(&format!(
+        "full handshake client CPU: {:.3} ms (average of {rounds}; wall {:.3} ms; {} resumed)\n\
+         resumed handshake client CPU: {:.3} ms (average of {rounds}; wall {:.3} ms; {} of {rounds} resumed)\n",
+        ms(full.cpu / rounds),
+        ms(full.wall / rounds),
+        full.resumed,
+        ms(resumed.cpu / rounds),
+        ms(resumed.wall / rounds),
+        resumed.resumed,
+    ))
+}
+
+/// Totals over a series of connects.
+#[derive(Default)]
+struct Figures {
+    /// Client CPU.
+    cpu: Duration,
+    /// Wall time of the attempts that won.
+    wall: Duration,
+    /// How many resumed a session.
+    resumed: u32,
+}
+
+impl Figures {
+    fn add(&mut self, cpu: Duration, wall: Duration, resumed: bool) {
+        self.cpu += cpu;
+        self.wall += wall;
+        self.resumed += u32::from(resumed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let values: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(quantile(&values, 0.5), Duration::from_millis(50));
+        assert_eq!(quantile(&values, 0.99), Duration::from_millis(99));
+        assert_eq!(quantile(&values[..1], 0.99), Duration::from_millis(1));
+        assert_eq!(quantile(&[], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        let ((user, sys), sum) = measure_cpu(|| {
+            let start = Instant::now();
+            let mut x = 0u64;
+            while start.elapsed() < Duration::from_millis(30) {
+                x = x.wrapping_add(std::hint::black_box(1));
+            }
+            x
+        });
+        assert!(sum > 0);
+        assert!(user + sys >= Duration::from_millis(10), "{user:?} {sys:?}");
+    }
+}

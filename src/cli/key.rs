@@ -1,0 +1,420 @@
+//! `kmip-keystore key ...`: the master-key operations an operator runs by hand (register,
+//! create, get, state, activate, revoke, destroy, locate), each taking the KMIP options as flags
+//! or `--config mongod.conf`. Key bytes only ever go to a mode-0600 file, never to the terminal.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Write as _};
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use base64ct::{Base64, Encoding as _};
+use kmip_keystore::client::{ErrorClass, KmipClient, generate_key_name};
+use kmip_keystore::config::KmipOptions;
+use kmip_keystore::protocol::RevocationReasonCode;
+use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
+
+use super::kmip_args::KmipArgs;
+use super::{CliError, write_output};
+
+/// The `key` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum KeyCommand {
+    /// Register a locally generated (or --key-file's) AES-256 key under a unique Name and
+    /// activate it; prints the new identifier as the last line.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Register {
+        /// File holding the key: 32 raw bytes, or the base64 of 32 bytes. Must be mode 0600 or
+        /// 0400. Without it a random key is generated.
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// The key's Name (default: a generated unique `kmip_keystore-...` name). A key already
+        /// registered under this Name is reused (a retry after a failure never leaves a second
+        /// key), and with --key-file it must hold the same bytes.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Leave the key Pre-Active (also implied by --kmipActivateKeys false).
+        #[arg(long)]
+        no_activate: bool,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Create an AES-256 key on the server (Create) and activate it; prints the new identifier
+    /// as the last line.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Create {
+        /// The key's Name (default: a generated unique name); an existing key of this Name is
+        /// reused.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Leave the key Pre-Active (also implied by --kmipActivateKeys false).
+        #[arg(long)]
+        no_activate: bool,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Fetch a key into a new file (mode 0600, 32 raw bytes); prints its SHA-256 fingerprint,
+    /// never the key.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Get {
+        /// The key's Unique Identifier.
+        id: String,
+        /// The file to create.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists (it is removed and created anew with mode 0600).
+        #[arg(long)]
+        force: bool,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Print the key's state: PreActive, Active, Deactivated, Compromised, Destroyed or
+    /// DestroyedCompromised.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    State {
+        /// The key's Unique Identifier.
+        id: String,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Activate a Pre-Active key.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Activate {
+        /// The key's Unique Identifier.
+        id: String,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Revoke a key: an Active key becomes Deactivated (Compromised with --reason compromise).
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Revoke {
+        /// The key's Unique Identifier.
+        id: String,
+        /// The revocation reason.
+        #[arg(long, value_enum, default_value_t = RevokeReason::Cessation)]
+        reason: RevokeReason,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Destroy a key (revoke an Active key first).
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Destroy {
+        /// The key's Unique Identifier.
+        id: String,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+    /// Print the identifiers of the keys with a Name, one per line (exit 7 when there is none).
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Locate {
+        /// The Name to look for.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// KMIP options.
+        #[command(flatten)]
+        kmip: KmipArgs,
+    },
+}
+
+/// The revocation reasons `key revoke` offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RevokeReason {
+    /// Superseded by another key.
+    Superseded,
+    /// Cessation of Operation (the default).
+    Cessation,
+    /// Key Compromise: the key becomes Compromised.
+    Compromise,
+    /// Unspecified.
+    Unspecified,
+}
+
+impl RevokeReason {
+    /// The reason as KMIP names it.
+    fn label(self) -> &'static str {
+        match self {
+            Self::Superseded => "Superseded",
+            Self::Cessation => "Cessation of Operation",
+            Self::Compromise => "Key Compromise",
+            Self::Unspecified => "Unspecified",
+        }
+    }
+
+    /// The KMIP Revocation Reason Code.
+    fn code(self) -> RevocationReasonCode {
+        match self {
+            Self::Superseded => RevocationReasonCode::SUPERSEDED,
+            Self::Cessation => RevocationReasonCode::CESSATION_OF_OPERATION,
+            Self::Compromise => RevocationReasonCode::KEY_COMPROMISE,
+            Self::Unspecified => RevocationReasonCode::UNSPECIFIED,
+        }
+    }
+}
+
+/// The options of `kmip` and a client for them.
+pub fn connect(kmip: &KmipArgs) -> Result<(KmipOptions, KmipClient), CliError> {
+    let options = kmip.to_options()?;
+    let client = KmipClient::new(&options)?;
+    Ok((options, client))
+}
+
+impl KeyCommand {
+    /// Runs the subcommand.
+    pub fn run(self) -> Result<(), CliError> {
+        match self {
+            Self::Register {
+                key_file,
+                name,
+                no_activate,
+                kmip,
+            } => {
+                let key = match &key_file {
+                    Some(path) => read_key_file(path)?,
+                    None => random_key()?,
+                };
+                let (options, client) = connect(&kmip)?;
+                let activate = options.activate_keys && !no_activate;
+                let given = name.is_some();
+                let name = name.unwrap_or_else(generate_key_name);
+                if given && let Some(existing) = client.locate_by_name(&name)?.into_iter().next() {
+                    if key_file.is_some() {
+                        let stored = client.get_key(&existing)?;
+                        if *stored != *key {
+                            return Err(CliError::invalid(format!(
+                                "another key is already registered under the name {name} \
+                                 (identifier {existing}); choose another --name"
+                            )));
+                        }
+                    }
+                    write_output(&format!(
+                        "a key named {name} is already registered as {existing}; reusing it\n"
+                    ))?;
+                }
+                let id = client.register_and_activate(&key, &name, activate)?;
+                let state = client.key_state(&id)?;
+                write_output(&format!(
+                    "registered AES-256 key named {name}, state {}\n{id}\n",
+                    state.label()
+                ))
+            }
+            Self::Create {
+                name,
+                no_activate,
+                kmip,
+            } => {
+                let (options, client) = connect(&kmip)?;
+                let activate = options.activate_keys && !no_activate;
+                let name = name.unwrap_or_else(generate_key_name);
+                let id = client.create_and_activate(&name, activate)?;
+                let state = client.key_state(&id)?;
+                write_output(&format!(
+                    "created AES-256 key named {name}, state {}\n{id}\n",
+                    state.label()
+                ))
+            }
+            Self::Get {
+                id,
+                out,
+                force,
+                kmip,
+            } => {
+                // Refuse early, before connecting.
+                if !force && std::fs::symlink_metadata(&out).is_ok() {
+                    return Err(CliError::invalid(format!(
+                        "{} exists; use --force to replace it",
+                        out.display()
+                    )));
+                }
+                let (_, client) = connect(&kmip)?;
+                let key = client.get_key(&id)?;
+                write_key_file(&out, &key[..], force)?;
+                let fingerprint = hex::encode(Sha256::digest(&key[..]));
+                write_output(&format!(
+                    "wrote key {id} to {} (32 bytes, mode 0600)\nSHA-256 {fingerprint}\n",
+                    out.display()
+                ))
+            }
+            Self::State { id, kmip } => {
+                let (_, client) = connect(&kmip)?;
+                let state = client.key_state(&id)?;
+                write_output(&format!("{}\n", state.label()))
+            }
+            Self::Activate { id, kmip } => {
+                let (_, client) = connect(&kmip)?;
+                client.activate(&id)?;
+                write_output(&format!("activated {id}\n"))
+            }
+            Self::Revoke { id, reason, kmip } => {
+                let (_, client) = connect(&kmip)?;
+                client.revoke(&id, reason.code())?;
+                write_output(&format!("revoked {id} (reason: {})\n", reason.label()))
+            }
+            Self::Destroy { id, kmip } => {
+                let (_, client) = connect(&kmip)?;
+                client.destroy(&id)?;
+                write_output(&format!("destroyed {id}\n"))
+            }
+            Self::Locate { name, kmip } => {
+                let (_, client) = connect(&kmip)?;
+                let ids = client.locate_by_name(&name)?;
+                if ids.is_empty() {
+                    return Err(CliError::Class {
+                        class: ErrorClass::KeyAbsent,
+                        message: format!("no key named {name} on the server"),
+                    });
+                }
+                let mut text = ids.join("\n");
+                text.push('\n');
+                write_output(&text)
+            }
+        }
+    }
+}
+
+/// 32 random bytes from the operating system.
+fn random_key() -> Result<Zeroizing<[u8; 32]>, CliError> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    getrandom::getrandom(&mut key[..]).map_err(|e| {
+        CliError::io(
+            "cannot generate a key",
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
+    Ok(key)
+}
+
+/// Reads a key file: mode 0600 or 0400 (checked on the opened file), holding 32 raw bytes or
+/// the base64 of 32 bytes (surrounding whitespace allowed). Errors never show the contents.
+fn read_key_file(path: &Path) -> Result<Zeroizing<[u8; 32]>, CliError> {
+    let shown = path.display();
+    let mut file =
+        File::open(path).map_err(|e| CliError::io(format!("cannot open key file {shown}"), e))?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| CliError::io(format!("cannot read key file {shown}"), e))?;
+    let mode = metadata.permissions().mode() & 0o7777;
+    if !metadata.is_file() {
+        return Err(CliError::invalid(format!(
+            "key file {shown} is not a regular file"
+        )));
+    }
+    if mode != 0o600 && mode != 0o400 {
+        return Err(CliError::invalid(format!(
+            "key file {shown} has mode {mode:04o}; it must be 0600 or 0400 (chmod 600 {shown})"
+        )));
+    }
+    let mut contents = Zeroizing::new(Vec::with_capacity(64));
+    // One byte more than the longest form read, to notice a longer file without reading it all.
+    (&mut file)
+        .take(1025)
+        .read_to_end(&mut contents)
+        .map_err(|e| CliError::io(format!("cannot read key file {shown}"), e))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    if contents.len() == 32 {
+        key.copy_from_slice(&contents);
+        return Ok(key);
+    }
+    let text = contents.trim_ascii();
+    let mut decoded = Zeroizing::new([0u8; 33]);
+    match Base64::decode(text, &mut decoded[..]) {
+        Ok(bytes) if bytes.len() == 32 => {
+            key.copy_from_slice(&decoded[..32]);
+            Ok(key)
+        }
+        _ => Err(CliError::invalid(format!(
+            "key file {shown} holds {} bytes; expected 32 raw bytes or the base64 of 32 bytes",
+            contents.len()
+        ))),
+    }
+}
+
+/// Creates `path` with mode 0600 (never following a symlink at `path`) and writes `key`. With
+/// `force` an existing file is removed first. A partly written file is removed.
+fn write_key_file(path: &Path, key: &[u8], force: bool) -> Result<(), CliError> {
+    let shown = path.display();
+    if force {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CliError::io(format!("cannot replace {shown}"), e)),
+        }
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                CliError::invalid(format!("{shown} exists; use --force to replace it"))
+            }
+            _ => CliError::io(format!("cannot create {shown}"), e),
+        })?;
+    if let Err(e) = file.write_all(key).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(CliError::io(format!("cannot write {shown}"), e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_file(dir: &Path, name: &str, contents: &[u8], mode: u32) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, contents).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+
+    #[test]
+    fn key_files_raw_base64_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = [9u8; 32];
+        let mut buf = [0u8; 44];
+        let mut b64 = Base64::encode(&raw, &mut buf).unwrap().to_owned();
+        assert_eq!(
+            *read_key_file(&key_file(dir.path(), "raw", &raw, 0o600)).unwrap(),
+            raw
+        );
+        b64.push('\n');
+        assert_eq!(
+            *read_key_file(&key_file(dir.path(), "b64", b64.as_bytes(), 0o400)).unwrap(),
+            raw
+        );
+        let open = read_key_file(&key_file(dir.path(), "open", &raw, 0o644)).unwrap_err();
+        assert_eq!(open.exit_code(), 2);
+        assert!(open.to_string().contains("mode 0644"), "{open}");
+        let short = read_key_file(&key_file(dir.path(), "short", &raw[..16], 0o600)).unwrap_err();
+        assert!(short.to_string().contains("holds 16 bytes"), "{short}");
+        let mut buf16 = [0u8; 24];
+        let b64_16 = Base64::encode(&raw[..16], &mut buf16).unwrap().to_owned();
+        assert!(read_key_file(&key_file(dir.path(), "b16", b64_16.as_bytes(), 0o600)).is_err());
+    }
+
+    #[test]
+    fn key_output_file_is_new_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        write_key_file(&path, &[1u8; 32], false).unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read(&path).unwrap(), [1u8; 32]);
+        let again = write_key_file(&path, &[2u8; 32], false).unwrap_err();
+        assert_eq!(again.exit_code(), 2);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_key_file(&path, &[2u8; 32], true).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), [2u8; 32]);
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+}
