@@ -73,11 +73,15 @@ impl<'a> ItemRef<'a> {
                 }
             }
             ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
-                let mut tail = [0u8; 8];
-                let pad = &buf[start + len as usize..start + padded as usize];
-                tail[..pad.len()].copy_from_slice(pad);
-                if u64::from_ne_bytes(tail) != 0 {
-                    return Err(err(DecodeErrorKind::NonZeroPadding));
+                // The padding is the low (padded - len) bytes of the value's last 8-byte word.
+                let pad_bits = (padded - u64::from(len)) * 8;
+                if pad_bits != 0 {
+                    let end = start + padded as usize;
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(&buf[end - 8..end]);
+                    if u64::from_be_bytes(word) & ((1u64 << pad_bits) - 1) != 0 {
+                        return Err(err(DecodeErrorKind::NonZeroPadding));
+                    }
                 }
                 if item_type == ItemType::TextString && std::str::from_utf8(value).is_err() {
                     return Err(err(DecodeErrorKind::InvalidUtf8));
@@ -93,13 +97,13 @@ impl<'a> ItemRef<'a> {
                         length: len,
                     }));
                 }
-                let eight = &buf[start..start + 8];
-                if len == 4 && eight[4..].iter().any(|&b| b != 0) {
+                let mut eight = [0u8; 8];
+                eight.copy_from_slice(&buf[start..start + 8]);
+                let word = u64::from_be_bytes(eight);
+                if len == 4 && word & 0xFFFF_FFFF != 0 {
                     return Err(err(DecodeErrorKind::NonZeroPadding));
                 }
-                if fixed == ItemType::Boolean
-                    && (eight[..7].iter().any(|&b| b != 0) || eight[7] > 1)
-                {
+                if fixed == ItemType::Boolean && word > 1 {
                     return Err(err(DecodeErrorKind::BadBoolean));
                 }
             }
