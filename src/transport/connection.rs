@@ -73,7 +73,14 @@ pub struct Connection {
     broken: Option<String>,
     /// How long the attempt that made this connection took.
     handshake_duration: Duration,
+    /// When the last exchange finished (or the handshake, before any exchange).
+    last_used: Instant,
 }
+
+/// Idle time after which [`Connection::is_reusable`] probes the socket: a connection used more
+/// recently is taken as still open (a server closing it within this window shows up as a
+/// retryable [`TransportError::Closed`] on the next exchange).
+const PROBE_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
 impl Connection {
     /// Wraps a finished handshake.
@@ -95,6 +102,7 @@ impl Connection {
             limits,
             broken: None,
             handshake_duration,
+            last_used: Instant::now(),
         }
     }
 
@@ -124,13 +132,16 @@ impl Connection {
         self.broken.is_some()
     }
 
-    /// True when an idle connection can still carry a request: it has not failed, and the
-    /// server has neither closed it nor sent anything unasked (a non-blocking peek finds the
-    /// socket empty). A pool checks this before reusing a connection, so a connection the
+    /// True when an idle connection can still carry a request: it has not failed, and (when it
+    /// has been idle for a second or more) the server has neither closed it nor sent anything
+    /// unasked (a non-blocking peek finds the socket empty). A pool checks this before reusing a connection, so a connection the
     /// server closed while idle is replaced instead of failing a non-idempotent request.
     pub fn is_reusable(&self) -> bool {
         if self.broken.is_some() {
             return false;
+        }
+        if self.last_used.elapsed() < PROBE_WHEN_IDLE_FOR {
+            return true;
         }
         let socket = &self.stream.socket;
         if socket.set_nonblocking(true).is_err() {
@@ -163,10 +174,13 @@ impl Connection {
         }
         let deadline = Instant::now() + self.timeout;
         let result = self.exchange_before(request, response, deadline);
-        if let Err(error) = &result {
-            self.broken = Some(error.to_string());
-            response.zeroize();
-            let _ = self.stream.socket.shutdown(Shutdown::Both);
+        match &result {
+            Ok(()) => self.last_used = Instant::now(),
+            Err(error) => {
+                self.broken = Some(error.to_string());
+                response.zeroize();
+                let _ = self.stream.socket.shutdown(Shutdown::Both);
+            }
         }
         result
     }

@@ -68,6 +68,17 @@ pub(crate) struct TlsStream {
     pub(crate) socket: TcpStream,
     /// Outgoing TLS records, gathered for one socket write (ciphertext only).
     outgoing: Vec<u8>,
+    /// The socket's read timeout as last set (whole milliseconds), to skip redundant syscalls.
+    read_timeout: Option<Duration>,
+    /// The socket's write timeout as last set (whole milliseconds).
+    write_timeout: Option<Duration>,
+}
+
+/// `left` rounded up to whole milliseconds: a socket timeout at most 1 ms past the deadline,
+/// and the same value for every exchange that starts with the full timeout left, so the
+/// `setsockopt` can be skipped when the socket already has it.
+fn socket_timeout(left: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX))
 }
 
 impl TlsStream {
@@ -93,6 +104,8 @@ impl TlsStream {
             tls,
             socket,
             outgoing: Vec::with_capacity(4096),
+            read_timeout: None,
+            write_timeout: None,
         };
         match stream.complete_handshake(deadline, abort) {
             Ok(()) => Ok(stream),
@@ -137,9 +150,13 @@ impl TlsStream {
         }
         let mut written = 0;
         while written < self.outgoing.len() {
-            self.socket
-                .set_write_timeout(Some(time_left(deadline)?))
-                .map_err(StreamError::Io)?;
+            let timeout = socket_timeout(time_left(deadline)?);
+            if self.write_timeout != Some(timeout) {
+                self.socket
+                    .set_write_timeout(Some(timeout))
+                    .map_err(StreamError::Io)?;
+                self.write_timeout = Some(timeout);
+            }
             match self.socket.write(&self.outgoing[written..]) {
                 Ok(0) => return Err(StreamError::Eof),
                 Ok(n) => written += n,
@@ -153,9 +170,13 @@ impl TlsStream {
     /// Reads what the socket has (at least one byte, or EOF) and processes it. EOF is
     /// [`StreamError::Eof`] unless it follows the peer's close_notify.
     pub(crate) fn receive(&mut self, deadline: Instant) -> Result<(), StreamError> {
-        self.socket
-            .set_read_timeout(Some(time_left(deadline)?))
-            .map_err(StreamError::Io)?;
+        let timeout = socket_timeout(time_left(deadline)?);
+        if self.read_timeout != Some(timeout) {
+            self.socket
+                .set_read_timeout(Some(timeout))
+                .map_err(StreamError::Io)?;
+            self.read_timeout = Some(timeout);
+        }
         let received = loop {
             match self.tls.read_tls(&mut self.socket) {
                 Ok(n) => break n,
