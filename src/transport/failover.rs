@@ -165,6 +165,23 @@ pub(crate) fn connect(
             );
             thread::sleep(pause);
         }
+        if let [only] = servers
+            && let Host::Ip(ip) = &only.host
+        {
+            // One address: nothing to race, so attempt on this thread (no thread start).
+            match attempt_inline(only, SocketAddr::new(*ip, only.port), pass, settings) {
+                Ok(connection) => {
+                    return Ok(Winner {
+                        connection,
+                        server: 0,
+                    });
+                }
+                Err(failure) => {
+                    failures.push(failure);
+                    continue;
+                }
+            }
+        }
         let order = (0..servers.len()).map(|offset| (sticky + offset) % servers.len());
         let targets = order
             .map(|index| match &servers[index].host {
@@ -178,6 +195,44 @@ pub(crate) fn connect(
         }
     }
     Err(TransportError::Unreachable { attempts: failures })
+}
+
+/// One attempt at `address` on the calling thread, for a configuration with a single address.
+fn attempt_inline(
+    server: &ServerEntry,
+    address: SocketAddr,
+    pass: u32,
+    settings: &RaceSettings,
+) -> Result<Connection, AttemptFailure> {
+    let (sender, _unused) = mpsc::channel();
+    let now = Instant::now();
+    let job = AttemptJob {
+        id: 0,
+        server: server.clone(),
+        server_index: 0,
+        address: Some(address),
+        pass,
+        deadline: now + settings.timeout,
+        started: now,
+        settings: settings.clone(),
+        control: Arc::new(AttemptControl::default()),
+        sender,
+    };
+    log::debug!("KMIP connect: {} ({address})", server.display);
+    job.attempt().map_err(|failed| {
+        let (address, reason) = failed.unwrap_or((
+            Some(address),
+            FailureReason::Io {
+                detail: "attempt aborted".into(),
+            },
+        ));
+        AttemptFailure {
+            server: server.display.clone(),
+            address,
+            pass,
+            reason,
+        }
+    })
 }
 
 /// The back-off before pass `pass` (1-based): 100 ms doubling, capped at 2 s, then +-50 %.
