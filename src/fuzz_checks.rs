@@ -2,7 +2,7 @@
 //! input the fuzzers ever found (`tests/fuzz_regressions/`). Not part of the supported API.
 
 use crate::protocol::{Operation, RequestMessage, ResponseMessage};
-use crate::ttlv::DecodeLimits;
+use crate::ttlv::{DecodeLimits, ItemRef, ItemType};
 
 /// Parses `data` as a response (with a fallback operation derived from the input) and as a
 /// request. Whatever parses must re-encode (unless the typed form holds something the message's
@@ -27,4 +27,41 @@ pub fn message_round_trip(data: &[u8]) {
             assert_eq!(again, message, "request changed through re-encoding");
         }
     }
+}
+
+/// Walks every item under `top` iteratively with the zero-copy reader, reading each value with
+/// its typed accessor; returns false if any read failed. Panics if an item's raw bytes and its
+/// encoded length disagree.
+pub fn walk_items(top: ItemRef<'_>) -> bool {
+    let mut ok = true;
+    let mut stack = vec![top];
+    while let Some(item) = stack.pop() {
+        let read = match item.item_type() {
+            ItemType::Structure => match item.structure() {
+                Ok(reader) => {
+                    for child in reader {
+                        match child {
+                            Ok(c) => stack.push(c),
+                            Err(_) => ok = false,
+                        }
+                    }
+                    true
+                }
+                Err(_) => false,
+            },
+            ItemType::Integer => item.integer().is_ok(),
+            ItemType::LongInteger => item.long_integer().is_ok(),
+            ItemType::BigInteger => item.big_integer().is_ok(),
+            ItemType::Enumeration => item.enumeration().is_ok(),
+            ItemType::Boolean => item.boolean().is_ok(),
+            ItemType::TextString => item.text().is_ok(),
+            ItemType::ByteString => item.bytes().is_ok(),
+            ItemType::DateTime => item.date_time().is_ok(),
+            ItemType::Interval => item.interval().is_ok(),
+            ItemType::DateTimeExtended => item.date_time_extended().is_ok(),
+        };
+        ok &= read;
+        assert_eq!(item.raw_item().len(), item.encoded_len());
+    }
+    ok
 }

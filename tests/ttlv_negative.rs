@@ -255,36 +255,8 @@ fn walk_reader(buf: &[u8], validated: bool) {
         assert!(!validated);
         return;
     };
-    let mut stack = vec![top];
-    while let Some(item) = stack.pop() {
-        let ok = match item.item_type() {
-            ItemType::Structure => match item.structure() {
-                Ok(reader) => {
-                    let mut all = true;
-                    for child in reader {
-                        match child {
-                            Ok(c) => stack.push(c),
-                            Err(_) => all = false,
-                        }
-                    }
-                    all
-                }
-                Err(_) => false,
-            },
-            ItemType::Integer => item.integer().is_ok(),
-            ItemType::LongInteger => item.long_integer().is_ok(),
-            ItemType::BigInteger => item.big_integer().is_ok(),
-            ItemType::Enumeration => item.enumeration().is_ok(),
-            ItemType::Boolean => item.boolean().is_ok(),
-            ItemType::TextString => item.text().is_ok(),
-            ItemType::ByteString => item.bytes().is_ok(),
-            ItemType::DateTime => item.date_time().is_ok(),
-            ItemType::Interval => item.interval().is_ok(),
-            ItemType::DateTimeExtended => item.date_time_extended().is_ok(),
-        };
-        assert!(ok || !validated, "reader failed on validated input");
-        assert!(item.raw_item().len() == item.encoded_len());
-    }
+    let all_read = kmip_keystore::fuzz_checks::walk_items(top);
+    assert!(all_read || !validated, "reader failed on validated input");
 }
 
 fn set_len(buf: &[u8], offset: usize, len: u32) -> Vec<u8> {

@@ -3,43 +3,9 @@
 //! every item (without error on validated input, without panic on any input).
 #![no_main]
 
-use kmip_keystore::ttlv::{DecodeLimits, Item, ItemRef, ItemType, validate};
+use kmip_keystore::fuzz_checks::walk_items as walk;
+use kmip_keystore::ttlv::{DecodeLimits, Item, ItemRef, validate};
 use libfuzzer_sys::fuzz_target;
-
-/// Walks every item under `top` iteratively; returns false if any read failed.
-fn walk(top: ItemRef<'_>) -> bool {
-    let mut ok = true;
-    let mut stack = vec![top];
-    while let Some(item) = stack.pop() {
-        let read = match item.item_type() {
-            ItemType::Structure => match item.structure() {
-                Ok(reader) => {
-                    for child in reader {
-                        match child {
-                            Ok(c) => stack.push(c),
-                            Err(_) => ok = false,
-                        }
-                    }
-                    true
-                }
-                Err(_) => false,
-            },
-            ItemType::Integer => item.integer().is_ok(),
-            ItemType::LongInteger => item.long_integer().is_ok(),
-            ItemType::BigInteger => item.big_integer().is_ok(),
-            ItemType::Enumeration => item.enumeration().is_ok(),
-            ItemType::Boolean => item.boolean().is_ok(),
-            ItemType::TextString => item.text().is_ok(),
-            ItemType::ByteString => item.bytes().is_ok(),
-            ItemType::DateTime => item.date_time().is_ok(),
-            ItemType::Interval => item.interval().is_ok(),
-            ItemType::DateTimeExtended => item.date_time_extended().is_ok(),
-        };
-        ok &= read;
-        assert_eq!(item.raw_item().len(), item.encoded_len());
-    }
-    ok
-}
 
 fuzz_target!(|data: &[u8]| {
     let small = DecodeLimits {

@@ -4,7 +4,7 @@
 //! depth), so a typed decoder that reads every item of a message needs no separate validation
 //! pass; readers never panic and never allocate.
 
-use super::validate::{HEADER_LEN, padded_len, read_header};
+use super::validate::{HEADER_LEN, check_item, error_at, padded_len};
 use super::{DecodeError, DecodeErrorKind, DecodeLimits, Item, ItemType};
 
 /// A view of one TTLV item inside a buffer.
@@ -21,13 +21,6 @@ pub struct ItemRef<'a> {
     max_depth: u16,
 }
 
-/// Builds a decode error out of line, keeping the readers' hot paths small.
-#[cold]
-#[inline(never)]
-fn error_at(offset: usize, tag: Option<u32>, kind: DecodeErrorKind) -> DecodeError {
-    DecodeError::new(offset, tag, kind)
-}
-
 impl<'a> ItemRef<'a> {
     /// Reads and checks the item whose header starts at `offset` within `buf[..end]`, at
     /// nesting `depth`.
@@ -39,81 +32,23 @@ impl<'a> ItemRef<'a> {
         depth: u16,
         max_depth: u16,
     ) -> Result<Self, DecodeError> {
-        let available = end.saturating_sub(offset);
-        if available < HEADER_LEN || end > buf.len() {
+        let item = check_item(buf, offset, end)?;
+        if item.item_type == ItemType::Structure && depth > max_depth {
             return Err(error_at(
                 offset,
-                None,
-                DecodeErrorKind::TruncatedHeader { available },
+                Some(item.tag),
+                DecodeErrorKind::TooDeep {
+                    max: usize::from(max_depth),
+                },
             ));
         }
-        let (tag, code, len) = read_header(buf, offset);
-        let err = |kind| error_at(offset, Some(tag), kind);
-        let item_type =
-            ItemType::from_code(code).ok_or_else(|| err(DecodeErrorKind::UnknownType(code)))?;
-        let body = available - HEADER_LEN;
-        let padded = padded_len(len);
-        if padded > body as u64 {
-            return Err(err(DecodeErrorKind::LengthExceedsParent {
-                length: len,
-                available: body,
-            }));
-        }
         let start = offset + HEADER_LEN;
-        let value = &buf[start..start + len as usize];
-        match item_type {
-            ItemType::Structure => {
-                if padded != u64::from(len) {
-                    return Err(err(DecodeErrorKind::BadStructureLength { length: len }));
-                }
-                if depth > max_depth {
-                    return Err(err(DecodeErrorKind::TooDeep {
-                        max: usize::from(max_depth),
-                    }));
-                }
-            }
-            ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
-                // The padding is the low (padded - len) bytes of the value's last 8-byte word.
-                let pad_bits = (padded - u64::from(len)) * 8;
-                if pad_bits != 0 {
-                    let end = start + padded as usize;
-                    let mut word = [0u8; 8];
-                    word.copy_from_slice(&buf[end - 8..end]);
-                    if u64::from_be_bytes(word) & ((1u64 << pad_bits) - 1) != 0 {
-                        return Err(err(DecodeErrorKind::NonZeroPadding));
-                    }
-                }
-                if item_type == ItemType::TextString && std::str::from_utf8(value).is_err() {
-                    return Err(err(DecodeErrorKind::InvalidUtf8));
-                }
-                if item_type == ItemType::BigInteger && (len == 0 || !len.is_multiple_of(8)) {
-                    return Err(err(DecodeErrorKind::BadBigIntegerLength { length: len }));
-                }
-            }
-            fixed => {
-                if Some(len) != fixed.fixed_len() {
-                    return Err(err(DecodeErrorKind::BadLength {
-                        item_type: fixed,
-                        length: len,
-                    }));
-                }
-                let mut eight = [0u8; 8];
-                eight.copy_from_slice(&buf[start..start + 8]);
-                let word = u64::from_be_bytes(eight);
-                if len == 4 && word & 0xFFFF_FFFF != 0 {
-                    return Err(err(DecodeErrorKind::NonZeroPadding));
-                }
-                if fixed == ItemType::Boolean && word > 1 {
-                    return Err(err(DecodeErrorKind::BadBoolean));
-                }
-            }
-        }
         Ok(Self {
             buf,
-            value,
+            value: &buf[start..start + item.len as usize],
             offset,
-            tag,
-            item_type,
+            tag: item.tag,
+            item_type: item.item_type,
             depth,
             max_depth,
         })
@@ -367,18 +302,10 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child, which must have `tag`; `what` names it in the error.
     #[inline]
     pub fn required(&mut self, tag: u32, what: &str) -> Result<ItemRef<'a>, DecodeError> {
-        if self.next_tag() == Some(tag) {
-            let item = ItemRef::read(
-                self.buf,
-                self.pos,
-                self.end,
-                self.child_depth,
-                self.max_depth,
-            )?;
-            self.pos += item.encoded_len();
-            return Ok(item);
+        match self.optional(tag)? {
+            Some(item) => Ok(item),
+            None => Err(self.missing(what)),
         }
-        Err(self.missing(what))
     }
 
     /// The tag of the next child, from its header bytes, when a whole header is there.

@@ -106,67 +106,121 @@ pub fn validate(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
             return Ok(());
         }
         let parent_end = if depth > 0 { ends[depth - 1] } else { total };
-        let available = parent_end - pos;
-        if available < HEADER_LEN {
-            return Err(DecodeError::new(
-                pos,
-                None,
-                DecodeErrorKind::TruncatedHeader { available },
-            ));
-        }
-        let (tag, code, len) = read_header(buf, pos);
-        let err = |kind| DecodeError::new(pos, Some(tag), kind);
-        let item_type =
-            ItemType::from_code(code).ok_or_else(|| err(DecodeErrorKind::UnknownType(code)))?;
-        let body_available = available - HEADER_LEN;
-        let padded = padded_len(len);
-        if padded > body_available as u64 {
-            return Err(err(DecodeErrorKind::LengthExceedsParent {
-                length: len,
-                available: body_available,
-            }));
-        }
+        let item = check_item(buf, pos, parent_end)?;
         let value_start = pos + HEADER_LEN;
-        if item_type == ItemType::Structure {
-            if padded != u64::from(len) {
-                return Err(err(DecodeErrorKind::BadStructureLength { length: len }));
-            }
+        if item.item_type == ItemType::Structure {
             if depth >= max_depth {
-                return Err(err(DecodeErrorKind::TooDeep { max: max_depth }));
+                return Err(DecodeError::new(
+                    pos,
+                    Some(item.tag),
+                    DecodeErrorKind::TooDeep { max: max_depth },
+                ));
             }
-            ends[depth] = value_start + len as usize;
+            ends[depth] = value_start + item.len as usize;
             depth += 1;
             pos = value_start;
             continue;
         }
-        if let Some(fixed) = item_type.fixed_len()
-            && len != fixed
-        {
-            return Err(err(DecodeErrorKind::BadLength {
-                item_type,
-                length: len,
-            }));
-        }
-        let len = len as usize;
-        let value = &buf[value_start..value_start + len];
-        let padding = &buf[value_start + len..value_start + padded as usize];
-        if padding.iter().any(|&b| b != 0) {
-            return Err(err(DecodeErrorKind::NonZeroPadding));
-        }
-        match item_type {
-            ItemType::Boolean if (value[..7].iter().any(|&b| b != 0) || value[7] > 1) => {
-                return Err(err(DecodeErrorKind::BadBoolean));
+        pos = value_start + item.padded as usize;
+    }
+}
+
+/// The header of one checked item.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CheckedItem {
+    /// The tag.
+    pub(crate) tag: u32,
+    /// The type.
+    pub(crate) item_type: ItemType,
+    /// The declared length.
+    pub(crate) len: u32,
+    /// The length with padding (a structure's equals its length).
+    pub(crate) padded: u64,
+}
+
+/// Builds a decode error out of line, keeping the checks' hot path small.
+#[cold]
+#[inline(never)]
+pub(crate) fn error_at(offset: usize, tag: Option<u32>, kind: DecodeErrorKind) -> DecodeError {
+    DecodeError::new(offset, tag, kind)
+}
+
+/// Checks the item whose header starts at `pos` within `buf[..end]` against every rule about
+/// the item itself: a whole header, a known type, the length against the type and against the
+/// bytes the parent holds, a structure length that is a multiple of 8, zero padding, Booleans 0
+/// or 1, UTF-8 text, Big Integer lengths. A structure's children and the nesting depth are the
+/// caller's to check. Shared by [`validate`] and the zero-copy reader.
+#[inline]
+pub(crate) fn check_item(buf: &[u8], pos: usize, end: usize) -> Result<CheckedItem, DecodeError> {
+    let available = end.saturating_sub(pos);
+    if available < HEADER_LEN || end > buf.len() {
+        return Err(error_at(
+            pos,
+            None,
+            DecodeErrorKind::TruncatedHeader { available },
+        ));
+    }
+    let (tag, code, len) = read_header(buf, pos);
+    let err = |kind| error_at(pos, Some(tag), kind);
+    let item_type =
+        ItemType::from_code(code).ok_or_else(|| err(DecodeErrorKind::UnknownType(code)))?;
+    let body = available - HEADER_LEN;
+    let padded = padded_len(len);
+    if padded > body as u64 {
+        return Err(err(DecodeErrorKind::LengthExceedsParent {
+            length: len,
+            available: body,
+        }));
+    }
+    let start = pos + HEADER_LEN;
+    match item_type {
+        ItemType::Structure => {
+            if padded != u64::from(len) {
+                return Err(err(DecodeErrorKind::BadStructureLength { length: len }));
             }
-            ItemType::TextString if std::str::from_utf8(value).is_err() => {
+        }
+        ItemType::TextString | ItemType::ByteString | ItemType::BigInteger => {
+            // The padding is the low (padded - len) bytes of the value's last 8-byte word.
+            let pad_bits = (padded - u64::from(len)) * 8;
+            if pad_bits != 0 {
+                let last = start + padded as usize;
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&buf[last - 8..last]);
+                if u64::from_be_bytes(word) & ((1u64 << pad_bits) - 1) != 0 {
+                    return Err(err(DecodeErrorKind::NonZeroPadding));
+                }
+            }
+            if item_type == ItemType::TextString
+                && std::str::from_utf8(&buf[start..start + len as usize]).is_err()
+            {
                 return Err(err(DecodeErrorKind::InvalidUtf8));
             }
-            ItemType::BigInteger if (len == 0 || !len.is_multiple_of(8)) => {
-                return Err(err(DecodeErrorKind::BadBigIntegerLength {
-                    length: len as u32,
+            if item_type == ItemType::BigInteger && (len == 0 || !len.is_multiple_of(8)) {
+                return Err(err(DecodeErrorKind::BadBigIntegerLength { length: len }));
+            }
+        }
+        fixed => {
+            if Some(len) != fixed.fixed_len() {
+                return Err(err(DecodeErrorKind::BadLength {
+                    item_type: fixed,
+                    length: len,
                 }));
             }
-            _ => {}
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(&buf[start..start + 8]);
+            let word = u64::from_be_bytes(eight);
+            if len == 4 && word & 0xFFFF_FFFF != 0 {
+                return Err(err(DecodeErrorKind::NonZeroPadding));
+            }
+            if fixed == ItemType::Boolean && word > 1 {
+                return Err(err(DecodeErrorKind::BadBoolean));
+            }
         }
-        pos = value_start + padded as usize;
     }
+    Ok(CheckedItem {
+        tag,
+        item_type,
+        len,
+        padded,
+    })
 }
