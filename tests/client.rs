@@ -348,3 +348,30 @@ fn a_restarted_server_is_reconnected_transparently() {
     assert_eq!(*client.get_key(&id).unwrap(), key);
     assert_eq!(client.key_state(&id).unwrap(), State::ACTIVE);
 }
+
+#[test]
+fn the_server_echoes_the_unique_batch_item_id() {
+    use kmip_keystore::protocol::operations::QueryRequest;
+    use kmip_keystore::protocol::{QueryFunction, RequestMessage, RequestPayload, ResponseMessage};
+    use kmip_keystore::ttlv::DecodeLimits;
+    let server = KmipServer::shared();
+    let client = client_for(server, ProtocolVersionChoice::Fixed(ProtocolVersion::V1_2));
+    let mut request = RequestMessage::single(
+        ProtocolVersion::V1_2,
+        RequestPayload::Query(QueryRequest {
+            functions: vec![QueryFunction::OPERATIONS],
+        }),
+    )
+    .unwrap();
+    request.batch_items[0].unique_batch_item_id = Some(vec![1, 2, 3, 4, 5, 6, 7, 8]);
+    let mut bytes = Vec::new();
+    request.encode(&mut bytes).unwrap();
+    let mut conn = client.transport().connect().unwrap();
+    let mut response = Vec::new();
+    conn.exchange(&bytes, &mut response).unwrap();
+    let reply = ResponseMessage::decode(&response, &DecodeLimits::default(), None).unwrap();
+    assert_eq!(
+        reply.batch_items[0].unique_batch_item_id.as_deref(),
+        Some(&[1u8, 2, 3, 4, 5, 6, 7, 8][..])
+    );
+}

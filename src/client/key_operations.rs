@@ -171,6 +171,15 @@ impl KmipClient {
             .call_on(conn, payload)
             .map_err(|e| absent_if_not_found(id, e))?;
         let attributes = expect_payload!(answer, GetAttributes);
+        if attributes.unique_identifier != id {
+            return Err(ClientError::protocol(
+                conn.server(),
+                format!(
+                    "Get Attributes of key '{id}' answered for key '{}'",
+                    attributes.unique_identifier
+                ),
+            ));
+        }
         match attributes.get(tags::STATE).map(|a| &a.value) {
             Some(Value::Enumeration(s)) => Ok(State(*s)),
             _ => Err(ClientError::protocol(
@@ -193,6 +202,15 @@ impl KmipClient {
             .map_err(|e| absent_if_not_found(id, e))?;
         let got = expect_payload!(answer, Get);
         let server = conn.server();
+        if got.unique_identifier != id {
+            return Err(ClientError::protocol(
+                server,
+                format!(
+                    "Get of key '{id}' answered with key '{}'",
+                    got.unique_identifier
+                ),
+            ));
+        }
         let block = got.object.key_block().ok_or_else(|| {
             ClientError::protocol(
                 server,

@@ -207,9 +207,13 @@ impl KmipClient {
         let operation = payload
             .operation()
             .ok_or_else(|| ClientError::protocol(conn.server(), "untyped request payload"))?;
-        let request = RequestMessage::single(version, payload).map_err(|e| {
+        let mut request = RequestMessage::single(version, payload).map_err(|e| {
             ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
         })?;
+        // A random Unique Batch Item ID correlates the response with this request: a reply the
+        // server (or anything in between) sent for an earlier request is recognised.
+        let correlation = batch_item_id();
+        request.batch_items[0].unique_batch_item_id = Some(correlation.to_vec());
         let mut bytes = Vec::with_capacity(256);
         request.encode(&mut bytes).map_err(|e| {
             ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
@@ -223,7 +227,7 @@ impl KmipClient {
                     format!("malformed {operation} response: {e}"),
                 )
             })?;
-        interpret(conn.server(), operation, message)
+        interpret(conn.server(), operation, &correlation, message)
     }
 
     /// Runs one operation with connection management, negotiation and (for idempotent
@@ -279,6 +283,19 @@ fn transport_retryable(e: &TransportError) -> bool {
     e.is_retryable()
 }
 
+/// A fresh random 8-byte Unique Batch Item ID.
+fn batch_item_id() -> [u8; 8] {
+    let mut id = [0u8; 8];
+    if getrandom::getrandom(&mut id).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        id = (nanos as u64).to_be_bytes();
+    }
+    id
+}
+
 /// Operations that may be repeated without changing the outcome.
 fn is_idempotent(op: Operation) -> bool {
     matches!(
@@ -296,6 +313,7 @@ fn is_idempotent(op: Operation) -> bool {
 fn interpret(
     server: &str,
     operation: Operation,
+    correlation: &[u8],
     mut message: ResponseMessage,
 ) -> Result<ResponsePayload, ClientError> {
     if message.batch_items.is_empty() {
@@ -311,6 +329,20 @@ fn interpret(
         ));
     }
     let item = message.batch_items.remove(0);
+    match &item.unique_batch_item_id {
+        Some(id) if id.as_slice() == correlation => {}
+        Some(_) => {
+            return Err(ClientError::protocol(
+                server,
+                format!(
+                    "response to another request received for a {operation} request (Unique Batch Item ID differs)"
+                ),
+            ));
+        }
+        None => {
+            log::debug!("KMIP server {server} does not echo the Unique Batch Item ID");
+        }
+    }
     if let Some(op) = item.operation
         && op != operation
     {
