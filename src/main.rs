@@ -5,7 +5,7 @@
 //! keystore commands come later. Exit status: 0 success, 1 an I/O failure, 2 invalid input or
 //! usage, 3 to 12 one per KMIP error class (see [`cli::CliError::exit_code`] and `docs/cli.md`).
 //! Unsafe code is denied; the one exception is the `getrusage` call of `bench`.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod cli;

@@ -61,21 +61,16 @@ pub struct BenchCommand {
 }
 
 /// CPU time used by this process so far (user, system), from `getrusage(RUSAGE_SELF)`.
-#[allow(unsafe_code)]
 fn process_cpu() -> (Duration, Duration) {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `usage` points to writable memory of the size and alignment of a `rusage`, which
-    // getrusage fills in; RUSAGE_SELF is a valid `who`, so the call cannot fail (and if it did
-    // the zeroed value is still a valid `rusage`).
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
-        usage.assume_init()
+    use nix::sys::resource::{UsageWho, getrusage};
+    let Ok(usage) = getrusage(UsageWho::RUSAGE_SELF) else {
+        return (Duration::ZERO, Duration::ZERO);
     };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
-            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    let time = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
     };
-    (time(usage.ru_utime), time(usage.ru_stime))
+    (time(usage.user_time()), time(usage.system_time()))
 }
 
 /// CPU (user, system) used by `f`, and its result.
