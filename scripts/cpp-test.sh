@@ -5,7 +5,8 @@
 # LeakSanitizer reports what is never freed). Any test failure or sanitizer finding fails.
 # Then checks that libkmip_keystore.so exports only kmip_* / keystore_* symbols and carries its
 # SONAME, installs into a temporary prefix, and builds and runs a small consumer project there
-# with find_package(KmipKeystore CONFIG) (shared and static) and with pkg-config.
+# with find_package(KmipKeystore CONFIG) (shared and static), with add_subdirectory() of this
+# repository, and with pkg-config.
 #
 # Installs cmake and libgtest-dev (apt-get) when missing. Starts a PyKMIP test server with
 # scripts/kmip-server.sh unless KMIP_TEST_SERVER_PORT and KMIP_TEST_PKI are set already, and
@@ -110,6 +111,25 @@ cmake --build "$tmp/consumer/build"
 readelf -d "$tmp/consumer/build/consumer_shared" | grep NEEDED | grep kmip_keystore
 if readelf -d "$tmp/consumer/build/consumer_static" | grep NEEDED | grep -q kmip_keystore; then
     echo "FAIL: the static consumer depends on libkmip_keystore.so" >&2
+    exit 1
+fi
+
+section "add_subdirectory consumer"
+mkdir -p "$tmp/subdir"
+cat >"$tmp/subdir/CMakeLists.txt" <<CMAKE
+# Consumer check: the repository added with add_subdirectory() (its tests stay off).
+cmake_minimum_required(VERSION 3.16)
+project(kmip_subdir_consumer LANGUAGES C)
+add_subdirectory("$repo" kmip_keystore)
+add_executable(consumer_subdir "$tmp/consumer/main.c")
+target_link_libraries(consumer_subdir PRIVATE KmipKeystore::kmip_keystore)
+CMAKE
+cmake -S "$tmp/subdir" -B "$tmp/subdir/build" -DCMAKE_BUILD_TYPE="$build_type" \
+    -DKMIP_KEYSTORE_CARGO_TARGET_DIR="$cargo_dir"
+cmake --build "$tmp/subdir/build" -j "$jobs"
+"$tmp/subdir/build/consumer_subdir"
+if [ -e "$tmp/subdir/build/kmip_keystore/cpp_tests" ]; then
+    echo "FAIL: tests built for a consumer using add_subdirectory()" >&2
     exit 1
 fi
 
