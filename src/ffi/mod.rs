@@ -1,0 +1,42 @@
+//! The C ABI of the KMIP client (`kmip_*` functions, `include/kmip_keystore.h`).
+//!
+//! This module is the only place in the crate with unsafe code. It stays thin: it checks and
+//! converts arguments, catches panics and maps errors to fixed status codes; the logic lives in
+//! the safe core ([`crate::client`], [`crate::config`]). One file per C type:
+//!
+//! | file | C type / functions |
+//! |---|---|
+//! | `status.rs` | status codes, state values, flags, `kmip_status_str`, `kmip_version` |
+//! | `options.rs` | `kmip_options`: `kmip_options_new/_set/_load_config/_free` |
+//! | `client.rs` | `kmip_client`: `kmip_open/_close`, `kmip_get_master_key`, `kmip_key_state` |
+//! | `error.rs` | `kmip_error`: `kmip_error_code/_message/_key_state/_free` |
+//! | `logging.rs` | `kmip_log_callback`, `kmip_set_log_callback` |
+//! | `panic_boundary.rs` | the panic boundary every export runs in |
+//! | `args.rs` | checking and converting pointers and strings that come from C |
+//!
+//! Rules every export follows: each pointer is checked before anything else is done (NULL ->
+//! `KMIP_ERR_INVALID_ARGUMENT`, before touching another argument or taking ownership);
+//! out-parameters are written only on success (documented exceptions: the required sizes on
+//! `KMIP_ERR_BUFFER_TOO_SMALL`); `_free(NULL)` / `_close(NULL)` do nothing; integers that come
+//! from C (flags, levels) are validated as integers, never transmuted into Rust enums; every
+//! body runs inside [`panic_boundary`], so a panic becomes `KMIP_ERR_PANIC` instead of
+//! unwinding into C.
+//!
+//! Keystore functions (`keystore_*`, codes 13-19) will live in their own files here, one per C
+//! type, using the same helpers; the version script already exports `keystore_*`.
+#![deny(unsafe_op_in_unsafe_fn)]
+// The C names (`kmip_options`, ...) are the ABI; they are not Rust-style type names.
+#![allow(non_camel_case_types)]
+
+pub(crate) mod args;
+pub mod client;
+pub mod error;
+pub mod logging;
+pub mod options;
+pub(crate) mod panic_boundary;
+pub mod status;
+
+pub use client::kmip_client;
+pub use error::kmip_error;
+pub use logging::kmip_log_callback;
+pub use options::kmip_options;

@@ -1,0 +1,128 @@
+//! `kmip_options`: the KMIP settings a client is opened with, by their mongod names. C
+//! functions: `kmip_options_new`, `kmip_options_set`, `kmip_options_load_config`,
+//! `kmip_options_free`.
+
+use std::ffi::c_char;
+
+use parking_lot::Mutex;
+
+use super::args::{not_null, str_arg};
+use super::error::{Failure, kmip_error};
+use super::panic_boundary::{guard, guard_void};
+use crate::config::KmipOptions;
+
+/// KMIP options (mongod's `security.kmip.*` settings) to open clients with.
+///
+/// C functions: `kmip_options_new`, `kmip_options_set`, `kmip_options_load_config`,
+/// `kmip_options_free`. Made by `kmip_options_new`, owned by the caller, freed with
+/// `kmip_options_free`. `kmip_open` copies what it needs, so the options may be changed or
+/// freed once clients are open. Safe to use from several threads (an internal lock).
+pub struct kmip_options {
+    pub(crate) inner: Mutex<KmipOptions>,
+}
+
+/// Makes options holding mongod's defaults (port 5696, connectTimeoutMS 5000, activateKeys
+/// true, ...) and stores them in `*out`.
+///
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` when `out` is NULL.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kmip_options_new(out: *mut *mut kmip_options) -> u32 {
+    guard("kmip_options_new", std::ptr::null_mut(), || {
+        not_null(out, "out")?;
+        let options = Box::new(kmip_options {
+            inner: Mutex::new(KmipOptions::default()),
+        });
+        // SAFETY: not NULL (checked) and writable (caller promise).
+        unsafe { out.write(Box::into_raw(options)) };
+        Ok(())
+    })
+}
+
+/// Sets the option `name` (a mongod name: `"serverName"`, `"port"`, `"serverCAFile"`,
+/// `"clientCertificateFile"`, `"clientKeyFile"`, `"clientCertificatePassword"`,
+/// `"keyIdentifier"`, `"rotateMasterKey"`, `"connectRetries"`, `"connectTimeoutMS"`,
+/// `"activateKeys"`, `"keyStatePollingSeconds"`, and ours: `"protocolVersion"`,
+/// `"useSystemCAs"`, `"failoverStaggerMS"`) from its text form.
+///
+/// Booleans: true/false/1/0/yes/no. An empty value unsets a path, `keyIdentifier` or the
+/// password. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument or an
+/// unknown name, `KMIP_ERR_CONFIG` for a bad value (the options are then unchanged). The
+/// password never appears in an error message.
+///
+/// # Safety
+/// `options` is NULL or a live `kmip_options`; `name` and `value` are NULL or NUL-terminated
+/// strings; `error_out` is NULL or writable (a new `kmip_error` is stored there on failure).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kmip_options_set(
+    options: *mut kmip_options,
+    name: *const c_char,
+    value: *const c_char,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("kmip_options_set", error_out, || {
+        not_null(options, "options")?;
+        not_null(name, "name")?;
+        not_null(value, "value")?;
+        // SAFETY: checked not NULL; NUL-terminated strings (caller promise).
+        let (name, value) = unsafe { (str_arg(name, "name")?, str_arg(value, "value")?) };
+        // SAFETY: not NULL (checked) and a live kmip_options (caller promise); shared access
+        // only, the lock serialises changes.
+        let options = unsafe { &*options };
+        options.inner.lock().set(name, value).map_err(Failure::from)
+    })
+}
+
+/// Replaces every option with those of the mongod YAML configuration file at
+/// `mongod_conf_path` (`security.enableEncryption` and `security.kmip.*`; options the file
+/// does not give take their defaults). Set options with `kmip_options_set` afterwards to
+/// override the file.
+///
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument, `KMIP_ERR_CONFIG`
+/// when the file cannot be read or is invalid (the message gives the file, line and key; the
+/// options are then unchanged).
+///
+/// # Safety
+/// `options` is NULL or a live `kmip_options`; `mongod_conf_path` is NULL or a NUL-terminated
+/// string; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kmip_options_load_config(
+    options: *mut kmip_options,
+    mongod_conf_path: *const c_char,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("kmip_options_load_config", error_out, || {
+        not_null(options, "options")?;
+        not_null(mongod_conf_path, "mongod_conf_path")?;
+        // SAFETY: checked not NULL; a NUL-terminated string (caller promise).
+        let path = unsafe { str_arg(mongod_conf_path, "mongod_conf_path")? };
+        // SAFETY: not NULL (checked), a live kmip_options (caller promise).
+        let options = unsafe { &*options };
+        // Every error of a file (an unknown key included) is a configuration error.
+        let loaded = KmipOptions::from_yaml_file(path).map_err(|e| {
+            let mut failure = Failure::from(e);
+            failure.code = super::status::KMIP_ERR_CONFIG;
+            failure
+        })?;
+        *options.inner.lock() = loaded;
+        Ok(())
+    })
+}
+
+/// Frees options made by `kmip_options_new`. NULL does nothing. Clients opened with them stay
+/// valid.
+///
+/// # Safety
+/// `options` is NULL or a `kmip_options` not yet freed, used by no other thread now and not
+/// used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kmip_options_free(options: *mut kmip_options) {
+    guard_void(|| {
+        if !options.is_null() {
+            // SAFETY: made by Box::into_raw in kmip_options_new, not yet freed (caller promise).
+            drop(unsafe { Box::from_raw(options) });
+        }
+    });
+}

@@ -1,0 +1,179 @@
+//! Status codes (fixed numbers, never reused), key state values, `kmip_get_master_key` flags,
+//! log levels, and the functions `kmip_status_str` and `kmip_version`.
+//!
+//! The codes 3..=12 are also the CLI's exit codes. 13..=19 belong to the keystore functions.
+
+use std::ffi::c_char;
+
+use super::panic_boundary::guard_value;
+use crate::client::ErrorClass;
+
+/// Success.
+pub const KMIP_OK: u32 = 0;
+/// A required pointer is NULL, a string is not UTF-8, an option name is unknown, or a flag,
+/// level or length is not one the function accepts.
+pub const KMIP_ERR_INVALID_ARGUMENT: u32 = 1;
+/// A caller's buffer is too small; the size needed is reported through the function's
+/// size out-parameter.
+pub const KMIP_ERR_BUFFER_TOO_SMALL: u32 = 2;
+/// The options are invalid or incomplete (bad value, missing server or certificate,
+/// unreadable or invalid configuration file).
+pub const KMIP_ERR_CONFIG: u32 = 3;
+/// The client certificate, private key (or its password) or CA file cannot be used.
+pub const KMIP_ERR_CREDENTIALS: u32 = 4;
+/// No KMIP server could be reached (every server and reason is in the message).
+pub const KMIP_ERR_UNREACHABLE: u32 = 5;
+/// The TLS handshake failed (unknown CA, name mismatch, expired or rejected certificate).
+pub const KMIP_ERR_TLS: u32 = 6;
+/// The key does not exist on the server.
+pub const KMIP_ERR_KEY_ABSENT: u32 = 7;
+/// The key is not in the required state (not Active while `activateKeys` is on).
+pub const KMIP_ERR_KEY_STATE: u32 = 8;
+/// The server refused the operation: permission denied or authentication failed.
+pub const KMIP_ERR_PERMISSION_DENIED: u32 = 9;
+/// The server's reply is malformed or does not answer the request.
+pub const KMIP_ERR_PROTOCOL: u32 = 10;
+/// The server did not answer within `connectTimeoutMS`.
+pub const KMIP_ERR_TIMEOUT: u32 = 11;
+/// The server refused the operation for another reason.
+pub const KMIP_ERR_SERVER: u32 = 12;
+/// Keystore: the master key does not open the keystore.
+pub const KMIP_ERR_WRONG_MASTER_KEY: u32 = 13;
+/// Keystore: the keystore is damaged.
+pub const KMIP_ERR_KEYSTORE_CORRUPT: u32 = 14;
+/// Keystore: the keystore is locked by another process.
+pub const KMIP_ERR_KEYSTORE_LOCKED: u32 = 15;
+/// Keystore: the entry or keystore does not exist.
+pub const KMIP_ERR_NOT_FOUND: u32 = 16;
+/// Keystore: the entry or keystore already exists.
+pub const KMIP_ERR_EXISTS: u32 = 17;
+/// Keystore: an input/output error.
+pub const KMIP_ERR_IO: u32 = 18;
+/// Keystore: a format or feature this version does not support.
+pub const KMIP_ERR_UNSUPPORTED: u32 = 19;
+/// A bug: a Rust panic was caught at the C boundary. The handle involved stays valid.
+pub const KMIP_ERR_PANIC: u32 = 99;
+
+/// KMIP State Pre-Active.
+pub const KMIP_STATE_PRE_ACTIVE: u32 = 1;
+/// KMIP State Active.
+pub const KMIP_STATE_ACTIVE: u32 = 2;
+/// KMIP State Deactivated.
+pub const KMIP_STATE_DEACTIVATED: u32 = 3;
+/// KMIP State Compromised.
+pub const KMIP_STATE_COMPROMISED: u32 = 4;
+/// KMIP State Destroyed.
+pub const KMIP_STATE_DESTROYED: u32 = 5;
+/// KMIP State Destroyed Compromised.
+pub const KMIP_STATE_DESTROYED_COMPROMISED: u32 = 6;
+
+/// `kmip_get_master_key` flag, when creating a key: send Create (the server generates the key)
+/// instead of registering a key generated locally.
+pub const KMIP_GET_CREATE_ON_SERVER: u32 = 1;
+/// `kmip_get_master_key` flag, when getting a key by id: skip the state check even when
+/// `activateKeys` is on (rotation reads the old key this way, whatever its state).
+pub const KMIP_GET_SKIP_STATE_CHECK: u32 = 2;
+/// Every flag `kmip_get_master_key` knows; other bits are refused.
+pub(crate) const KMIP_GET_ALL_FLAGS: u32 = KMIP_GET_CREATE_ON_SERVER | KMIP_GET_SKIP_STATE_CHECK;
+
+/// A size for `id_out` that holds any identifier a known server issues (a longer one is
+/// reported with `KMIP_ERR_BUFFER_TOO_SMALL` and can be fetched again).
+pub const KMIP_KEY_ID_BUFFER_SIZE: usize = 256;
+/// The length of a master key in bytes (AES-256).
+pub const KMIP_KEY_LEN: usize = 32;
+
+/// Log level: errors.
+pub const KMIP_LOG_ERROR: u32 = 1;
+/// Log level: warnings.
+pub const KMIP_LOG_WARN: u32 = 2;
+/// Log level: information.
+pub const KMIP_LOG_INFO: u32 = 3;
+/// Log level: debugging.
+pub const KMIP_LOG_DEBUG: u32 = 4;
+/// Log level: tracing.
+pub const KMIP_LOG_TRACE: u32 = 5;
+
+/// The status code of an error class (the same numbers as the CLI's exit codes).
+pub(crate) fn code_of(class: ErrorClass) -> u32 {
+    match class {
+        ErrorClass::Config => KMIP_ERR_CONFIG,
+        ErrorClass::Credentials => KMIP_ERR_CREDENTIALS,
+        ErrorClass::Unreachable => KMIP_ERR_UNREACHABLE,
+        ErrorClass::Tls => KMIP_ERR_TLS,
+        ErrorClass::KeyAbsent => KMIP_ERR_KEY_ABSENT,
+        ErrorClass::KeyState => KMIP_ERR_KEY_STATE,
+        ErrorClass::PermissionDenied => KMIP_ERR_PERMISSION_DENIED,
+        ErrorClass::Protocol => KMIP_ERR_PROTOCOL,
+        ErrorClass::Timeout => KMIP_ERR_TIMEOUT,
+        ErrorClass::Server => KMIP_ERR_SERVER,
+    }
+}
+
+/// The constant's name of a status code (`"KMIP_ERR_TLS"`), or `None` for an unknown code.
+pub(crate) fn status_name(code: u32) -> Option<&'static std::ffi::CStr> {
+    Some(match code {
+        KMIP_OK => c"KMIP_OK",
+        KMIP_ERR_INVALID_ARGUMENT => c"KMIP_ERR_INVALID_ARGUMENT",
+        KMIP_ERR_BUFFER_TOO_SMALL => c"KMIP_ERR_BUFFER_TOO_SMALL",
+        KMIP_ERR_CONFIG => c"KMIP_ERR_CONFIG",
+        KMIP_ERR_CREDENTIALS => c"KMIP_ERR_CREDENTIALS",
+        KMIP_ERR_UNREACHABLE => c"KMIP_ERR_UNREACHABLE",
+        KMIP_ERR_TLS => c"KMIP_ERR_TLS",
+        KMIP_ERR_KEY_ABSENT => c"KMIP_ERR_KEY_ABSENT",
+        KMIP_ERR_KEY_STATE => c"KMIP_ERR_KEY_STATE",
+        KMIP_ERR_PERMISSION_DENIED => c"KMIP_ERR_PERMISSION_DENIED",
+        KMIP_ERR_PROTOCOL => c"KMIP_ERR_PROTOCOL",
+        KMIP_ERR_TIMEOUT => c"KMIP_ERR_TIMEOUT",
+        KMIP_ERR_SERVER => c"KMIP_ERR_SERVER",
+        KMIP_ERR_WRONG_MASTER_KEY => c"KMIP_ERR_WRONG_MASTER_KEY",
+        KMIP_ERR_KEYSTORE_CORRUPT => c"KMIP_ERR_KEYSTORE_CORRUPT",
+        KMIP_ERR_KEYSTORE_LOCKED => c"KMIP_ERR_KEYSTORE_LOCKED",
+        KMIP_ERR_NOT_FOUND => c"KMIP_ERR_NOT_FOUND",
+        KMIP_ERR_EXISTS => c"KMIP_ERR_EXISTS",
+        KMIP_ERR_IO => c"KMIP_ERR_IO",
+        KMIP_ERR_UNSUPPORTED => c"KMIP_ERR_UNSUPPORTED",
+        KMIP_ERR_PANIC => c"KMIP_ERR_PANIC",
+        _ => return None,
+    })
+}
+
+/// The name of a status code, such as `"KMIP_ERR_TLS"`, as a static NUL-terminated string
+/// (never NULL, never to be freed); `"KMIP_ERR_UNKNOWN"` for a number that is not a code.
+#[unsafe(no_mangle)]
+pub extern "C" fn kmip_status_str(code: u32) -> *const c_char {
+    guard_value(c"KMIP_ERR_PANIC".as_ptr(), || {
+        status_name(code).unwrap_or(c"KMIP_ERR_UNKNOWN").as_ptr()
+    })
+}
+
+/// The library's version (`"MAJOR.MINOR.PATCH"`, from Cargo's package version) as a static
+/// NUL-terminated string (never NULL, never to be freed). Equals
+/// `KMIP_KEYSTORE_VERSION_STRING` when the header matches the library.
+#[unsafe(no_mangle)]
+pub extern "C" fn kmip_version() -> *const c_char {
+    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    VERSION.as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_distinct_name() {
+        let mut seen = std::collections::HashSet::new();
+        for code in (0..=19).chain([99]) {
+            let name = status_name(code).expect("named");
+            assert!(seen.insert(name), "{name:?} twice");
+        }
+        assert!(status_name(20).is_none());
+        assert!(status_name(u32::MAX).is_none());
+    }
+
+    #[test]
+    fn version_is_cargos() {
+        // SAFETY: kmip_version returns a static NUL-terminated string.
+        let v = unsafe { std::ffi::CStr::from_ptr(kmip_version()) };
+        assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+}
