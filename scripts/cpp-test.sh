@@ -11,7 +11,8 @@
 # Installs cmake and libgtest-dev (apt-get) when missing. Starts a PyKMIP test server with
 # scripts/kmip-server.sh unless KMIP_TEST_SERVER_PORT and KMIP_TEST_PKI are set already, and
 # stops it (by its instance name) on exit. Environment: CPP_TEST_PORT (default 15711) for the
-# server it starts; BUILD_TYPE (default Release) for the cargo profile.
+# server it starts; BUILD_TYPE (default Release) for the cargo profile; CPP_CARGO_TARGET_DIR for
+# the cargo target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -45,7 +46,9 @@ fi
 build_type=${BUILD_TYPE:-Release}
 jobs=2
 # Both build directories share one cargo target directory: the Rust library is built once.
-cargo_dir="$repo/build/cpp-cargo"
+# CPP_CARGO_TARGET_DIR reuses another one (scripts/test.sh passes the main target/ so the debug
+# build of the tests is reused).
+cargo_dir="${CPP_CARGO_TARGET_DIR:-$repo/build/cpp-cargo}"
 
 section "plain build + CTest (build/cpp)"
 cmake -S . -B build/cpp -DCMAKE_BUILD_TYPE="$build_type" \

@@ -3,8 +3,10 @@
 # Python venv with the pinned PyKMIP set, the test PKI), starts the PyKMIP server the
 # integration tests share (tests start their own extra servers through the same script and stop
 # them by pid), then: the format check, clippy with -D warnings, all Rust tests (unit,
-# conformance, negative, property, allocation, fuzz regressions, CLI, transport, client), a
-# one-pass run of each benchmark, and a compile check of the fuzz targets. Stops every server
+# conformance, negative, property, allocation, fuzz regressions, CLI, transport, client), the C
+# ABI suite (scripts/cpp-test.sh: CMake, GoogleTest plain and under ASan+UBSan, exported
+# symbols, find_package/add_subdirectory/pkg-config consumers), and a compile check of the fuzz
+# targets. `cargo test --all-targets` also runs each criterion benchmark once in test mode. Stops every server
 # it started, by pid, on exit.
 #
 # Environment: FUZZ_SECONDS=N also runs each fuzz target for N seconds (scripts/fuzz.sh).
@@ -42,8 +44,8 @@ section "cargo test"
 cargo test --all-targets --locked
 cargo test --doc --locked
 
-section "benchmarks (one pass each, as tests)"
-cargo bench --locked -- --test
+section "C ABI: CMake build, GoogleTest suites plain and under ASan+UBSan, exports, consumers"
+BUILD_TYPE=Debug CPP_CARGO_TARGET_DIR="$repo/target" scripts/cpp-test.sh
 
 section "fuzz targets compile"
 cargo check --manifest-path fuzz/Cargo.toml --target-dir target --bins
