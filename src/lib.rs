@@ -7,5 +7,6 @@
 
 pub mod config;
 pub mod credentials;
+pub mod keystore;
 pub mod protocol;
 pub mod ttlv;

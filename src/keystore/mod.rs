@@ -1,0 +1,496 @@
+//! The keystore: per-database data keys wrapped under a master key in one self-describing,
+//! authenticated file, with crash-safe writes and rotation. See `docs/keystore-format.md`.
+//!
+//! A writable [`Keystore`] holds an exclusive lock on `PATH.lock`; every change is written to
+//! `PATH.tmp`, fsync'd and renamed over `PATH`, so readers and crash survivors see a whole file.
+
+mod durable_io;
+mod error;
+mod file_format;
+mod key_file;
+mod key_wrap;
+mod lock;
+mod master_key;
+mod rotation;
+mod secrets;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::{CorruptPart, KeyFileProblem, KeystoreError, ProviderErrorClass};
+pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
+pub use key_file::{KeyFileProvider, read_key_file, write_key_file};
+pub use master_key::{MasterKeyLocation, MasterKeyProvider};
+pub use rotation::{NewMasterKey, RecoveryOutcome, RotateOptions, RotationReport};
+pub use secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
+
+use file_format::Header;
+use key_wrap::{AadBuilder, DerivedKeys, NONCE_LEN, RECORD_LEN, Record};
+use lock::WriterLock;
+
+/// The name conventionally used for the default data key.
+pub const DEFAULT_KEY_NAME: &str = "/default";
+
+/// An open keystore. Writable handles (from [`Keystore::create`] and [`Keystore::open`]) hold
+/// the writer lock until dropped; read-only handles ([`Keystore::open_read_only`]) take no lock.
+pub struct Keystore {
+    path: PathBuf,
+    lock: Option<WriterLock>,
+    header: Header,
+    keys: DerivedKeys,
+    names: Vec<Arc<str>>,
+    records: Vec<Record>,
+    index: HashMap<Arc<str>, usize>,
+}
+
+impl std::fmt::Debug for Keystore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keystore")
+            .field("path", &self.path)
+            .field("writable", &self.lock.is_some())
+            .field("master_key", &self.header.current)
+            .field("entries", &self.records.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_name(name: &str) -> Result<(), KeystoreError> {
+    if name.is_empty() || name.len() > MAX_NAME_LEN {
+        return Err(KeystoreError::InvalidArgument(format!(
+            "data key name must be 1 to {MAX_NAME_LEN} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// The verified content of a keystore file.
+struct Loaded {
+    header: Header,
+    keys: DerivedKeys,
+    names: Vec<Arc<str>>,
+    records: Vec<Record>,
+    index: HashMap<Arc<str>, usize>,
+}
+
+/// Reads and verifies `path`: parse the header, fetch the master key it names, check the key
+/// check value (wrong key), the header MAC, the length (truncation), the entries digest and the
+/// names table.
+fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, KeystoreError> {
+    let file = durable_io::read_file(path)?;
+    let parsed = file_format::parse_header(path, &file)?;
+    let header = parsed.header;
+    let master = provider.fetch(&header.current)?;
+    let keys = DerivedKeys::derive(&master, &header.keystore_id);
+    drop(master);
+    if !keys.matches_key_check(&header.key_check) {
+        return Err(KeystoreError::WrongMasterKey {
+            path: path.to_owned(),
+            location: header.current.to_string(),
+        });
+    }
+    let mac = keys.mac(&[file_format::mac_input(&file, parsed.header_len)]);
+    if !ct_eq(&mac, &parsed.mac) {
+        return Err(KeystoreError::corrupt(
+            path,
+            CorruptPart::Header("MAC mismatch".into()),
+        ));
+    }
+    let expected = file_format::expected_len(parsed.header_len, &header).ok_or_else(|| {
+        KeystoreError::corrupt(path, CorruptPart::Header("sizes overflow".into()))
+    })?;
+    let actual = file.len() as u64;
+    if actual < expected {
+        return Err(KeystoreError::Truncated {
+            path: path.to_owned(),
+            at: actual,
+            expected,
+        });
+    }
+    if actual > expected {
+        return Err(KeystoreError::corrupt(
+            path,
+            CorruptPart::Entries(format!(
+                "{} unexpected bytes after the last entry",
+                actual - expected
+            )),
+        ));
+    }
+    let body = &file[parsed.header_len..];
+    let (table, record_bytes) = body.split_at(header.names_len as usize);
+    let digest = file_format::entries_digest(table, record_bytes);
+    let names = file_format::parse_names(table, header.entry_count);
+    let record_at = |i: usize| -> Record {
+        record_bytes[i * RECORD_LEN..][..RECORD_LEN]
+            .try_into()
+            .expect("record length")
+    };
+    if !ct_eq(&digest, &header.entries_digest) {
+        // Localise the damage for the error message: a bad name, else the first entry that
+        // fails to unwrap, else whole entries were removed, reordered or replayed.
+        let part = match &names {
+            Err((i, what)) => CorruptPart::Entry {
+                index: *i,
+                name: String::new(),
+                detail: (*what).into(),
+            },
+            Ok(names) => {
+                let records: Vec<Record> = (0..names.len()).map(record_at).collect();
+                match key_wrap::verify_all(
+                    &keys,
+                    FORMAT_VERSION,
+                    &header.keystore_id,
+                    names,
+                    &records,
+                ) {
+                    Err(i) => CorruptPart::Entry {
+                        index: i as u64,
+                        name: names[i].to_owned(),
+                        detail: "does not authenticate".into(),
+                    },
+                    Ok(()) => CorruptPart::Entries(
+                        "digest mismatch: entries removed, reordered or replayed".into(),
+                    ),
+                }
+            }
+        };
+        return Err(KeystoreError::corrupt(path, part));
+    }
+    let names = names.map_err(|(i, what)| {
+        KeystoreError::corrupt(
+            path,
+            CorruptPart::Entry {
+                index: i,
+                name: String::new(),
+                detail: what.into(),
+            },
+        )
+    })?;
+    let mut index = HashMap::with_capacity(names.len());
+    let mut owned = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let name: Arc<str> = Arc::from(*name);
+        if index.insert(name.clone(), i).is_some() {
+            return Err(KeystoreError::corrupt(
+                path,
+                CorruptPart::Entry {
+                    index: i as u64,
+                    name: name.to_string(),
+                    detail: "duplicate name".into(),
+                },
+            ));
+        }
+        owned.push(name);
+    }
+    let records = (0..owned.len()).map(record_at).collect();
+    Ok(Loaded {
+        header,
+        keys,
+        names: owned,
+        records,
+        index,
+    })
+}
+
+impl Keystore {
+    /// Creates a new, empty keystore at `path` protected by the master key at `location`
+    /// (fetched, with its state check, through `provider`). Fails if `path` exists.
+    pub fn create(
+        path: impl AsRef<Path>,
+        location: MasterKeyLocation,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let path = path.as_ref().to_owned();
+        file_format::check_location(&location)?;
+        let lock = WriterLock::acquire(&path)?;
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => return Err(KeystoreError::KeystoreExists { path }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(KeystoreError::io("stat", &path, e)),
+        }
+        let master = provider.fetch(&location)?;
+        let mut keystore_id = [0u8; 16];
+        getrandom::getrandom(&mut keystore_id)?;
+        let keys = DerivedKeys::derive(&master, &keystore_id);
+        drop(master);
+        let header = Header {
+            keystore_id,
+            generation: 0,
+            entry_count: 0,
+            names_len: 0,
+            entries_digest: [0; 32],
+            key_check: *keys.key_check(),
+            current: location,
+            previous: None,
+        };
+        let mut keystore = Self {
+            path,
+            lock: Some(lock),
+            header,
+            keys,
+            names: Vec::new(),
+            records: Vec::new(),
+            index: HashMap::new(),
+        };
+        keystore.persist()?;
+        Ok(keystore)
+    }
+
+    /// Opens `path` for reading and writing: takes the writer lock (refused with
+    /// [`KeystoreError::Locked`] if another handle has it), verifies the master key first, then
+    /// the whole file, and resolves a rotation left pending by a crash (see
+    /// [`Keystore::resolve_pending_rotation`]; a failure to resolve it is logged, not fatal).
+    pub fn open(
+        path: impl AsRef<Path>,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let path = path.as_ref().to_owned();
+        let lock = WriterLock::acquire(&path)?;
+        durable_io::remove_if_exists(&durable_io::sibling(&path, ".tmp"))?;
+        let loaded = load(&path, provider)?;
+        let mut keystore = Self::from_loaded(path, Some(lock), loaded);
+        if let Err(e) = keystore.resolve_pending_rotation(provider) {
+            log::warn!(
+                "keystore {}: pending rotation not resolved: {e}",
+                keystore.path.display()
+            );
+        }
+        Ok(keystore)
+    }
+
+    /// Opens `path` read-only, without any lock: the file is only ever replaced by rename, so
+    /// the handle sees one complete version. Write operations return [`KeystoreError::ReadOnly`].
+    pub fn open_read_only(
+        path: impl AsRef<Path>,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let path = path.as_ref().to_owned();
+        let loaded = load(&path, provider)?;
+        Ok(Self::from_loaded(path, None, loaded))
+    }
+
+    fn from_loaded(path: PathBuf, lock: Option<WriterLock>, l: Loaded) -> Self {
+        Self {
+            path,
+            lock,
+            header: l.header,
+            keys: l.keys,
+            names: l.names,
+            records: l.records,
+            index: l.index,
+        }
+    }
+
+    /// Re-reads the file from disk, replacing the in-memory state (keeps the lock).
+    fn reload(&mut self, provider: &dyn MasterKeyProvider) -> Result<(), KeystoreError> {
+        let l = load(&self.path, provider)?;
+        self.header = l.header;
+        self.keys = l.keys;
+        self.names = l.names;
+        self.records = l.records;
+        self.index = l.index;
+        Ok(())
+    }
+
+    fn require_writable(&self) -> Result<(), KeystoreError> {
+        if self.lock.is_none() {
+            return Err(KeystoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the in-memory state as the next generation of the file (tmp, fsync, rename,
+    /// directory fsync). The in-memory header is updated only on success.
+    fn persist(&mut self) -> Result<(), KeystoreError> {
+        let mut header = self.header.clone();
+        header.generation = header.generation.wrapping_add(1);
+        let bytes = file_format::encode_file(&mut header, &self.names, &self.records, &self.keys);
+        durable_io::replace_file(&self.path, &bytes)?;
+        self.header = header;
+        Ok(())
+    }
+
+    /// Path of the keystore file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this handle cannot write.
+    pub fn is_read_only(&self) -> bool {
+        self.lock.is_none()
+    }
+
+    /// Where the current master key lives.
+    pub fn master_key_location(&self) -> &MasterKeyLocation {
+        &self.header.current
+    }
+
+    /// Where the previous master key lives, after a rotation.
+    pub fn previous_master_key_location(&self) -> Option<&MasterKeyLocation> {
+        self.header.previous.as_ref()
+    }
+
+    /// The keystore's random identifier.
+    pub fn keystore_id(&self) -> [u8; 16] {
+        self.header.keystore_id
+    }
+
+    /// Write counter: incremented by every change. A caller that records it elsewhere can
+    /// detect a whole-file rollback, which the file alone cannot.
+    pub fn generation(&self) -> u64 {
+        self.header.generation
+    }
+
+    /// Number of data keys.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when the keystore holds no data key.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// True when a data key named `name` exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
+    /// The names of all data keys (never the keys), in file order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// Unwraps the data key named `name`.
+    pub fn data_key(&self, name: &str) -> Result<DataKey, KeystoreError> {
+        let &i = self
+            .index
+            .get(name)
+            .ok_or_else(|| KeystoreError::NotFound {
+                name: name.to_owned(),
+            })?;
+        let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
+        key_wrap::unwrap(&self.keys, aad.for_name(name.as_bytes()), &self.records[i])
+            .ok_or_else(|| self.entry_corrupt(i))
+    }
+
+    fn entry_corrupt(&self, i: usize) -> KeystoreError {
+        KeystoreError::corrupt(
+            &self.path,
+            CorruptPart::Entry {
+                index: i as u64,
+                name: self.names[i].to_string(),
+                detail: "does not authenticate".into(),
+            },
+        )
+    }
+
+    /// Generates a random data key named `name`, stores it durably and returns it.
+    pub fn generate(&mut self, name: &str) -> Result<DataKey, KeystoreError> {
+        Ok(self.generate_batch(&[name])?.pop().expect("one key"))
+    }
+
+    /// Generates a data key for each name (all new and distinct) with a single durable write.
+    /// Nothing is stored if any name is invalid or exists.
+    pub fn generate_batch(&mut self, names: &[&str]) -> Result<Vec<DataKey>, KeystoreError> {
+        self.require_writable()?;
+        let mut seen = std::collections::HashSet::with_capacity(names.len());
+        for &name in names {
+            check_name(name)?;
+            if self.index.contains_key(name) || !seen.insert(name) {
+                return Err(KeystoreError::Exists {
+                    name: name.to_owned(),
+                });
+            }
+        }
+        let mut nonces = vec![0u8; names.len() * NONCE_LEN];
+        getrandom::getrandom(&mut nonces)?;
+        let mut keys = Vec::with_capacity(names.len());
+        let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
+        let old_len = self.records.len();
+        self.records.reserve(names.len());
+        self.names.reserve(names.len());
+        for (i, &name) in names.iter().enumerate() {
+            let key = match DataKey::random() {
+                Ok(k) => k,
+                Err(e) => {
+                    self.truncate_entries(old_len);
+                    return Err(e.into());
+                }
+            };
+            let nonce = nonces[i * NONCE_LEN..][..NONCE_LEN]
+                .try_into()
+                .expect("nonce");
+            self.records.push(key_wrap::wrap(
+                &self.keys,
+                nonce,
+                aad.for_name(name.as_bytes()),
+                &key,
+            ));
+            let name: Arc<str> = Arc::from(name);
+            self.index.insert(name.clone(), old_len + i);
+            self.names.push(name);
+            keys.push(key);
+        }
+        if let Err(e) = self.persist() {
+            self.truncate_entries(old_len);
+            return Err(e);
+        }
+        Ok(keys)
+    }
+
+    fn truncate_entries(&mut self, len: usize) {
+        for name in self.names.drain(len..) {
+            self.index.remove(&name);
+        }
+        self.records.truncate(len);
+    }
+
+    /// Removes the data key named `name` durably.
+    pub fn remove(&mut self, name: &str) -> Result<(), KeystoreError> {
+        self.require_writable()?;
+        let i = *self
+            .index
+            .get(name)
+            .ok_or_else(|| KeystoreError::NotFound {
+                name: name.to_owned(),
+            })?;
+        let last = self.records.len() - 1;
+        self.names.swap(i, last);
+        self.records.swap(i, last);
+        let removed_name = self.names.pop().expect("non-empty");
+        let removed_record = self.records.pop().expect("non-empty");
+        self.index.remove(name);
+        if i != last {
+            self.index.insert(self.names[i].clone(), i);
+        }
+        if let Err(e) = self.persist() {
+            self.names.push(removed_name.clone());
+            self.records.push(removed_record);
+            self.names.swap(i, last);
+            self.records.swap(i, last);
+            if i != last {
+                self.index.insert(self.names[last].clone(), last);
+            }
+            self.index.insert(removed_name, i);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Unwraps every data key and returns how many there are; the first entry that fails is
+    /// reported as [`CorruptPart::Entry`].
+    pub fn verify(&self) -> Result<usize, KeystoreError> {
+        key_wrap::verify_all(
+            &self.keys,
+            FORMAT_VERSION,
+            &self.header.keystore_id,
+            &self.names,
+            &self.records,
+        )
+        .map_err(|i| self.entry_corrupt(i))?;
+        Ok(self.records.len())
+    }
+}
