@@ -140,10 +140,10 @@ impl MasterKeyProvider for SimulatedKmip {
     }
     fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
         self.call_hook("retire");
-        if let Some(k) = self.keys.lock().unwrap().get_mut(id_of(location)) {
-            if k.state == State::Active {
-                k.state = State::Deactivated;
-            }
+        if let Some(k) = self.keys.lock().unwrap().get_mut(id_of(location))
+            && k.state == State::Active
+        {
+            k.state = State::Deactivated;
         }
         Ok(())
     }

@@ -242,36 +242,15 @@ pub fn entries_digest(names_table: &[u8], records: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Parses the names table: `count` times `len u16 || UTF-8 bytes`, consuming it exactly.
-/// On failure returns the index of the bad name (or `count` when the table has extra bytes).
-pub fn parse_names(table: &[u8], count: u64) -> Result<Vec<&str>, (u64, &'static str)> {
-    let mut c = Cursor::new(table);
-    let mut names = Vec::with_capacity(count.min(1 << 24) as usize);
-    for i in 0..count {
-        let len = c
-            .u16()
-            .ok_or((i, "name length runs past the names table"))? as usize;
-        let bytes = c.take(len).ok_or((i, "name runs past the names table"))?;
-        if len == 0 || len > MAX_NAME_LEN {
-            return Err((i, "name length out of range"));
-        }
-        names.push(std::str::from_utf8(bytes).map_err(|_| (i, "name is not UTF-8"))?);
-    }
-    if c.pos() != table.len() {
-        return Err((count, "extra bytes after the last name"));
-    }
-    Ok(names)
-}
-
 /// Encodes a complete keystore file. `header.names_len`, `entry_count` and `entries_digest` are
-/// filled in from `names` and `records`; the checksum and MAC are computed with `keys`.
+/// filled in from `names_table` and `records`; the checksum and MAC are computed with `keys`.
 pub fn encode_file(
     header: &mut Header,
-    names: &[impl AsRef<str>],
+    names_table: &[u8],
     records: &[Record],
     keys: &DerivedKeys,
 ) -> Vec<u8> {
-    let names_len: usize = names.iter().map(|n| 2 + n.as_ref().len()).sum();
+    let names_len = names_table.len();
     header.names_len = names_len as u64;
     header.entry_count = records.len() as u64;
     let mut out = Vec::new();
@@ -292,11 +271,7 @@ pub fn encode_file(
     out.reserve_exact(header_len - out.len() + names_len + records.len() * RECORD_LEN);
     out.resize(header_len, 0);
     out[10..12].copy_from_slice(&(header_len as u16).to_le_bytes());
-    for name in names {
-        let name = name.as_ref().as_bytes();
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(name);
-    }
+    out.extend_from_slice(names_table);
     out.extend_from_slice(records.as_flattened());
     let (head, body) = out.split_at_mut(header_len);
     let digest = entries_digest(&body[..names_len], &body[names_len..]);

@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::name_table::NameTable;
 use super::secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
 
 /// Bytes of a GCM nonce.
@@ -183,7 +184,7 @@ pub fn verify_all(
     keys: &DerivedKeys,
     version: u16,
     keystore_id: &[u8; 16],
-    names: &[impl AsRef<str> + Sync],
+    names: &NameTable,
     records: &[Record],
 ) -> Result<(), usize> {
     let mut idx: Vec<usize> = (0..records.len()).collect();
@@ -191,13 +192,7 @@ pub fn verify_all(
         let mut aad = AadBuilder::new(version, keystore_id);
         for (offset, _) in part.iter().enumerate() {
             let i = start + offset;
-            if unwrap(
-                keys,
-                aad.for_name(names[i].as_ref().as_bytes()),
-                &records[i],
-            )
-            .is_none()
-            {
+            if unwrap(keys, aad.for_name(names.bytes(i)), &records[i]).is_none() {
                 return Err(i);
             }
         }
@@ -212,7 +207,7 @@ pub fn rewrap_all(
     new: &DerivedKeys,
     version: u16,
     keystore_id: &[u8; 16],
-    names: &[impl AsRef<str> + Sync],
+    names: &NameTable,
     records: &mut [Record],
 ) -> Result<(), RewrapError> {
     par_chunks(records, |start, part| {
@@ -221,7 +216,7 @@ pub fn rewrap_all(
         getrandom::getrandom(&mut nonces).map_err(RewrapError::Random)?;
         for (offset, record) in part.iter_mut().enumerate() {
             let i = start + offset;
-            let a = aad.for_name(names[i].as_ref().as_bytes());
+            let a = aad.for_name(names.bytes(i));
             let key = unwrap(old, a, record).ok_or(RewrapError::Entry(i))?;
             let nonce: &[u8; NONCE_LEN] = nonces[offset * NONCE_LEN..][..NONCE_LEN]
                 .try_into()
@@ -333,22 +328,28 @@ mod tests {
     fn bulk_rewrap_matches_single_unwrap() {
         let old = DerivedKeys::derive(&MasterKey::from_bytes([1; 32]), &[5; 16]);
         let new = DerivedKeys::derive(&MasterKey::from_bytes([2; 32]), &[5; 16]);
-        let names: Vec<String> = (0..5000).map(|i| format!("db{i}")).collect();
+        let mut names = NameTable::new();
+        (0..5000).for_each(|i| names.push(&format!("db{i}")));
         let data: Vec<DataKey> = (0..5000u32)
             .map(|i| DataKey::from_bytes([i as u8; 32]))
             .collect();
         let mut aad = AadBuilder::new(1, &[5; 16]);
-        let mut records: Vec<Record> = names
-            .iter()
-            .zip(&data)
-            .map(|(n, d)| wrap(&old, &[0; NONCE_LEN], aad.for_name(n.as_bytes()), d))
+        let mut records: Vec<Record> = (0..5000)
+            .map(|i| {
+                wrap(
+                    &old,
+                    &[0; NONCE_LEN],
+                    aad.for_name(names.bytes(i)),
+                    &data[i],
+                )
+            })
             .collect();
         assert!(verify_all(&old, 1, &[5; 16], &names, &records).is_ok());
         rewrap_all(&old, &new, 1, &[5; 16], &names, &mut records).unwrap();
         assert_eq!(verify_all(&old, 1, &[5; 16], &names, &records), Err(0));
-        for (i, n) in names.iter().enumerate() {
+        for i in 0..5000 {
             assert!(
-                unwrap(&new, aad.for_name(n.as_bytes()), &records[i])
+                unwrap(&new, aad.for_name(names.bytes(i)), &records[i])
                     .unwrap()
                     .ct_eq(&data[i])
             );

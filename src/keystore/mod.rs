@@ -11,12 +11,11 @@ mod key_file;
 mod key_wrap;
 mod lock;
 mod master_key;
+mod name_table;
 mod rotation;
 mod secrets;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use error::{CorruptPart, KeyFileProblem, KeystoreError, ProviderErrorClass};
 pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
@@ -28,6 +27,7 @@ pub use secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
 use file_format::Header;
 use key_wrap::{AadBuilder, DerivedKeys, NONCE_LEN, RECORD_LEN, Record};
 use lock::WriterLock;
+use name_table::NameTable;
 
 /// The name conventionally used for the default data key.
 pub const DEFAULT_KEY_NAME: &str = "/default";
@@ -39,9 +39,8 @@ pub struct Keystore {
     lock: Option<WriterLock>,
     header: Header,
     keys: DerivedKeys,
-    names: Vec<Arc<str>>,
+    names: NameTable,
     records: Vec<Record>,
-    index: HashMap<Arc<str>, usize>,
 }
 
 impl std::fmt::Debug for Keystore {
@@ -68,9 +67,8 @@ fn check_name(name: &str) -> Result<(), KeystoreError> {
 struct Loaded {
     header: Header,
     keys: DerivedKeys,
-    names: Vec<Arc<str>>,
+    names: NameTable,
     records: Vec<Record>,
-    index: HashMap<Arc<str>, usize>,
 }
 
 /// Reads and verifies `path`: parse the header, fetch the master key it names, check the key
@@ -118,13 +116,26 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
     }
     let body = &file[parsed.header_len..];
     let (table, record_bytes) = body.split_at(header.names_len as usize);
-    let digest = file_format::entries_digest(table, record_bytes);
-    let names = file_format::parse_names(table, header.entry_count);
-    let record_at = |i: usize| -> Record {
-        record_bytes[i * RECORD_LEN..][..RECORD_LEN]
-            .try_into()
-            .expect("record length")
+    // The digest and the name index are independent: on a large keystore compute them on two
+    // threads.
+    let parse_names = || NameTable::parse(table.to_vec(), header.entry_count, MAX_NAME_LEN);
+    let (digest, names) = if header.entry_count >= 4096 {
+        std::thread::scope(|s| {
+            let names = s.spawn(parse_names);
+            let digest = file_format::entries_digest(table, record_bytes);
+            (digest, names.join().expect("name table thread panicked"))
+        })
+    } else {
+        (
+            file_format::entries_digest(table, record_bytes),
+            parse_names(),
+        )
     };
+    let records: Vec<Record> = record_bytes
+        .chunks_exact(RECORD_LEN)
+        .map(|r| r.try_into().expect("record length"))
+        .collect();
+    drop(file);
     if !ct_eq(&digest, &header.entries_digest) {
         // Localise the damage for the error message: a bad name, else the first entry that
         // fails to unwrap, else whole entries were removed, reordered or replayed.
@@ -134,25 +145,22 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
                 name: String::new(),
                 detail: (*what).into(),
             },
-            Ok(names) => {
-                let records: Vec<Record> = (0..names.len()).map(record_at).collect();
-                match key_wrap::verify_all(
-                    &keys,
-                    FORMAT_VERSION,
-                    &header.keystore_id,
-                    names,
-                    &records,
-                ) {
-                    Err(i) => CorruptPart::Entry {
-                        index: i as u64,
-                        name: names[i].to_owned(),
-                        detail: "does not authenticate".into(),
-                    },
-                    Ok(()) => CorruptPart::Entries(
-                        "digest mismatch: entries removed, reordered or replayed".into(),
-                    ),
-                }
-            }
+            Ok(names) => match key_wrap::verify_all(
+                &keys,
+                FORMAT_VERSION,
+                &header.keystore_id,
+                names,
+                &records,
+            ) {
+                Err(i) => CorruptPart::Entry {
+                    index: i as u64,
+                    name: names.name(i).to_owned(),
+                    detail: "does not authenticate".into(),
+                },
+                Ok(()) => CorruptPart::Entries(
+                    "digest mismatch: entries removed, reordered or replayed".into(),
+                ),
+            },
         };
         return Err(KeystoreError::corrupt(path, part));
     }
@@ -166,29 +174,11 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
             },
         )
     })?;
-    let mut index = HashMap::with_capacity(names.len());
-    let mut owned = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        let name: Arc<str> = Arc::from(*name);
-        if index.insert(name.clone(), i).is_some() {
-            return Err(KeystoreError::corrupt(
-                path,
-                CorruptPart::Entry {
-                    index: i as u64,
-                    name: name.to_string(),
-                    detail: "duplicate name".into(),
-                },
-            ));
-        }
-        owned.push(name);
-    }
-    let records = (0..owned.len()).map(record_at).collect();
     Ok(Loaded {
         header,
         keys,
-        names: owned,
+        names,
         records,
-        index,
     })
 }
 
@@ -228,9 +218,8 @@ impl Keystore {
             lock: Some(lock),
             header,
             keys,
-            names: Vec::new(),
+            names: NameTable::new(),
             records: Vec::new(),
-            index: HashMap::new(),
         };
         keystore.persist()?;
         Ok(keystore)
@@ -246,7 +235,10 @@ impl Keystore {
     ) -> Result<Self, KeystoreError> {
         let path = path.as_ref().to_owned();
         let lock = WriterLock::acquire(&path)?;
+        // Leftovers of an interrupted write; never authoritative (the journal's own temp file
+        // predates the journal, so no key was created yet when it exists).
         durable_io::remove_if_exists(&durable_io::sibling(&path, ".tmp"))?;
+        durable_io::remove_if_exists(&durable_io::sibling(&path, ".rotation.tmp"))?;
         let loaded = load(&path, provider)?;
         let mut keystore = Self::from_loaded(path, Some(lock), loaded);
         if let Err(e) = keystore.resolve_pending_rotation(provider) {
@@ -277,7 +269,6 @@ impl Keystore {
             keys: l.keys,
             names: l.names,
             records: l.records,
-            index: l.index,
         }
     }
 
@@ -288,7 +279,6 @@ impl Keystore {
         self.keys = l.keys;
         self.names = l.names;
         self.records = l.records;
-        self.index = l.index;
         Ok(())
     }
 
@@ -306,7 +296,12 @@ impl Keystore {
     fn persist(&mut self) -> Result<(), KeystoreError> {
         let mut header = self.header.clone();
         header.generation = header.generation.wrapping_add(1);
-        let bytes = file_format::encode_file(&mut header, &self.names, &self.records, &self.keys);
+        let bytes = file_format::encode_file(
+            &mut header,
+            self.names.table_bytes(),
+            &self.records,
+            &self.keys,
+        );
         durable_io::replace_file(&self.path, &bytes)?;
         self.header = header;
         Ok(())
@@ -355,18 +350,18 @@ impl Keystore {
 
     /// True when a data key named `name` exists.
     pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.names.get(name).is_some()
     }
 
     /// The names of all data keys (never the keys), in file order.
     pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
-        self.names.iter().map(|n| &**n)
+        (0..self.names.len()).map(|i| self.names.name(i))
     }
 
     /// Unwraps the data key named `name`.
     pub fn data_key(&self, name: &str) -> Result<DataKey, KeystoreError> {
-        let &i = self
-            .index
+        let i = self
+            .names
             .get(name)
             .ok_or_else(|| KeystoreError::NotFound {
                 name: name.to_owned(),
@@ -381,7 +376,7 @@ impl Keystore {
             &self.path,
             CorruptPart::Entry {
                 index: i as u64,
-                name: self.names[i].to_string(),
+                name: self.names.name(i).to_owned(),
                 detail: "does not authenticate".into(),
             },
         )
@@ -399,7 +394,7 @@ impl Keystore {
         let mut seen = std::collections::HashSet::with_capacity(names.len());
         for &name in names {
             check_name(name)?;
-            if self.index.contains_key(name) || !seen.insert(name) {
+            if self.names.get(name).is_some() || !seen.insert(name) {
                 return Err(KeystoreError::Exists {
                     name: name.to_owned(),
                 });
@@ -411,7 +406,6 @@ impl Keystore {
         let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
         let old_len = self.records.len();
         self.records.reserve(names.len());
-        self.names.reserve(names.len());
         for (i, &name) in names.iter().enumerate() {
             let key = match DataKey::random() {
                 Ok(k) => k,
@@ -429,8 +423,6 @@ impl Keystore {
                 aad.for_name(name.as_bytes()),
                 &key,
             ));
-            let name: Arc<str> = Arc::from(name);
-            self.index.insert(name.clone(), old_len + i);
             self.names.push(name);
             keys.push(key);
         }
@@ -442,39 +434,24 @@ impl Keystore {
     }
 
     fn truncate_entries(&mut self, len: usize) {
-        for name in self.names.drain(len..) {
-            self.index.remove(&name);
-        }
+        self.names.truncate(len);
         self.records.truncate(len);
     }
 
     /// Removes the data key named `name` durably.
     pub fn remove(&mut self, name: &str) -> Result<(), KeystoreError> {
         self.require_writable()?;
-        let i = *self
-            .index
+        let i = self
+            .names
             .get(name)
             .ok_or_else(|| KeystoreError::NotFound {
                 name: name.to_owned(),
             })?;
-        let last = self.records.len() - 1;
-        self.names.swap(i, last);
-        self.records.swap(i, last);
-        let removed_name = self.names.pop().expect("non-empty");
-        let removed_record = self.records.pop().expect("non-empty");
-        self.index.remove(name);
-        if i != last {
-            self.index.insert(self.names[i].clone(), i);
-        }
+        self.names.remove(i);
+        let record = self.records.remove(i);
         if let Err(e) = self.persist() {
-            self.names.push(removed_name.clone());
-            self.records.push(removed_record);
-            self.names.swap(i, last);
-            self.records.swap(i, last);
-            if i != last {
-                self.index.insert(self.names[last].clone(), last);
-            }
-            self.index.insert(removed_name, i);
+            self.names.insert(i, name);
+            self.records.insert(i, record);
             return Err(e);
         }
         Ok(())

@@ -168,14 +168,14 @@ impl Keystore {
             RecoveryOutcome::RolledBack { discarded: found }
         } else if self.header.previous.as_ref() == Some(&journal.old) {
             // The rename happened: only the old key's retirement may be left to do.
-            if journal.flags & FLAG_RETIRE_OLD != 0 {
-                if let Err(e) = provider.retire(&journal.old) {
-                    log::warn!(
-                        "keystore {}: retiring {} failed: {e}",
-                        self.path.display(),
-                        journal.old
-                    );
-                }
+            if journal.flags & FLAG_RETIRE_OLD != 0
+                && let Err(e) = provider.retire(&journal.old)
+            {
+                log::warn!(
+                    "keystore {}: retiring {} failed: {e}",
+                    self.path.display(),
+                    journal.old
+                );
             }
             RecoveryOutcome::Completed
         } else {
@@ -287,7 +287,8 @@ impl Keystore {
         header.key_check = *new_keys.key_check();
         header.previous = Some(old.clone());
         header.current = location.clone();
-        let bytes = file_format::encode_file(&mut header, &self.names, &records, &new_keys);
+        let bytes =
+            file_format::encode_file(&mut header, self.names.table_bytes(), &records, &new_keys);
         durable_io::replace_file(&self.path, &bytes)?;
         self.header = header;
         self.keys = new_keys;
