@@ -40,9 +40,9 @@ pub fn remove_if_exists(path: &Path) -> Result<bool, KeystoreError> {
     }
 }
 
-/// Atomically replaces `path` with `bytes`: `PATH.tmp` written with mode 0600 and fsync'd,
-/// renamed over `path`, directory fsync'd.
-pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
+/// Atomically replaces `path` with the concatenation of `parts`: `PATH.tmp` written with mode
+/// 0600 and fsync'd, renamed over `path`, directory fsync'd.
+pub fn replace_file(path: &Path, parts: &[&[u8]]) -> Result<(), KeystoreError> {
     let tmp = sibling(path, ".tmp");
     remove_if_exists(&tmp)?;
     let result = (|| {
@@ -52,8 +52,10 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| KeystoreError::io("create", &tmp, e))?;
-        file.write_all(bytes)
-            .map_err(|e| KeystoreError::io("write", &tmp, e))?;
+        for part in parts {
+            file.write_all(part)
+                .map_err(|e| KeystoreError::io("write", &tmp, e))?;
+        }
         file.sync_all()
             .map_err(|e| KeystoreError::io("fsync", &tmp, e))?;
         fs::rename(&tmp, path).map_err(|e| KeystoreError::io("rename", &tmp, e))
@@ -63,9 +65,4 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), KeystoreError> {
     }
     result?;
     sync_dir(path)
-}
-
-/// Reads a whole file, mapping errors to [`KeystoreError::Io`].
-pub fn read_file(path: &Path) -> Result<Vec<u8>, KeystoreError> {
-    fs::read(path).map_err(|e| KeystoreError::io("read", path, e))
 }

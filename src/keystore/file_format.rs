@@ -22,6 +22,8 @@ const CHECKSUM_LEN: usize = 16;
 const MAC_LEN: usize = 32;
 /// Longest master key location (identifier or path) accepted.
 pub const MAX_LOCATION_LEN: usize = 4096;
+/// Longest possible header.
+pub const MAX_HEADER_LEN: usize = FIXED_LEN + 2 * (3 + MAX_LOCATION_LEN) + CHECKSUM_LEN + MAC_LEN;
 /// Longest entry name accepted, in bytes.
 pub const MAX_NAME_LEN: usize = 1024;
 
@@ -174,7 +176,7 @@ pub fn parse_header(path: &Path, file: &[u8]) -> Result<ParsedHeader, KeystoreEr
     }
     let header_len = u16::from_le_bytes([file[10], file[11]]) as usize;
     let min_len = FIXED_LEN + 3 + 1 + 3 + CHECKSUM_LEN + MAC_LEN;
-    let max_len = FIXED_LEN + 2 * (3 + MAX_LOCATION_LEN) + CHECKSUM_LEN + MAC_LEN;
+    let max_len = MAX_HEADER_LEN;
     if !(min_len..=max_len).contains(&header_len) {
         return Err(header_err("header length out of range"));
     }
@@ -242,18 +244,19 @@ pub fn entries_digest(names_table: &[u8], records: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Encodes a complete keystore file. `header.names_len`, `entry_count` and `entries_digest` are
-/// filled in from `names_table` and `records`; the checksum and MAC are computed with `keys`.
-pub fn encode_file(
+/// Encodes the header for a file made of this header, `names_table` and `records`:
+/// `names_len`, `entry_count` and `entries_digest` are filled in from them, the checksum and MAC
+/// computed with `keys`. The file is the returned bytes followed by the two slices.
+pub fn encode_header(
     header: &mut Header,
     names_table: &[u8],
     records: &[Record],
     keys: &DerivedKeys,
 ) -> Vec<u8> {
-    let names_len = names_table.len();
-    header.names_len = names_len as u64;
+    header.names_len = names_table.len() as u64;
     header.entry_count = records.len() as u64;
-    let mut out = Vec::new();
+    header.entries_digest = entries_digest(names_table, records.as_flattened());
+    let mut out = Vec::with_capacity(256);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&[0, 0]);
@@ -261,25 +264,15 @@ pub fn encode_file(
     out.extend_from_slice(&header.generation.to_le_bytes());
     out.extend_from_slice(&header.entry_count.to_le_bytes());
     out.extend_from_slice(&header.names_len.to_le_bytes());
-    let digest_at = out.len();
-    out.extend_from_slice(&[0u8; 32]);
+    out.extend_from_slice(&header.entries_digest);
     out.extend_from_slice(&header.key_check);
     put_location(&mut out, Some(&header.current));
     put_location(&mut out, header.previous.as_ref());
-    let checksum_at = out.len();
-    let header_len = checksum_at + CHECKSUM_LEN + MAC_LEN;
-    out.reserve_exact(header_len - out.len() + names_len + records.len() * RECORD_LEN);
-    out.resize(header_len, 0);
+    let header_len = out.len() + CHECKSUM_LEN + MAC_LEN;
     out[10..12].copy_from_slice(&(header_len as u16).to_le_bytes());
-    out.extend_from_slice(names_table);
-    out.extend_from_slice(records.as_flattened());
-    let (head, body) = out.split_at_mut(header_len);
-    let digest = entries_digest(&body[..names_len], &body[names_len..]);
-    header.entries_digest = digest;
-    head[digest_at..digest_at + 32].copy_from_slice(&digest);
-    let checksum = Sha256::digest(&head[..checksum_at]);
-    head[checksum_at..checksum_at + CHECKSUM_LEN].copy_from_slice(&checksum[..CHECKSUM_LEN]);
-    let mac = keys.mac(&[&head[..checksum_at + CHECKSUM_LEN]]);
-    head[header_len - MAC_LEN..].copy_from_slice(&mac);
+    let checksum = Sha256::digest(&out);
+    out.extend_from_slice(&checksum[..CHECKSUM_LEN]);
+    let mac = keys.mac(&[&out]);
+    out.extend_from_slice(&mac);
     out
 }

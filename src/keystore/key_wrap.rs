@@ -20,7 +20,6 @@ pub const RECORD_LEN: usize = NONCE_LEN + KEY_LEN + TAG_LEN;
 /// One wrapped data key as stored.
 pub type Record = [u8; RECORD_LEN];
 
-const AAD_LABEL: &[u8] = b"kmip_keystore entry";
 /// Entries below this count are processed on the calling thread only.
 const PARALLEL_THRESHOLD: usize = 4096;
 
@@ -83,8 +82,9 @@ impl DerivedKeys {
     }
 }
 
-/// Builds entry associated data in a reusable buffer:
-/// `"kmip_keystore entry" || version (u16 LE) || keystore_id || name`.
+/// Builds entry associated data in a reusable buffer: `version (u16 LE) || keystore_id || name`
+/// (32 bytes for a 14-byte name: two GHASH blocks). The wrap key is used for nothing else, so
+/// no label is needed for domain separation.
 pub struct AadBuilder {
     buf: Vec<u8>,
     prefix_len: usize,
@@ -94,7 +94,6 @@ impl AadBuilder {
     /// A builder for entries of keystore `keystore_id` in format `version`.
     pub fn new(version: u16, keystore_id: &[u8; 16]) -> Self {
         let mut buf = Vec::with_capacity(64);
-        buf.extend_from_slice(AAD_LABEL);
         buf.extend_from_slice(&version.to_le_bytes());
         buf.extend_from_slice(keystore_id);
         let prefix_len = buf.len();
@@ -200,31 +199,35 @@ pub fn verify_all(
     })
 }
 
-/// Re-wraps every record in place from `old` keys to `new` keys with fresh random nonces
-/// (drawn in bulk). Returns the index of the first record that fails to unwrap.
+/// Re-wraps `records` from `old` keys to `new` keys with fresh random nonces (drawn in bulk,
+/// one OS call per worker) into a new vector. Fails with the index of the first record that
+/// does not authenticate under the old key.
 pub fn rewrap_all(
     old: &DerivedKeys,
     new: &DerivedKeys,
     version: u16,
     keystore_id: &[u8; 16],
     names: &NameTable,
-    records: &mut [Record],
-) -> Result<(), RewrapError> {
-    par_chunks(records, |start, part| {
+    records: &[Record],
+) -> Result<Vec<Record>, RewrapError> {
+    let mut out = vec![[0u8; RECORD_LEN]; records.len()];
+    par_chunks(&mut out, |start, part| {
         let mut aad = AadBuilder::new(version, keystore_id);
         let mut nonces = vec![0u8; part.len() * NONCE_LEN];
         getrandom::getrandom(&mut nonces).map_err(RewrapError::Random)?;
-        for (offset, record) in part.iter_mut().enumerate() {
+        for (offset, (slot, nonce)) in part
+            .iter_mut()
+            .zip(nonces.chunks_exact(NONCE_LEN))
+            .enumerate()
+        {
             let i = start + offset;
             let a = aad.for_name(names.bytes(i));
-            let key = unwrap(old, a, record).ok_or(RewrapError::Entry(i))?;
-            let nonce: &[u8; NONCE_LEN] = nonces[offset * NONCE_LEN..][..NONCE_LEN]
-                .try_into()
-                .expect("nonce slice");
-            *record = wrap(new, nonce, a, &key);
+            let key = unwrap(old, a, &records[i]).ok_or(RewrapError::Entry(i))?;
+            *slot = wrap(new, nonce.try_into().expect("nonce length"), a, &key);
         }
         Ok(())
-    })
+    })?;
+    Ok(out)
 }
 
 /// Why a bulk re-wrap failed.
@@ -345,7 +348,7 @@ mod tests {
             })
             .collect();
         assert!(verify_all(&old, 1, &[5; 16], &names, &records).is_ok());
-        rewrap_all(&old, &new, 1, &[5; 16], &names, &mut records).unwrap();
+        records = rewrap_all(&old, &new, 1, &[5; 16], &names, &records).unwrap();
         assert_eq!(verify_all(&old, 1, &[5; 16], &names, &records), Err(0));
         for i in 0..5000 {
             assert!(

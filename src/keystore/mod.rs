@@ -15,6 +15,7 @@ mod name_table;
 mod rotation;
 mod secrets;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use error::{CorruptPart, KeyFileProblem, KeystoreError, ProviderErrorClass};
@@ -75,7 +76,19 @@ struct Loaded {
 /// check value (wrong key), the header MAC, the length (truncation), the entries digest and the
 /// names table.
 fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, KeystoreError> {
-    let file = durable_io::read_file(path)?;
+    // Read the header (and whatever follows it within MAX_HEADER_LEN) first; the names table
+    // and the records are read only once the header is authenticated, the records straight
+    // into their final buffer.
+    let mut reader = std::fs::File::open(path).map_err(|e| KeystoreError::io("open", path, e))?;
+    let file_len = reader
+        .metadata()
+        .map_err(|e| KeystoreError::io("stat", path, e))?
+        .len();
+    let mut file = Vec::new();
+    (&mut reader)
+        .take(file_format::MAX_HEADER_LEN as u64)
+        .read_to_end(&mut file)
+        .map_err(|e| KeystoreError::io("read", path, e))?;
     let parsed = file_format::parse_header(path, &file)?;
     let header = parsed.header;
     let master = provider.fetch(&header.current)?;
@@ -97,7 +110,7 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
     let expected = file_format::expected_len(parsed.header_len, &header).ok_or_else(|| {
         KeystoreError::corrupt(path, CorruptPart::Header("sizes overflow".into()))
     })?;
-    let actual = file.len() as u64;
+    let actual = file_len;
     if actual < expected {
         return Err(KeystoreError::Truncated {
             path: path.to_owned(),
@@ -114,8 +127,24 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
             )),
         ));
     }
-    let body = &file[parsed.header_len..];
-    let (table, record_bytes) = body.split_at(header.names_len as usize);
+    let prefix = parsed.header_len + header.names_len as usize;
+    let mut records: Vec<Record> = vec![[0u8; RECORD_LEN]; header.entry_count as usize];
+    let flat = records.as_flattened_mut();
+    let read_err = |e| KeystoreError::io("read", path, e);
+    if file.len() >= prefix {
+        let extra = file.len() - prefix;
+        flat[..extra].copy_from_slice(&file[prefix..]);
+        file.truncate(prefix);
+        reader.read_exact(&mut flat[extra..]).map_err(read_err)?;
+    } else {
+        let have = file.len();
+        file.resize(prefix, 0);
+        reader.read_exact(&mut file[have..]).map_err(read_err)?;
+        reader.read_exact(flat).map_err(read_err)?;
+    }
+    drop(reader);
+    let table = &file[parsed.header_len..];
+    let record_bytes = records.as_flattened();
     // The digest and the name index are independent: on a large keystore compute them on two
     // threads.
     let parse_names = || NameTable::parse(table.to_vec(), header.entry_count, MAX_NAME_LEN);
@@ -131,10 +160,6 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
             parse_names(),
         )
     };
-    let records: Vec<Record> = record_bytes
-        .chunks_exact(RECORD_LEN)
-        .map(|r| r.try_into().expect("record length"))
-        .collect();
     drop(file);
     if !ct_eq(&digest, &header.entries_digest) {
         // Localise the damage for the error message: a bad name, else the first entry that
@@ -296,13 +321,12 @@ impl Keystore {
     fn persist(&mut self) -> Result<(), KeystoreError> {
         let mut header = self.header.clone();
         header.generation = header.generation.wrapping_add(1);
-        let bytes = file_format::encode_file(
-            &mut header,
-            self.names.table_bytes(),
-            &self.records,
-            &self.keys,
-        );
-        durable_io::replace_file(&self.path, &bytes)?;
+        let names_table = self.names.table_bytes();
+        let head = file_format::encode_header(&mut header, names_table, &self.records, &self.keys);
+        durable_io::replace_file(
+            &self.path,
+            &[&head, names_table, self.records.as_flattened()],
+        )?;
         self.header = header;
         Ok(())
     }

@@ -230,7 +230,7 @@ impl Keystore {
                     &self.header.current,
                     &unique_name,
                 );
-                durable_io::replace_file(&self.journal_path(), &journal)?;
+                durable_io::replace_file(&self.journal_path(), &[&journal])?;
                 let created = provider.create(&unique_name);
                 let result = created.and_then(|(location, key)| {
                     self.rotate_to(provider, location, key, options, true)
@@ -268,14 +268,13 @@ impl Keystore {
                 "the key at {location} is the current master key"
             )));
         }
-        let mut records = self.records.clone();
-        key_wrap::rewrap_all(
+        let records = key_wrap::rewrap_all(
             &self.keys,
             &new_keys,
             FORMAT_VERSION,
             &self.header.keystore_id,
             &self.names,
-            &mut records,
+            &self.records,
         )
         .map_err(|e| match e {
             RewrapError::Entry(i) => self.entry_corrupt(i),
@@ -287,9 +286,9 @@ impl Keystore {
         header.key_check = *new_keys.key_check();
         header.previous = Some(old.clone());
         header.current = location.clone();
-        let bytes =
-            file_format::encode_file(&mut header, self.names.table_bytes(), &records, &new_keys);
-        durable_io::replace_file(&self.path, &bytes)?;
+        let names_table = self.names.table_bytes();
+        let head = file_format::encode_header(&mut header, names_table, &records, &new_keys);
+        durable_io::replace_file(&self.path, &[&head, names_table, records.as_flattened()])?;
         self.header = header;
         self.keys = new_keys;
         self.records = records;
