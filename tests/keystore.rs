@@ -558,6 +558,7 @@ fn second_writer_in_another_process_is_refused() {
             "--nocapture",
         ])
         .env("KEYSTORE_TEST_OPEN_WRITABLE", &path)
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(17));
