@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod ffi;
 #[doc(hidden)]
 pub mod fuzz_checks;
+pub mod keystore;
 pub mod protocol;
 pub mod transport;
 pub mod ttlv;

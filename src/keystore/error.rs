@@ -1,0 +1,244 @@
+//! [`KeystoreError`]: every way a keystore operation can fail, with enough context to act on
+//! (path, entry index and name, byte offset) and never any key material.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Broad class of a master-key provider failure, so callers can decide whether to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderErrorClass {
+    /// The key source could not be reached (network, timeout); a retry may succeed.
+    Unavailable,
+    /// The key does not exist on the key source.
+    NotFound,
+    /// The key exists but is not in a usable state (for KMIP: not Active).
+    NotActive,
+    /// The key source refused the request (permission, policy, malformed request).
+    Refused,
+    /// The provider does not support this kind of location or operation.
+    Unsupported,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for ProviderErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unavailable => "unavailable",
+            Self::NotFound => "not found",
+            Self::NotActive => "not active",
+            Self::Refused => "refused",
+            Self::Unsupported => "unsupported",
+            Self::Other => "other",
+        })
+    }
+}
+
+/// What is wrong with a master key file.
+#[derive(Debug)]
+pub enum KeyFileProblem {
+    /// The file's permission bits are not 0600 or 0400.
+    Mode(u32),
+    /// The file is not exactly 32 raw bytes or 44 characters of base64 (plus an optional newline).
+    Size(u64),
+    /// The content looks like base64 but does not decode to 32 bytes.
+    Format,
+    /// The file is not a regular file.
+    NotRegular,
+    /// The file could not be opened or read.
+    Unreadable(io::Error),
+}
+
+impl fmt::Display for KeyFileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Mode(mode) => write!(f, "mode is {mode:04o}, must be 0600 or 0400"),
+            Self::Size(size) => write!(
+                f,
+                "size is {size} bytes, must be 32 raw bytes or 44 characters of base64 (optional trailing newline)"
+            ),
+            Self::Format => f.write_str("content is not base64 of 32 bytes"),
+            Self::NotRegular => f.write_str("not a regular file"),
+            Self::Unreadable(e) => write!(f, "unreadable: {e}"),
+        }
+    }
+}
+
+/// Where in a keystore (or its rotation journal) damage or tampering was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorruptPart {
+    /// The file header (magic, fields, checksum or MAC).
+    Header(String),
+    /// One entry: its index in the file, its name (lossy if not UTF-8) and what failed.
+    Entry {
+        /// Zero-based index of the entry.
+        index: u64,
+        /// The entry's name as stored.
+        name: String,
+        /// What failed.
+        detail: String,
+    },
+    /// The entry set as a whole (names table, entry removed, reordered or replayed).
+    Entries(String),
+    /// The pending-rotation journal `PATH.rotation`.
+    Journal(String),
+}
+
+impl fmt::Display for CorruptPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Header(d) => write!(f, "header: {d}"),
+            Self::Entry {
+                index,
+                name,
+                detail,
+            } => write!(f, "entry {index} {name:?}: {detail}"),
+            Self::Entries(d) => write!(f, "entries: {d}"),
+            Self::Journal(d) => write!(f, "rotation journal: {d}"),
+        }
+    }
+}
+
+/// An error from a keystore operation. Messages never contain key material.
+#[derive(Debug, thiserror::Error)]
+pub enum KeystoreError {
+    /// The master key does not match the keystore's key-check value.
+    #[error(
+        "wrong master key for keystore {path}: the key at {location} does not match the key check value"
+    )]
+    WrongMasterKey {
+        /// The keystore file.
+        path: PathBuf,
+        /// The master key location named in the header.
+        location: String,
+    },
+    /// The file is damaged or was tampered with.
+    #[error("keystore {path} is corrupt or tampered with: {part}")]
+    Corrupt {
+        /// The keystore file.
+        path: PathBuf,
+        /// Where the damage was found.
+        part: CorruptPart,
+    },
+    /// The file is shorter than its header says.
+    #[error("keystore {path} is truncated at byte {at} (expected {expected} bytes)")]
+    Truncated {
+        /// The keystore file.
+        path: PathBuf,
+        /// Length of the file as found.
+        at: u64,
+        /// Length the file must have.
+        expected: u64,
+    },
+    /// No entry has this name.
+    #[error("no data key named {name:?}")]
+    NotFound {
+        /// The name looked up.
+        name: String,
+    },
+    /// An entry with this name exists already.
+    #[error("a data key named {name:?} exists already")]
+    Exists {
+        /// The name.
+        name: String,
+    },
+    /// `create` found a keystore file at the path.
+    #[error("keystore {path} exists already")]
+    KeystoreExists {
+        /// The keystore file.
+        path: PathBuf,
+    },
+    /// Another handle (usually another process) holds the keystore open for writing.
+    #[error("keystore {path} is locked by another process (lock file {lock_path})")]
+    Locked {
+        /// The keystore file.
+        path: PathBuf,
+        /// The lock file.
+        lock_path: PathBuf,
+    },
+    /// The file's format version is not one this library reads.
+    #[error(
+        "keystore {path} has format version {found}; this library supports version {supported}"
+    )]
+    UnsupportedVersion {
+        /// The keystore file.
+        path: PathBuf,
+        /// Version found in the file.
+        found: u16,
+        /// Version this library reads and writes.
+        supported: u16,
+    },
+    /// A master key file is unusable.
+    #[error("master key file {path}: {problem}")]
+    MasterKeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: KeyFileProblem,
+    },
+    /// An I/O operation failed.
+    #[error("{operation} {path}: {source}")]
+    Io {
+        /// What was being done ("read", "write", "rename", ...).
+        operation: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A master key provider failed; the provider's own error is kept.
+    #[error("master key provider ({class}): {source}")]
+    Provider {
+        /// Broad class of the failure.
+        class: ProviderErrorClass,
+        /// The provider's error.
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// A write operation was attempted on a read-only handle.
+    #[error("keystore {path} is open read-only")]
+    ReadOnly {
+        /// The keystore file.
+        path: PathBuf,
+    },
+    /// A caller-supplied argument is unacceptable (empty or overlong name, same master key, ...).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The operating system random generator failed.
+    #[error("random number generator failed: {0}")]
+    Random(getrandom::Error),
+}
+
+impl KeystoreError {
+    /// Wraps a provider's error with its class.
+    pub fn provider(
+        class: ProviderErrorClass,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self::Provider {
+            class,
+            source: source.into(),
+        }
+    }
+
+    pub(crate) fn io(operation: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Io {
+            operation,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn corrupt(path: impl Into<PathBuf>, part: CorruptPart) -> Self {
+        Self::Corrupt {
+            path: path.into(),
+            part,
+        }
+    }
+}
+
+impl From<getrandom::Error> for KeystoreError {
+    fn from(e: getrandom::Error) -> Self {
+        Self::Random(e)
+    }
+}

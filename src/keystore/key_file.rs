@@ -1,0 +1,164 @@
+//! The local key file master key source ([`KeyFileProvider`]), like mongod's
+//! `--encryptionKeyFile`: 32 raw bytes or base64 of 32 bytes, mode 0600 or 0400 only.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use base64ct::{Base64, Encoding};
+use zeroize::Zeroizing;
+
+use super::durable_io::sync_dir;
+use super::error::{KeyFileProblem, KeystoreError, ProviderErrorClass};
+use super::master_key::{MasterKeyLocation, MasterKeyProvider};
+use super::secrets::{KEY_LEN, MasterKey};
+
+/// Largest file worth reading: 44 characters of base64 plus "\r\n".
+const MAX_KEY_FILE_LEN: u64 = 46;
+
+/// Reads a master key file: refuses modes other than 0600/0400, accepts 32 raw bytes or 44
+/// characters of base64 (one trailing "\n" or "\r\n" allowed).
+pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
+    let problem = |problem| KeystoreError::MasterKeyFile {
+        path: path.to_owned(),
+        problem,
+    };
+    let mut file = fs::File::open(path).map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
+    if !meta.is_file() {
+        return Err(problem(KeyFileProblem::NotRegular));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode != 0o600 && mode != 0o400 {
+        return Err(problem(KeyFileProblem::Mode(mode)));
+    }
+    if meta.len() > MAX_KEY_FILE_LEN {
+        return Err(problem(KeyFileProblem::Size(meta.len())));
+    }
+    let mut content = Zeroizing::new(Vec::with_capacity(MAX_KEY_FILE_LEN as usize + 1));
+    (&mut file)
+        .take(MAX_KEY_FILE_LEN + 1)
+        .read_to_end(&mut content)
+        .map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    if content.len() == KEY_LEN {
+        key.copy_from_slice(&content);
+        return Ok(MasterKey::from_bytes(*key));
+    }
+    let text = content
+        .strip_suffix(b"\r\n")
+        .or_else(|| content.strip_suffix(b"\n"))
+        .unwrap_or(&content[..]);
+    if text.len() != 44 {
+        return Err(problem(KeyFileProblem::Size(content.len() as u64)));
+    }
+    match Base64::decode(text, &mut key[..]) {
+        Ok(decoded) if decoded.len() == KEY_LEN => Ok(MasterKey::from_bytes(*key)),
+        _ => Err(problem(KeyFileProblem::Format)),
+    }
+}
+
+/// Writes `key` as base64 plus a newline to a new file (mode 0600, never overwriting), then
+/// fsyncs the file and its directory.
+pub fn write_key_file(path: &Path, key: &MasterKey) -> Result<(), KeystoreError> {
+    let mut text = Zeroizing::new([0u8; 45]);
+    Base64::encode(key.as_bytes(), &mut text[..44])
+        .map_err(|_| KeystoreError::InvalidArgument("base64 encoding failed".into()))?;
+    text[44] = b'\n';
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| KeystoreError::io("create", path, e))?;
+    file.write_all(&text[..])
+        .map_err(|e| KeystoreError::io("write", path, e))?;
+    file.sync_all()
+        .map_err(|e| KeystoreError::io("fsync", path, e))?;
+    sync_dir(path)
+}
+
+/// Master keys in local files. `fetch` reads a [`MasterKeyLocation::KeyFile`]; when built with
+/// [`KeyFileProvider::with_new_key_dir`], `create` writes a fresh random key to
+/// `DIR/UNIQUE_NAME.key` (mode 0600), `find_created` looks for that file and `discard` deletes it.
+#[derive(Debug, Clone, Default)]
+pub struct KeyFileProvider {
+    new_key_dir: Option<PathBuf>,
+}
+
+impl KeyFileProvider {
+    /// A provider that only reads existing key files (`create` is refused).
+    pub fn new() -> Self {
+        Self { new_key_dir: None }
+    }
+
+    /// A provider that also creates new key files in `dir` (for rotation to a generated key).
+    pub fn with_new_key_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            new_key_dir: Some(dir.into()),
+        }
+    }
+
+    fn created_path(&self, unique_name: &str) -> Result<PathBuf, KeystoreError> {
+        let dir = self.new_key_dir.as_ref().ok_or_else(|| {
+            KeystoreError::provider(
+                ProviderErrorClass::Unsupported,
+                "this key file provider has no directory for new keys",
+            )
+        })?;
+        let valid = !unique_name.is_empty()
+            && unique_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(KeystoreError::InvalidArgument(format!(
+                "key file name {unique_name:?} must be ASCII letters, digits, '-' or '_'"
+            )));
+        }
+        Ok(dir.join(format!("{unique_name}.key")))
+    }
+}
+
+fn key_file_path(location: &MasterKeyLocation) -> Result<&Path, KeystoreError> {
+    match location {
+        MasterKeyLocation::KeyFile { path } => Ok(path),
+        other => Err(KeystoreError::provider(
+            ProviderErrorClass::Unsupported,
+            format!("the key file provider cannot reach {other}"),
+        )),
+    }
+}
+
+impl MasterKeyProvider for KeyFileProvider {
+    fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
+        read_key_file(key_file_path(location)?)
+    }
+
+    fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
+        let path = self.created_path(unique_name)?;
+        let key = MasterKey::random()?;
+        write_key_file(&path, &key)?;
+        Ok((MasterKeyLocation::KeyFile { path }, key))
+    }
+
+    fn find_created(&self, unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
+        let path = self.created_path(unique_name)?;
+        match fs::symlink_metadata(&path) {
+            Ok(_) => Ok(Some(MasterKeyLocation::KeyFile { path })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(KeystoreError::io("stat", path, e)),
+        }
+    }
+
+    fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        let path = key_file_path(location)?;
+        match fs::remove_file(path) {
+            Ok(()) => sync_dir(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(KeystoreError::io("remove", path, e)),
+        }
+    }
+}

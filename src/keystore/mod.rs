@@ -1,0 +1,497 @@
+//! The keystore: per-database data keys wrapped under a master key in one self-describing,
+//! authenticated file, with crash-safe writes and rotation. See `docs/keystore-format.md`.
+//!
+//! A writable [`Keystore`] holds an exclusive lock on `PATH.lock`; every change is written to
+//! `PATH.tmp`, fsync'd and renamed over `PATH`, so readers and crash survivors see a whole file.
+
+mod durable_io;
+mod error;
+mod file_format;
+mod key_file;
+mod key_wrap;
+mod lock;
+mod master_key;
+mod name_table;
+mod rotation;
+mod secrets;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use error::{CorruptPart, KeyFileProblem, KeystoreError, ProviderErrorClass};
+pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
+pub use key_file::{KeyFileProvider, read_key_file, write_key_file};
+pub use master_key::{MasterKeyLocation, MasterKeyProvider};
+pub use rotation::{NewMasterKey, RecoveryOutcome, RotateOptions, RotationReport};
+pub use secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
+
+use file_format::Header;
+use key_wrap::{AadBuilder, DerivedKeys, NONCE_LEN, RECORD_LEN, Record};
+use lock::WriterLock;
+use name_table::NameTable;
+
+/// The name conventionally used for the default data key.
+pub const DEFAULT_KEY_NAME: &str = "/default";
+
+/// An open keystore. Writable handles (from [`Keystore::create`] and [`Keystore::open`]) hold
+/// the writer lock until dropped; read-only handles ([`Keystore::open_read_only`]) take no lock.
+pub struct Keystore {
+    path: PathBuf,
+    lock: Option<WriterLock>,
+    header: Header,
+    keys: DerivedKeys,
+    names: NameTable,
+    records: Vec<Record>,
+}
+
+impl std::fmt::Debug for Keystore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keystore")
+            .field("path", &self.path)
+            .field("writable", &self.lock.is_some())
+            .field("master_key", &self.header.current)
+            .field("entries", &self.records.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_name(name: &str) -> Result<(), KeystoreError> {
+    if name.is_empty() || name.len() > MAX_NAME_LEN {
+        return Err(KeystoreError::InvalidArgument(format!(
+            "data key name must be 1 to {MAX_NAME_LEN} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// The verified content of a keystore file.
+struct Loaded {
+    header: Header,
+    keys: DerivedKeys,
+    names: NameTable,
+    records: Vec<Record>,
+}
+
+/// Reads and verifies `path`: parse the header, fetch the master key it names, check the key
+/// check value (wrong key), the header MAC, the length (truncation), the entries digest and the
+/// names table.
+fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, KeystoreError> {
+    // Read the header (and whatever follows it within MAX_HEADER_LEN) first; the names table
+    // and the records are read only once the header is authenticated, the records straight
+    // into their final buffer.
+    let mut reader = std::fs::File::open(path).map_err(|e| KeystoreError::io("open", path, e))?;
+    let file_len = reader
+        .metadata()
+        .map_err(|e| KeystoreError::io("stat", path, e))?
+        .len();
+    let mut file = Vec::new();
+    (&mut reader)
+        .take(file_format::MAX_HEADER_LEN as u64)
+        .read_to_end(&mut file)
+        .map_err(|e| KeystoreError::io("read", path, e))?;
+    let parsed = file_format::parse_header(path, &file)?;
+    let header = parsed.header;
+    let master = provider.fetch(&header.current)?;
+    let keys = DerivedKeys::derive(&master, &header.keystore_id);
+    drop(master);
+    if !keys.matches_key_check(&header.key_check) {
+        return Err(KeystoreError::WrongMasterKey {
+            path: path.to_owned(),
+            location: header.current.to_string(),
+        });
+    }
+    let mac = keys.mac(&[file_format::mac_input(&file, parsed.header_len)]);
+    if !ct_eq(&mac, &parsed.mac) {
+        return Err(KeystoreError::corrupt(
+            path,
+            CorruptPart::Header("MAC mismatch".into()),
+        ));
+    }
+    let expected = file_format::expected_len(parsed.header_len, &header).ok_or_else(|| {
+        KeystoreError::corrupt(path, CorruptPart::Header("sizes overflow".into()))
+    })?;
+    let actual = file_len;
+    if actual < expected {
+        return Err(KeystoreError::Truncated {
+            path: path.to_owned(),
+            at: actual,
+            expected,
+        });
+    }
+    if actual > expected {
+        return Err(KeystoreError::corrupt(
+            path,
+            CorruptPart::Entries(format!(
+                "{} unexpected bytes after the last entry",
+                actual - expected
+            )),
+        ));
+    }
+    let prefix = parsed.header_len + header.names_len as usize;
+    let mut records: Vec<Record> = vec![[0u8; RECORD_LEN]; header.entry_count as usize];
+    let flat = records.as_flattened_mut();
+    let read_err = |e| KeystoreError::io("read", path, e);
+    if file.len() >= prefix {
+        let extra = file.len() - prefix;
+        flat[..extra].copy_from_slice(&file[prefix..]);
+        file.truncate(prefix);
+        reader.read_exact(&mut flat[extra..]).map_err(read_err)?;
+    } else {
+        let have = file.len();
+        file.resize(prefix, 0);
+        reader.read_exact(&mut file[have..]).map_err(read_err)?;
+        reader.read_exact(flat).map_err(read_err)?;
+    }
+    drop(reader);
+    let table = &file[parsed.header_len..];
+    let record_bytes = records.as_flattened();
+    // The digest and the name index are independent: on a large keystore compute them on two
+    // threads.
+    let parse_names = || NameTable::parse(table.to_vec(), header.entry_count, MAX_NAME_LEN);
+    let (digest, names) = if header.entry_count >= 4096 {
+        std::thread::scope(|s| {
+            let names = s.spawn(parse_names);
+            let digest = file_format::entries_digest(table, record_bytes);
+            (digest, names.join().expect("name table thread panicked"))
+        })
+    } else {
+        (
+            file_format::entries_digest(table, record_bytes),
+            parse_names(),
+        )
+    };
+    drop(file);
+    if !ct_eq(&digest, &header.entries_digest) {
+        // Localise the damage for the error message: a bad name, else the first entry that
+        // fails to unwrap, else whole entries were removed, reordered or replayed.
+        let part = match &names {
+            Err((i, what)) => CorruptPart::Entry {
+                index: *i,
+                name: String::new(),
+                detail: (*what).into(),
+            },
+            Ok(names) => match key_wrap::verify_all(
+                &keys,
+                FORMAT_VERSION,
+                &header.keystore_id,
+                names,
+                &records,
+            ) {
+                Err(i) => CorruptPart::Entry {
+                    index: i as u64,
+                    name: names.name(i).to_owned(),
+                    detail: "does not authenticate".into(),
+                },
+                Ok(()) => CorruptPart::Entries(
+                    "digest mismatch: entries removed, reordered or replayed".into(),
+                ),
+            },
+        };
+        return Err(KeystoreError::corrupt(path, part));
+    }
+    let names = names.map_err(|(i, what)| {
+        KeystoreError::corrupt(
+            path,
+            CorruptPart::Entry {
+                index: i,
+                name: String::new(),
+                detail: what.into(),
+            },
+        )
+    })?;
+    Ok(Loaded {
+        header,
+        keys,
+        names,
+        records,
+    })
+}
+
+impl Keystore {
+    /// Creates a new, empty keystore at `path` protected by the master key at `location`
+    /// (fetched, with its state check, through `provider`). Fails if `path` exists.
+    pub fn create(
+        path: impl AsRef<Path>,
+        location: MasterKeyLocation,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let path = path.as_ref().to_owned();
+        file_format::check_location(&location)?;
+        let lock = WriterLock::acquire(&path)?;
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => return Err(KeystoreError::KeystoreExists { path }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(KeystoreError::io("stat", &path, e)),
+        }
+        let master = provider.fetch(&location)?;
+        let mut keystore_id = [0u8; 16];
+        getrandom::getrandom(&mut keystore_id)?;
+        let keys = DerivedKeys::derive(&master, &keystore_id);
+        drop(master);
+        let header = Header {
+            keystore_id,
+            generation: 0,
+            entry_count: 0,
+            names_len: 0,
+            entries_digest: [0; 32],
+            key_check: *keys.key_check(),
+            current: location,
+            previous: None,
+        };
+        let mut keystore = Self {
+            path,
+            lock: Some(lock),
+            header,
+            keys,
+            names: NameTable::new(),
+            records: Vec::new(),
+        };
+        keystore.persist()?;
+        Ok(keystore)
+    }
+
+    /// Opens `path` for reading and writing: takes the writer lock (refused with
+    /// [`KeystoreError::Locked`] if another handle has it), verifies the master key first, then
+    /// the whole file, and resolves a rotation left pending by a crash (see
+    /// [`Keystore::resolve_pending_rotation`]; a failure to resolve it is logged, not fatal).
+    pub fn open(
+        path: impl AsRef<Path>,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let path = path.as_ref().to_owned();
+        let lock = WriterLock::acquire(&path)?;
+        // Leftovers of an interrupted write; never authoritative (the journal's own temp file
+        // predates the journal, so no key was created yet when it exists).
+        durable_io::remove_if_exists(&durable_io::sibling(&path, ".tmp"))?;
+        durable_io::remove_if_exists(&durable_io::sibling(&path, ".rotation.tmp"))?;
+        let loaded = load(&path, provider)?;
+        let mut keystore = Self::from_loaded(path, Some(lock), loaded);
+        if let Err(e) = keystore.resolve_pending_rotation(provider) {
+            log::warn!(
+                "keystore {}: pending rotation not resolved: {e}",
+                keystore.path.display()
+            );
+        }
+        Ok(keystore)
+    }
+
+    /// Opens `path` read-only, without any lock: the file is only ever replaced by rename, so
+    /// the handle sees one complete version. Write operations return [`KeystoreError::ReadOnly`].
+    pub fn open_read_only(
+        path: impl AsRef<Path>,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let path = path.as_ref().to_owned();
+        let loaded = load(&path, provider)?;
+        Ok(Self::from_loaded(path, None, loaded))
+    }
+
+    fn from_loaded(path: PathBuf, lock: Option<WriterLock>, l: Loaded) -> Self {
+        Self {
+            path,
+            lock,
+            header: l.header,
+            keys: l.keys,
+            names: l.names,
+            records: l.records,
+        }
+    }
+
+    /// Re-reads the file from disk, replacing the in-memory state (keeps the lock).
+    fn reload(&mut self, provider: &dyn MasterKeyProvider) -> Result<(), KeystoreError> {
+        let l = load(&self.path, provider)?;
+        self.header = l.header;
+        self.keys = l.keys;
+        self.names = l.names;
+        self.records = l.records;
+        Ok(())
+    }
+
+    fn require_writable(&self) -> Result<(), KeystoreError> {
+        if self.lock.is_none() {
+            return Err(KeystoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the in-memory state as the next generation of the file (tmp, fsync, rename,
+    /// directory fsync). The in-memory header is updated only on success.
+    fn persist(&mut self) -> Result<(), KeystoreError> {
+        let mut header = self.header.clone();
+        header.generation = header.generation.wrapping_add(1);
+        let names_table = self.names.table_bytes();
+        let head = file_format::encode_header(&mut header, names_table, &self.records, &self.keys);
+        durable_io::replace_file(
+            &self.path,
+            &[&head, names_table, self.records.as_flattened()],
+        )?;
+        self.header = header;
+        Ok(())
+    }
+
+    /// Path of the keystore file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this handle cannot write.
+    pub fn is_read_only(&self) -> bool {
+        self.lock.is_none()
+    }
+
+    /// Where the current master key lives.
+    pub fn master_key_location(&self) -> &MasterKeyLocation {
+        &self.header.current
+    }
+
+    /// Where the previous master key lives, after a rotation.
+    pub fn previous_master_key_location(&self) -> Option<&MasterKeyLocation> {
+        self.header.previous.as_ref()
+    }
+
+    /// The keystore's random identifier.
+    pub fn keystore_id(&self) -> [u8; 16] {
+        self.header.keystore_id
+    }
+
+    /// Write counter: incremented by every change. A caller that records it elsewhere can
+    /// detect a whole-file rollback, which the file alone cannot.
+    pub fn generation(&self) -> u64 {
+        self.header.generation
+    }
+
+    /// Number of data keys.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when the keystore holds no data key.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// True when a data key named `name` exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.names.get(name).is_some()
+    }
+
+    /// The names of all data keys (never the keys), in file order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.names.len()).map(|i| self.names.name(i))
+    }
+
+    /// Unwraps the data key named `name`.
+    pub fn data_key(&self, name: &str) -> Result<DataKey, KeystoreError> {
+        let i = self
+            .names
+            .get(name)
+            .ok_or_else(|| KeystoreError::NotFound {
+                name: name.to_owned(),
+            })?;
+        let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
+        key_wrap::unwrap(&self.keys, aad.for_name(name.as_bytes()), &self.records[i])
+            .ok_or_else(|| self.entry_corrupt(i))
+    }
+
+    fn entry_corrupt(&self, i: usize) -> KeystoreError {
+        KeystoreError::corrupt(
+            &self.path,
+            CorruptPart::Entry {
+                index: i as u64,
+                name: self.names.name(i).to_owned(),
+                detail: "does not authenticate".into(),
+            },
+        )
+    }
+
+    /// Generates a random data key named `name`, stores it durably and returns it.
+    pub fn generate(&mut self, name: &str) -> Result<DataKey, KeystoreError> {
+        Ok(self.generate_batch(&[name])?.pop().expect("one key"))
+    }
+
+    /// Generates a data key for each name (all new and distinct) with a single durable write.
+    /// Nothing is stored if any name is invalid or exists.
+    pub fn generate_batch(&mut self, names: &[&str]) -> Result<Vec<DataKey>, KeystoreError> {
+        self.require_writable()?;
+        let mut seen = std::collections::HashSet::with_capacity(names.len());
+        for &name in names {
+            check_name(name)?;
+            if self.names.get(name).is_some() || !seen.insert(name) {
+                return Err(KeystoreError::Exists {
+                    name: name.to_owned(),
+                });
+            }
+        }
+        let mut nonces = vec![0u8; names.len() * NONCE_LEN];
+        getrandom::getrandom(&mut nonces)?;
+        let mut keys = Vec::with_capacity(names.len());
+        let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
+        let old_len = self.records.len();
+        self.records.reserve(names.len());
+        for (i, &name) in names.iter().enumerate() {
+            let key = match DataKey::random() {
+                Ok(k) => k,
+                Err(e) => {
+                    self.truncate_entries(old_len);
+                    return Err(e.into());
+                }
+            };
+            let nonce = nonces[i * NONCE_LEN..][..NONCE_LEN]
+                .try_into()
+                .expect("nonce");
+            self.records.push(key_wrap::wrap(
+                &self.keys,
+                nonce,
+                aad.for_name(name.as_bytes()),
+                &key,
+            ));
+            self.names.push(name);
+            keys.push(key);
+        }
+        if let Err(e) = self.persist() {
+            self.truncate_entries(old_len);
+            return Err(e);
+        }
+        Ok(keys)
+    }
+
+    fn truncate_entries(&mut self, len: usize) {
+        self.names.truncate(len);
+        self.records.truncate(len);
+    }
+
+    /// Removes the data key named `name` durably.
+    pub fn remove(&mut self, name: &str) -> Result<(), KeystoreError> {
+        self.require_writable()?;
+        let i = self
+            .names
+            .get(name)
+            .ok_or_else(|| KeystoreError::NotFound {
+                name: name.to_owned(),
+            })?;
+        self.names.remove(i);
+        let record = self.records.remove(i);
+        if let Err(e) = self.persist() {
+            self.names.insert(i, name);
+            self.records.insert(i, record);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Unwraps every data key and returns how many there are; the first entry that fails is
+    /// reported as [`CorruptPart::Entry`].
+    pub fn verify(&self) -> Result<usize, KeystoreError> {
+        key_wrap::verify_all(
+            &self.keys,
+            FORMAT_VERSION,
+            &self.header.keystore_id,
+            &self.names,
+            &self.records,
+        )
+        .map_err(|i| self.entry_corrupt(i))?;
+        Ok(self.records.len())
+    }
+}

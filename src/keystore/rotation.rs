@@ -1,0 +1,316 @@
+//! Master key rotation: re-wrap every entry under a new master key and replace the file
+//! atomically, with a durable journal (`PATH.rotation`) that names a key before it is created so
+//! a crash never leaves an orphan key: the next open or rotate rolls the rotation back or
+//! completes it (states in `docs/keystore-format.md`).
+
+use std::path::PathBuf;
+
+use super::Keystore;
+use super::durable_io::{self, sibling};
+use super::error::{CorruptPart, KeystoreError};
+use super::file_format::{self, Cursor, FORMAT_VERSION};
+use super::key_wrap::{self, DerivedKeys, RewrapError};
+use super::master_key::{MasterKeyLocation, MasterKeyProvider};
+use super::secrets::{MasterKey, ct_eq};
+
+const JOURNAL_MAGIC: &[u8; 8] = b"KMIPKSRJ";
+const JOURNAL_VERSION: u16 = 1;
+const FLAG_RETIRE_OLD: u8 = 1;
+
+/// The master key to rotate to.
+#[derive(Debug, Clone)]
+pub enum NewMasterKey {
+    /// An existing key (fetched with its state check).
+    Existing(MasterKeyLocation),
+    /// A new key created through the provider under a unique name recorded in the journal first.
+    Create,
+}
+
+/// Rotation options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RotateOptions {
+    /// Call [`MasterKeyProvider::retire`] on the old key after a successful rotation.
+    pub retire_old: bool,
+}
+
+/// What a rotation did.
+#[derive(Debug)]
+pub struct RotationReport {
+    /// The master key used before.
+    pub old: MasterKeyLocation,
+    /// The master key used now.
+    pub new: MasterKeyLocation,
+    /// Number of entries re-wrapped.
+    pub entries: usize,
+    /// When retiring the old key was asked for and failed, why (the rotation itself succeeded).
+    pub retire_error: Option<KeystoreError>,
+}
+
+/// How a rotation left pending by a crash was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoveryOutcome {
+    /// The file was still under the old key: the new key, if it had been created, was discarded.
+    RolledBack {
+        /// The key that was discarded, if one had been created.
+        discarded: Option<MasterKeyLocation>,
+    },
+    /// The file was already under the new key: the journal was removed (and the old key retired
+    /// when that had been asked for).
+    Completed,
+}
+
+/// The content of `PATH.rotation`.
+struct Journal {
+    keystore_id: [u8; 16],
+    flags: u8,
+    old: MasterKeyLocation,
+    unique_name: String,
+    /// Bytes covered by the MAC, and the MAC.
+    signed_len: usize,
+    mac: [u8; 32],
+}
+
+fn encode_journal(
+    keys: &DerivedKeys,
+    id: &[u8; 16],
+    flags: u8,
+    old: &MasterKeyLocation,
+    name: &str,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(JOURNAL_MAGIC);
+    out.extend_from_slice(&JOURNAL_VERSION.to_le_bytes());
+    out.extend_from_slice(id);
+    out.push(flags);
+    file_format::put_location(&mut out, Some(old));
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    let mac = keys.mac(&[&out]);
+    out.extend_from_slice(&mac);
+    out
+}
+
+fn parse_journal(bytes: &[u8]) -> Result<Journal, &'static str> {
+    let mut c = Cursor::new(bytes);
+    if c.take(8) != Some(&JOURNAL_MAGIC[..]) {
+        return Err("bad magic");
+    }
+    if c.u16() != Some(JOURNAL_VERSION) {
+        return Err("unsupported journal version");
+    }
+    let keystore_id = c.array().ok_or("truncated")?;
+    let flags = c.u8().ok_or("truncated")?;
+    let old = c.location()?.ok_or("no old master key location")?;
+    let len = c.u16().ok_or("truncated")? as usize;
+    let name = c.take(len).ok_or("truncated")?;
+    let unique_name = std::str::from_utf8(name)
+        .map_err(|_| "unique name is not UTF-8")?
+        .to_owned();
+    let signed_len = c.pos();
+    let mac = c.array().ok_or("truncated")?;
+    if c.pos() != bytes.len() {
+        return Err("trailing bytes");
+    }
+    Ok(Journal {
+        keystore_id,
+        flags,
+        old,
+        unique_name,
+        signed_len,
+        mac,
+    })
+}
+
+impl Keystore {
+    fn journal_path(&self) -> PathBuf {
+        sibling(&self.path, ".rotation")
+    }
+
+    /// Resolves a rotation that a crash left pending (a `PATH.rotation` journal): if the file is
+    /// still under the journal's old key, any key created under the journal's unique name is
+    /// discarded (rolled back); if the file is already under the new key, the old key is retired
+    /// when the journal asks for it. Either way the journal is then removed. `Ok(None)` when no
+    /// rotation was pending. On error the journal is kept for a later attempt.
+    pub fn resolve_pending_rotation(
+        &mut self,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Option<RecoveryOutcome>, KeystoreError> {
+        self.require_writable()?;
+        let path = self.journal_path();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(KeystoreError::io("read", &path, e)),
+        };
+        let bad = |d: &str| KeystoreError::corrupt(&self.path, CorruptPart::Journal(d.to_owned()));
+        let journal = parse_journal(&bytes).map_err(bad)?;
+        if journal.keystore_id != self.header.keystore_id {
+            return Err(bad("belongs to another keystore"));
+        }
+        let outcome = if journal.old == self.header.current {
+            // The rename never happened: the file is under the old key, which signed the journal.
+            let mac = self.keys.mac(&[&bytes[..journal.signed_len]]);
+            if !ct_eq(&mac, &journal.mac) {
+                return Err(bad("MAC mismatch"));
+            }
+            let found = provider.find_created(&journal.unique_name)?;
+            if let Some(loc) = &found {
+                if *loc == self.header.current || Some(loc) == self.header.previous.as_ref() {
+                    return Err(bad("its unique name finds a key this keystore uses"));
+                }
+                provider.discard(loc)?;
+                log::info!(
+                    "keystore {}: rolled back an interrupted rotation, discarded {loc}",
+                    self.path.display()
+                );
+            }
+            durable_io::remove_if_exists(&sibling(&self.path, ".tmp"))?;
+            RecoveryOutcome::RolledBack { discarded: found }
+        } else if self.header.previous.as_ref() == Some(&journal.old) {
+            // The rename happened: only the old key's retirement may be left to do.
+            if journal.flags & FLAG_RETIRE_OLD != 0
+                && let Err(e) = provider.retire(&journal.old)
+            {
+                log::warn!(
+                    "keystore {}: retiring {} failed: {e}",
+                    self.path.display(),
+                    journal.old
+                );
+            }
+            RecoveryOutcome::Completed
+        } else {
+            return Err(bad("names neither the current nor the previous master key"));
+        };
+        durable_io::remove_if_exists(&path)?;
+        durable_io::sync_dir(&path)?;
+        Ok(Some(outcome))
+    }
+
+    /// Rotates the master key: resolves any pending rotation, obtains the new key (fetching an
+    /// existing one, or creating one under a unique name recorded durably in `PATH.rotation`
+    /// first), re-wraps every entry, replaces the file atomically and, if asked, retires the old
+    /// key. A crash at any point leaves a file that opens under the old or the new key with
+    /// every data key unchanged; the next open or rotate cleans up the pending state.
+    pub fn rotate(
+        &mut self,
+        provider: &dyn MasterKeyProvider,
+        new: NewMasterKey,
+        options: RotateOptions,
+    ) -> Result<RotationReport, KeystoreError> {
+        self.require_writable()?;
+        self.resolve_pending_rotation(provider)?;
+        match new {
+            NewMasterKey::Existing(location) => {
+                file_format::check_location(&location)?;
+                if location == self.header.current {
+                    return Err(KeystoreError::InvalidArgument(format!(
+                        "{location} is already the current master key"
+                    )));
+                }
+                let key = provider.fetch(&location)?;
+                self.rotate_to(provider, location, key, options, false)
+            }
+            NewMasterKey::Create => {
+                let mut suffix = [0u8; 8];
+                getrandom::getrandom(&mut suffix)?;
+                let unique_name = format!(
+                    "kmip_keystore-{}-{}",
+                    hex::encode(self.header.keystore_id),
+                    hex::encode(suffix)
+                );
+                let flags = if options.retire_old {
+                    FLAG_RETIRE_OLD
+                } else {
+                    0
+                };
+                let journal = encode_journal(
+                    &self.keys,
+                    &self.header.keystore_id,
+                    flags,
+                    &self.header.current,
+                    &unique_name,
+                );
+                durable_io::replace_file(&self.journal_path(), &[&journal])?;
+                let created = provider.create(&unique_name);
+                let result = created.and_then(|(location, key)| {
+                    self.rotate_to(provider, location, key, options, true)
+                });
+                if result.is_err() {
+                    // Whatever happened, bring memory in line with the disk and clean up.
+                    let cleanup = self
+                        .reload(provider)
+                        .and_then(|()| self.resolve_pending_rotation(provider));
+                    if let Err(e) = cleanup {
+                        log::warn!(
+                            "keystore {}: rotation cleanup deferred: {e}",
+                            self.path.display()
+                        );
+                    }
+                }
+                result
+            }
+        }
+    }
+
+    fn rotate_to(
+        &mut self,
+        provider: &dyn MasterKeyProvider,
+        location: MasterKeyLocation,
+        key: MasterKey,
+        options: RotateOptions,
+        journaled: bool,
+    ) -> Result<RotationReport, KeystoreError> {
+        file_format::check_location(&location)?;
+        let new_keys = DerivedKeys::derive(&key, &self.header.keystore_id);
+        drop(key);
+        if self.keys.matches_key_check(new_keys.key_check()) {
+            return Err(KeystoreError::InvalidArgument(format!(
+                "the key at {location} is the current master key"
+            )));
+        }
+        let records = key_wrap::rewrap_all(
+            &self.keys,
+            &new_keys,
+            FORMAT_VERSION,
+            &self.header.keystore_id,
+            &self.names,
+            &self.records,
+        )
+        .map_err(|e| match e {
+            RewrapError::Entry(i) => self.entry_corrupt(i),
+            RewrapError::Random(e) => KeystoreError::Random(e),
+        })?;
+        let old = self.header.current.clone();
+        let mut header = self.header.clone();
+        header.generation = header.generation.wrapping_add(1);
+        header.key_check = *new_keys.key_check();
+        header.previous = Some(old.clone());
+        header.current = location.clone();
+        let names_table = self.names.table_bytes();
+        let head = file_format::encode_header(&mut header, names_table, &records, &new_keys);
+        durable_io::replace_file(&self.path, &[&head, names_table, records.as_flattened()])?;
+        self.header = header;
+        self.keys = new_keys;
+        self.records = records;
+        log::info!(
+            "keystore {}: master key rotated from {old} to {location}",
+            self.path.display()
+        );
+        let retire_error = if options.retire_old {
+            provider.retire(&old).err()
+        } else {
+            None
+        };
+        if journaled {
+            let journal = self.journal_path();
+            durable_io::remove_if_exists(&journal)?;
+            durable_io::sync_dir(&journal)?;
+        }
+        Ok(RotationReport {
+            old,
+            new: location,
+            entries: self.records.len(),
+            retire_error,
+        })
+    }
+}

@@ -1,0 +1,65 @@
+//! Secret key types: [`MasterKey`] and [`DataKey`], 256-bit keys held in zeroizing buffers with a
+//! redacted `Debug` and a constant-time comparison.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+/// Length in bytes of every key this module handles (AES-256).
+pub const KEY_LEN: usize = 32;
+
+/// Compares two byte slices in time that depends only on their lengths, not their contents.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+macro_rules! secret_key_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name(Zeroizing<[u8; KEY_LEN]>);
+
+        impl $name {
+            /// Takes ownership of 32 key bytes (the caller should zeroize any copy it keeps).
+            pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
+                Self(Zeroizing::new(bytes))
+            }
+
+            /// Generates a fresh random key from the operating system's generator.
+            pub fn random() -> Result<Self, getrandom::Error> {
+                let mut key = Zeroizing::new([0u8; KEY_LEN]);
+                getrandom::getrandom(&mut key[..])?;
+                Ok(Self(key))
+            }
+
+            /// The key bytes. Do not copy them into a buffer that is not zeroized.
+            pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
+                &self.0
+            }
+
+            /// Constant-time equality of two keys.
+            pub fn ct_eq(&self, other: &Self) -> bool {
+                ct_eq(&self.0[..], &other.0[..])
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    };
+}
+
+secret_key_type!(
+    /// The 256-bit master key that protects a keystore; it lives on a KMIP server or in a key file.
+    MasterKey
+);
+secret_key_type!(
+    /// A 256-bit data key (one per database name) as stored, wrapped, in the keystore.
+    DataKey
+);
