@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use kmip_keystore::client::{ErrorClass, KmipClient, generate_key_name};
 use kmip_keystore::config::{KmipOptions, ProtocolVersionChoice, ServerAddress};
 use kmip_keystore::protocol::ProtocolVersion;
-use support::fault_proxy::{Direction, Fault, FaultProxy};
+use support::fault_proxy::{Direction, Fault, FaultProxy, KmipMitm, MessageFault};
 use support::kmip_server::KmipServer;
 
 /// `connectTimeoutMS` in these tests.
@@ -585,6 +585,33 @@ fn fault_matrix() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A closed port (nothing listening: the TCP connect is refused): a fast Unreachable alone,
+/// the key with a second server listed.
+#[test]
+fn closed_port_is_unreachable_at_once_and_fails_over() {
+    let _serial = serial();
+    let fixture = Fixture::new();
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address")
+    };
+    let client =
+        KmipClient::new(&options(&closed.to_string(), fixture.server.pki())).expect("client");
+    let started = Instant::now();
+    let error = client.get_key(&fixture.id).expect_err("nothing listens");
+    assert_eq!(error.class(), ErrorClass::Unreachable, "{error}");
+    assert!(started.elapsed() <= FAST, "{:?}", started.elapsed());
+
+    let servers = format!("{closed},{}", fixture.server.address());
+    let client = KmipClient::new(&options(&servers, fixture.server.pki())).expect("client");
+    let started = Instant::now();
+    assert_eq!(
+        *client.get_key(&fixture.id).expect("fails over"),
+        fixture.key
+    );
+    assert!(started.elapsed() <= FAST, "{:?}", started.elapsed());
+}
+
 /// A client for `servers` and a first Get through it (leaving one connection in its pool).
 fn client_with_pooled_connection(fixture: &Fixture, servers: &str) -> KmipClient {
     let client = KmipClient::new(&options(servers, fixture.server.pki())).expect("client");
@@ -681,6 +708,105 @@ fn get_fails_over_when_the_first_server_stops_answering_after_the_handshake() {
             .map(|o| o.as_ref().map_err(|e| e.class()))
             .collect::<Vec<_>>()
     );
+}
+
+/// What a call gave, for messages: `Ok(true)` the right key, `Ok(false)` a WRONG one, or the
+/// error's class and text.
+type Checked = Result<bool, (ErrorClass, String)>;
+
+fn check_get(client: &KmipClient, id: &str, key: &[u8; 32]) -> Checked {
+    client
+        .get_key(id)
+        .map(|got| *got == *key)
+        .map_err(|error| (error.class(), error.to_string()))
+}
+
+/// Application-level replays, which TLS makes impossible on the wire, through a man in the
+/// middle holding the server's key: an earlier valid reply, with its own or with the current
+/// Unique Batch Item ID, for another key or another operation, is never taken as the answer.
+#[test]
+fn replayed_kmip_replies_are_refused() {
+    let _serial = serial();
+    let fixture = Fixture::new();
+    let pki = fixture.server.pki();
+    let direct = KmipClient::new(&options(&fixture.server.address(), pki)).expect("client");
+    let mut other_key = [0u8; 32];
+    getrandom::getrandom(&mut other_key).expect("random");
+    let other = direct
+        .register_and_activate(&other_key, &generate_key_name(), true)
+        .expect("register a second key");
+    let through = |fault| {
+        let mitm = KmipMitm::start(&fixture.server.address(), pki, fault);
+        let client = KmipClient::new(&options(&mitm.address().to_string(), pki)).expect("client");
+        (mitm, client)
+    };
+    let protocol = |what: &str, outcome: Checked| match outcome {
+        Err((ErrorClass::Protocol, text)) => text,
+        other => panic!("{what}: expected a Protocol error, got {other:?}"),
+    };
+
+    // The relay itself is faithful.
+    let (mitm, client) = through(MessageFault::None);
+    assert_eq!(check_get(&client, &other, &other_key), Ok(true));
+    assert_eq!(check_get(&client, &fixture.id, &fixture.key), Ok(true));
+    assert_eq!(mitm.requests(), 2);
+    drop((client, mitm));
+
+    // Get(other), then Get(id) answered with other's reply verbatim.
+    let (mitm, client) = through(MessageFault::ReplayPrevious);
+    assert_eq!(check_get(&client, &other, &other_key), Ok(true));
+    let text = protocol(
+        "verbatim replay of another key's reply",
+        check_get(&client, &fixture.id, &fixture.key),
+    );
+    assert!(text.contains("Unique Batch Item ID"), "{text}");
+    drop((client, mitm));
+
+    // The same with the current Unique Batch Item ID: the identifier check catches it.
+    let (mitm, client) = through(MessageFault::ReplayPreviousWithCurrentId);
+    assert_eq!(check_get(&client, &other, &other_key), Ok(true));
+    let text = protocol(
+        "replay of another key's reply with the current batch item ID",
+        check_get(&client, &fixture.id, &fixture.key),
+    );
+    assert!(
+        text.contains(&format!("answered with key '{other}'")),
+        "{text}"
+    );
+    drop((client, mitm));
+
+    // A reply to another operation (Get Attributes for the state) answering a Get.
+    let (mitm, client) = through(MessageFault::ReplayPreviousWithCurrentId);
+    client.key_state(&fixture.id).expect("state");
+    protocol(
+        "Get Attributes reply for a Get",
+        check_get(&client, &fixture.id, &fixture.key),
+    );
+    drop((client, mitm));
+
+    // And a Get reply answering a Get Attributes.
+    let (mitm, client) = through(MessageFault::ReplayPreviousWithCurrentId);
+    assert_eq!(check_get(&client, &fixture.id, &fixture.key), Ok(true));
+    protocol(
+        "Get reply for a Get Attributes",
+        client
+            .key_state(&fixture.id)
+            .map(|_| true)
+            .map_err(|error| (error.class(), error.to_string())),
+    );
+    drop((client, mitm));
+
+    // A replayed reply for the same key carries the same key: harmless either way, but never
+    // another key.
+    let (mitm, client) = through(MessageFault::ReplayPreviousWithCurrentId);
+    assert_eq!(check_get(&client, &fixture.id, &fixture.key), Ok(true));
+    let again = check_get(&client, &fixture.id, &fixture.key);
+    eprintln!("same-key replay with the current batch item ID: {again:?}");
+    assert!(
+        matches!(again, Ok(true) | Err((ErrorClass::Protocol, _))),
+        "{again:?}"
+    );
+    drop((client, mitm));
 }
 
 /// A TCP echo server for the proxy's own checks; returns its address.

@@ -9,10 +9,16 @@
 //! [`Fault::ReplayEarlierReply`]) split that stream into TLS records (5-byte header: type,
 //! version, length) and count the application-data records (type 23), one per KMIP reply with
 //! PyKMIP. Dropping the proxy stops its threads and closes every socket.
+//!
+//! Faults in the KMIP messages themselves (an earlier valid reply, a reply to another
+//! operation) cannot be produced on ciphertext: TLS detects any change. [`KmipMitm`] produces
+//! them as a man in the middle that holds the test server's certificate and key (which the
+//! client trusts), so that it sees and can replay plaintext KMIP messages.
 
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -546,5 +552,197 @@ fn server_to_client(shared: &Shared, mut from: &TcpStream, mut to: &TcpStream, f
                 return;
             }
         }
+    }
+}
+
+/// A KMIP message fault of [`KmipMitm`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageFault {
+    /// Relays every message faithfully.
+    None,
+    /// Answers request k+1 of a connection with the server's reply to request k, verbatim (its
+    /// Unique Batch Item ID is request k's).
+    ReplayPrevious,
+    /// As [`MessageFault::ReplayPrevious`], with the replayed reply's Unique Batch Item ID
+    /// overwritten by request k+1's, so that only the payload gives the replay away (another
+    /// operation, another key's identifier).
+    ReplayPreviousWithCurrentId,
+}
+
+/// The TTLV prefix of a Unique Batch Item ID of 8 bytes: tag 0x420093, type Byte String (8),
+/// length 8.
+const BATCH_ITEM_ID_PREFIX: [u8; 8] = [0x42, 0x00, 0x93, 0x08, 0x00, 0x00, 0x00, 0x08];
+
+/// Where the 8 bytes of the first 8-byte Unique Batch Item ID of `message` start.
+fn batch_item_id_at(message: &[u8]) -> Option<usize> {
+    message
+        .windows(BATCH_ITEM_ID_PREFIX.len())
+        .position(|window| window == BATCH_ITEM_ID_PREFIX)
+        .map(|at| at + BATCH_ITEM_ID_PREFIX.len())
+        .filter(|at| at + 8 <= message.len())
+}
+
+/// A TLS-terminating KMIP relay that injects [`MessageFault`]s: it presents the test PKI's
+/// `server.pem`/`server.key` to the client and forwards each request frame to the upstream
+/// server over the crate's own transport (with `client.pem`).
+pub struct KmipMitm {
+    /// The address it listens on.
+    address: SocketAddr,
+    /// Set when dropped.
+    stop: Arc<AtomicBool>,
+    /// Clones of the client sockets, to wake their threads on drop.
+    sockets: Arc<Mutex<Vec<TcpStream>>>,
+    /// The listener thread.
+    acceptor: Option<JoinHandle<()>>,
+    /// Requests relayed (each answered, faithfully or not).
+    requests: Arc<AtomicUsize>,
+}
+
+impl KmipMitm {
+    /// Starts a relay to the KMIP server at `upstream` (`host:port`) with the certificates of
+    /// the `pki` directory, injecting `fault` on every connection.
+    pub fn start(upstream: &str, pki: &Path, fault: MessageFault) -> KmipMitm {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+        let chain = CertificateDer::pem_file_iter(pki.join("server.pem"))
+            .expect("server.pem")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("server certificate");
+        let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).expect("server.key");
+        let tls = Arc::new(
+            rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("server certificate and key"),
+        );
+        let options = kmip_keystore::config::KmipOptions {
+            servers: kmip_keystore::config::ServerAddress::parse_list(upstream)
+                .expect("upstream address"),
+            server_ca_file: Some(pki.join("ca.pem")),
+            client_certificate_file: Some(pki.join("client.pem")),
+            ..kmip_keystore::config::KmipOptions::default()
+        };
+        let credentials = kmip_keystore::credentials::ClientCredentials::load(
+            &pki.join("client.pem"),
+            None,
+            None,
+        )
+        .expect("client credentials");
+        let transport = kmip_keystore::transport::Transport::new(&options, credentials)
+            .expect("upstream transport");
+
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let address = listener.local_addr().expect("relay address");
+        let stop = Arc::new(AtomicBool::new(false));
+        let sockets: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let acceptor = {
+            let (stop, sockets, requests) = (
+                Arc::clone(&stop),
+                Arc::clone(&sockets),
+                Arc::clone(&requests),
+            );
+            thread::spawn(move || {
+                let mut handlers: Vec<JoinHandle<()>> = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok((socket, _)) = listener.accept() else {
+                        thread::sleep(NAP);
+                        continue;
+                    };
+                    let _ = socket.set_nonblocking(false);
+                    if let Ok(clone) = socket.try_clone() {
+                        lock(&sockets).push(clone);
+                    }
+                    let (tls, transport, requests) =
+                        (Arc::clone(&tls), transport.clone(), Arc::clone(&requests));
+                    handlers.push(thread::spawn(move || {
+                        let _ = mitm_connection(socket, tls, &transport, fault, &requests);
+                    }));
+                }
+                for socket in lock(&sockets).iter() {
+                    let _ = socket.shutdown(Shutdown::Both);
+                }
+                for handler in handlers {
+                    let _ = handler.join();
+                }
+            })
+        };
+        KmipMitm {
+            address,
+            stop,
+            sockets,
+            acceptor: Some(acceptor),
+            requests,
+        }
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Requests relayed so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for KmipMitm {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for socket in lock(&self.sockets).iter() {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+        lock(&self.sockets).clear();
+    }
+}
+
+/// Serves one client connection of a [`KmipMitm`] until it closes.
+fn mitm_connection(
+    socket: TcpStream,
+    tls: Arc<rustls::ServerConfig>,
+    transport: &kmip_keystore::transport::Transport,
+    fault: MessageFault,
+    requests: &AtomicUsize,
+) -> std::io::Result<()> {
+    let connection = rustls::ServerConnection::new(tls).map_err(std::io::Error::other)?;
+    let mut client = rustls::StreamOwned::new(connection, socket);
+    let mut upstream = transport.connect().map_err(std::io::Error::other)?;
+    let mut previous: Option<Vec<u8>> = None;
+    loop {
+        let mut request = vec![0u8; 8];
+        client.read_exact(&mut request)?;
+        let length = u32::from_be_bytes([request[4], request[5], request[6], request[7]]);
+        let body = usize::try_from(length).map_err(std::io::Error::other)?;
+        request.resize(8 + body, 0);
+        client.read_exact(&mut request[8..])?;
+        let mut reply = Vec::new();
+        upstream
+            .exchange(&request, &mut reply)
+            .map_err(std::io::Error::other)?;
+        requests.fetch_add(1, Ordering::SeqCst);
+        let answer = match (fault, previous.replace(reply.clone())) {
+            (MessageFault::ReplayPrevious, Some(earlier)) => earlier,
+            (MessageFault::ReplayPreviousWithCurrentId, Some(mut earlier)) => {
+                if let (Some(from), Some(to)) =
+                    (batch_item_id_at(&request), batch_item_id_at(&earlier))
+                {
+                    earlier[to..to + 8].copy_from_slice(&request[from..from + 8]);
+                }
+                earlier
+            }
+            _ => reply,
+        };
+        client.write_all(&answer)?;
+        client.flush()?;
     }
 }
