@@ -31,7 +31,7 @@ use crate::protocol::{
     Operation, ProtocolVersion, RequestMessage, RequestPayload, ResponseMessage, ResponsePayload,
     ResultReason, ResultStatus,
 };
-use crate::transport::{Connection, Transport, TransportError};
+use crate::transport::{Connection, Transport};
 use crate::ttlv::DecodeLimits;
 
 /// Idle connections kept for reuse.
@@ -234,19 +234,34 @@ impl KmipClient {
     /// operations) one retry on a fresh connection after a connection failure.
     pub(crate) fn call(&self, payload: RequestPayload) -> Result<ResponsePayload, ClientError> {
         let idempotent = payload.operation().is_some_and(is_idempotent);
+        self.run(idempotent, |client, conn| {
+            client.call_on(conn, payload.clone())
+        })
+    }
+
+    /// Runs `work` on a pooled connection. When it fails because the connection was lost or
+    /// the server did not answer, and `retry` is set (the work is idempotent), the server is
+    /// demoted (the next connect tries the next listed server first, so a server that
+    /// completes TLS but no longer answers is left behind) and `work` runs once more on a new
+    /// connection.
+    fn run<T>(
+        &self,
+        retry: bool,
+        work: impl Fn(&Self, &mut Connection) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
         let mut conn = self.take_connection()?;
-        let first = self.call_on(&mut conn, payload.clone());
-        match first {
+        match work(self, &mut conn) {
             Err(ClientError::Unreachable(ref e) | ClientError::Timeout(ref e))
-                if idempotent && transport_retryable(e) =>
+                if retry && e.is_retryable() =>
             {
                 log::info!(
                     "KMIP: connection to {} lost ({e}); retrying once on a new connection",
                     conn.server()
                 );
+                self.inner.transport.demote(conn.server());
                 drop(conn);
                 let mut conn = self.inner.transport.connect()?;
-                let second = self.call_on(&mut conn, payload);
+                let second = work(self, &mut conn);
                 self.put_back(conn);
                 second
             }
@@ -267,20 +282,14 @@ impl KmipClient {
         self.exchange_on(conn, version, payload)
     }
 
-    /// Runs `f` with one connection for several operations in one session.
+    /// Runs `work` with one connection for several operations in one session. Only for
+    /// idempotent sequences (reads): a lost connection makes it run once more on a new one.
     pub(crate) fn with_connection<T>(
         &self,
-        f: impl FnOnce(&Self, &mut Connection) -> Result<T, ClientError>,
+        work: impl Fn(&Self, &mut Connection) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {
-        let mut conn = self.take_connection()?;
-        let result = f(self, &mut conn);
-        self.put_back(conn);
-        result
+        self.run(true, work)
     }
-}
-
-fn transport_retryable(e: &TransportError) -> bool {
-    e.is_retryable()
 }
 
 /// A fresh random 8-byte Unique Batch Item ID.

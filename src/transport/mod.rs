@@ -159,6 +159,28 @@ impl Transport {
         Ok(winner.connection)
     }
 
+    /// Moves `server` (`host:port` as in [`Connection::server`]) out of first place when it is
+    /// the sticky server: the next [`Transport::connect`] starts with the server after it. The
+    /// client calls this when a connection fails mid-exchange, so a server that completes TLS
+    /// but no longer answers does not stay first. With one server this changes nothing.
+    pub fn demote(&self, server: &str) {
+        let inner = &self.inner;
+        let count = inner.servers.len();
+        let sticky = inner.sticky.load(Ordering::Relaxed) % count;
+        if count > 1 && inner.servers[sticky].display == server {
+            let next = (sticky + 1) % count;
+            // Only if no other thread moved it meanwhile.
+            let _ =
+                inner
+                    .sticky
+                    .compare_exchange(sticky, next, Ordering::Relaxed, Ordering::Relaxed);
+            log::info!(
+                "KMIP: {server} failed mid-exchange; {} is now tried first",
+                inner.servers[next].display
+            );
+        }
+    }
+
     /// The server tried first by the next [`Transport::connect`], `host:port`.
     pub fn sticky_server(&self) -> &str {
         let inner = &self.inner;
