@@ -24,6 +24,13 @@ macro_rules! secret_key_type {
         pub struct $name(Zeroizing<[u8; KEY_LEN]>);
 
         impl $name {
+            /// Copies 32 key bytes straight into a zeroizing buffer (no intermediate copy).
+            pub fn copy_from(bytes: &[u8; KEY_LEN]) -> Self {
+                let mut key = Zeroizing::new([0u8; KEY_LEN]);
+                key.copy_from_slice(bytes);
+                Self(key)
+            }
+
             /// Takes ownership of 32 key bytes (the caller should zeroize any copy it keeps).
             pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
                 Self(Zeroizing::new(bytes))
