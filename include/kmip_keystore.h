@@ -65,7 +65,8 @@
 
 /**
  * The options are invalid or incomplete (bad value, missing server or certificate,
- * unreadable or invalid configuration file).
+ * unreadable or invalid configuration file); for a keystore, the master key file cannot be
+ * used (missing, unreadable, mode not 0600/0400, not 32 bytes or base64 of 32 bytes).
  */
 #define KMIP_ERR_CONFIG 3
 
@@ -140,7 +141,7 @@
 #define KMIP_ERR_EXISTS 17
 
 /**
- * Keystore: an input/output error.
+ * Keystore: an input/output error (or the system's random generator failed).
  */
 #define KMIP_ERR_IO 18
 
@@ -197,6 +198,12 @@
 #define KMIP_GET_SKIP_STATE_CHECK 2
 
 /**
+ * `kmip_rotate` flag: after a successful rotation, deactivate the old master key (KMIP Revoke
+ * with reason Superseded; nothing for a key file).
+ */
+#define KMIP_ROTATE_RETIRE_OLD 1
+
+/**
  * A size for `id_out` that holds any identifier a known server issues (a longer one is
  * reported with `KMIP_ERR_BUFFER_TOO_SMALL` and can be fetched again).
  */
@@ -231,6 +238,22 @@
  * Log level: tracing.
  */
 #define KMIP_LOG_TRACE 5
+
+/**
+ * An open keystore: one file of data keys (one per name), each wrapped under the keystore's
+ * master key, which lives on a KMIP server or in a local key file and is named in the file's
+ * header (a keystore is self-describing).
+ *
+ * C functions: `keystore_create`, `keystore_open`, `keystore_generate`, `keystore_unwrap`,
+ * `keystore_remove`, `keystore_master_key_id`, `keystore_close`. Made by `keystore_create` or
+ * `keystore_open`, owned by the caller, freed with `keystore_close`. It holds the keystore's
+ * writer lock (`PATH.lock`) until closed: no other handle, in this process or another, can
+ * open the same keystore meanwhile. It does not borrow the `kmip_client` it was made with:
+ * the master key is fetched once, when opening. Thread-safe (a lock inside): any number of
+ * threads may call `keystore_unwrap` at once; `keystore_generate` and `keystore_remove` wait
+ * for each other and for unwraps. Only `keystore_close` must not race with other calls on it.
+ */
+typedef struct keystore keystore;
 
 /**
  * A KMIP client: the servers, TLS credentials and options it was opened with, and a pool of
@@ -398,6 +421,155 @@ uint32_t kmip_error_key_state(const kmip_error *error, uint32_t *state_out);
 void kmip_error_free(kmip_error *error);
 
 /**
+ * Creates a new, empty keystore at `path` (which must not exist) and opens it: `*out`
+ * receives the handle, which holds the keystore's writer lock until `keystore_close`.
+ *
+ * The master key is exactly one of:
+ * - `master_key_file` (with `client` and `master_key_id` NULL): a local key file, mode 0600
+ *   or 0400, holding 32 raw bytes or their base64 (like mongod's `--encryptionKeyFile`). The
+ *   path is recorded as given: pass an absolute path.
+ * - `client` with `master_key_id`: an existing KMIP key (Active when `activateKeys` is on).
+ * - `client` with `master_key_id` NULL or "": a new KMIP key, made as a database server does
+ *   on first start: a key generated here is registered under a unique name and activated
+ *   (when `activateKeys` is on). This shares the retry cache of `kmip_get_master_key`: when
+ *   the creation, or the keystore creation after it, fails, or the new identifier does not
+ *   fit `id_out`, the next creating call on the same client (this one, or
+ *   `kmip_get_master_key` without `KMIP_GET_CREATE_ON_SERVER`) reuses that key instead of
+ *   making a second one. `id_out` and `id_len_out` are required then.
+ *
+ * `id_out` (`id_out_len` bytes) receives the master key's identifier (the KMIP identifier, or
+ * `master_key_file` as given) and a NUL, and `*id_len_out` its size including the NUL; both
+ * may be NULL (with `id_out_len` 0) unless a new KMIP key is made. `KMIP_KEY_ID_BUFFER_SIZE`
+ * is enough for known servers. When the identifier does not fit, nothing is created (for a
+ * new KMIP key: the key is kept for the retry described above) and the call returns
+ * `KMIP_ERR_BUFFER_TOO_SMALL` with the size needed in `*id_len_out`.
+ *
+ * On failure nothing is written except `*id_len_out` on `KMIP_ERR_BUFFER_TOO_SMALL`. Returns
+ * `KMIP_ERR_INVALID_ARGUMENT` for a NULL or empty `path`, a NULL `out`, not exactly one master
+ * key, or `id_out` NULL with `id_out_len` > 0 or when a new KMIP key is made;
+ * `KMIP_ERR_EXISTS` when `path` exists; `KMIP_ERR_KEYSTORE_LOCKED` when another handle holds
+ * its lock; `KMIP_ERR_CONFIG` for an unusable key file; `KMIP_ERR_IO`; or the class of a KMIP
+ * failure (`KMIP_ERR_UNREACHABLE`, `KMIP_ERR_KEY_ABSENT`, `KMIP_ERR_KEY_STATE`, ...).
+ *
+ * # Safety
+ * `client` is NULL or a live `kmip_client`; `path`, `master_key_id` and `master_key_file` are
+ * NULL or NUL-terminated strings; `out`, `id_len_out` and `error_out` are NULL or writable;
+ * `id_out` is NULL or writable for `id_out_len` bytes.
+ */
+uint32_t keystore_create(const kmip_client *client,
+                         const char *path,
+                         const char *master_key_id,
+                         const char *master_key_file,
+                         keystore **out,
+                         char *id_out,
+                         size_t id_out_len,
+                         size_t *id_len_out,
+                         kmip_error **error_out);
+
+/**
+ * Opens the existing keystore at `path` for reading and writing and stores the handle in
+ * `*out`. The file names its master key: a KMIP key needs `client` (fetched with its state
+ * check: Active when `activateKeys` is on), a key file does not (`client` may be NULL).
+ * Verifies the master key, then the whole file, and resolves a rotation a crash left pending.
+ * The handle holds the keystore's writer lock until `keystore_close`.
+ *
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `path` or `out`, or a KMIP master key without
+ * a client; `KMIP_ERR_NOT_FOUND` when there is no keystore at `path`;
+ * `KMIP_ERR_WRONG_MASTER_KEY` when the master key does not open it;
+ * `KMIP_ERR_KEYSTORE_CORRUPT` for a damaged or tampered file; `KMIP_ERR_KEYSTORE_LOCKED` when
+ * another handle (in this or another process) has it open; `KMIP_ERR_UNSUPPORTED` for a
+ * format version this library does not read; `KMIP_ERR_CONFIG` for an unusable key file;
+ * `KMIP_ERR_IO`; or the class of a KMIP failure.
+ *
+ * # Safety
+ * `client` is NULL or a live `kmip_client`; `path` is NULL or a NUL-terminated string; `out`
+ * and `error_out` are NULL or writable.
+ */
+uint32_t keystore_open(const kmip_client *client,
+                       const char *path,
+                       keystore **out,
+                       kmip_error **error_out);
+
+/**
+ * Generates a random 32-byte data key named `name` (1 to 1024 bytes of UTF-8), stores it
+ * durably (wrapped under the master key; the file is replaced atomically) and copies it into
+ * `key_out`. Wipe `key_out` when done.
+ *
+ * On failure `key_out` is not written. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer
+ * (only `error_out` may be NULL), a `key_out_len` other than 32 (`KMIP_KEY_LEN`) or an empty
+ * or overlong name; `KMIP_ERR_EXISTS` when a key of that name exists; `KMIP_ERR_IO` when the
+ * file cannot be written (the keystore is then unchanged).
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `key_out` is
+ * NULL or writable for `key_out_len` bytes; `error_out` is NULL or writable.
+ */
+uint32_t keystore_generate(keystore *ks,
+                           const char *name,
+                           uint8_t *key_out,
+                           size_t key_out_len,
+                           kmip_error **error_out);
+
+/**
+ * Copies the data key named `name` (unwrapped with the master key) into `key_out` (32 bytes).
+ * Any number of threads may call this at once on one handle. Wipe `key_out` when done.
+ *
+ * On failure `key_out` is not written. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer
+ * (only `error_out` may be NULL) or a `key_out_len` other than 32 (`KMIP_KEY_LEN`);
+ * `KMIP_ERR_NOT_FOUND` when no key has that name; `KMIP_ERR_KEYSTORE_CORRUPT` when its entry
+ * does not authenticate.
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `key_out` is
+ * NULL or writable for `key_out_len` bytes; `error_out` is NULL or writable.
+ */
+uint32_t keystore_unwrap(const keystore *ks,
+                         const char *name,
+                         uint8_t *key_out,
+                         size_t key_out_len,
+                         kmip_error **error_out);
+
+/**
+ * Removes the data key named `name` durably (the file is replaced atomically). The key is
+ * gone for good: data encrypted under it can no longer be read.
+ *
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `ks` or `name`; `KMIP_ERR_NOT_FOUND` when no
+ * key has that name; `KMIP_ERR_IO` when the file cannot be written (the keystore is then
+ * unchanged).
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `error_out` is
+ * NULL or writable.
+ */
+uint32_t keystore_remove(keystore *ks, const char *name, kmip_error **error_out);
+
+/**
+ * Copies the identifier of the keystore's master key, NUL-terminated, into `buf` (`buf_len`
+ * bytes): the KMIP Unique Identifier, or the key file's path as recorded at creation.
+ *
+ * `*written` receives the identifier's size including the NUL: on `KMIP_OK` the bytes
+ * written, on `KMIP_ERR_BUFFER_TOO_SMALL` the size needed (nothing is written to `buf` then).
+ * A size query: `buf` NULL with `buf_len` 0 returns `KMIP_ERR_BUFFER_TOO_SMALL` with the
+ * size. Returns `KMIP_ERR_INVALID_ARGUMENT` when `ks` or `written` is NULL, or `buf` is NULL
+ * with a non-zero `buf_len`.
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `buf` is NULL or writable for `buf_len` bytes; `written`
+ * is NULL or writable.
+ */
+uint32_t keystore_master_key_id(const keystore *ks, char *buf, size_t buf_len, size_t *written);
+
+/**
+ * Closes a keystore: releases its writer lock and wipes the keys it holds in memory. NULL does
+ * nothing.
+ *
+ * # Safety
+ * `ks` is NULL or a `keystore` not yet closed, used by no other thread now and not used
+ * afterwards.
+ */
+void keystore_close(keystore *ks);
+
+/**
  * Sends the library's log records up to `max_level` (0 = none, `KMIP_LOG_ERROR` 1 ..
  * `KMIP_LOG_TRACE` 5) to `callback` with `user_data`; a NULL `callback` removes it. When this
  * returns, the previous callback is no longer running and will not be called again.
@@ -466,6 +638,56 @@ uint32_t kmip_options_load_config(kmip_options *options,
  * used afterwards.
  */
 void kmip_options_free(kmip_options *options);
+
+/**
+ * Rotates the keystore at `keystore_path` to the KMIP key `new_key_id` (fetched with its state
+ * check: Active when `activateKeys` is on), or, when `new_key_id` is NULL or "", to a new key
+ * registered and activated on `client`'s server under a unique name. Every data key is
+ * re-wrapped under the new master key (the data keys themselves do not change) and the file
+ * is replaced atomically. The keystore may be under a KMIP key or a key file before.
+ *
+ * The keystore must not be open elsewhere (`KMIP_ERR_KEYSTORE_LOCKED` otherwise, also for a
+ * `keystore` handle open in this process): this call opens it, rotates it and closes it.
+ * Crash-safe (see `docs/keystore-format.md`): a new key's unique name is recorded in a
+ * journal before the key is created, so after a crash at any point the file opens under the
+ * old or the new key with every data key intact, and the next `keystore_open` or
+ * `kmip_rotate` rolls the rotation back (destroying a new key that protects nothing) or
+ * completes it. On failure the keystore is under the old key.
+ *
+ * `flags`: `KMIP_ROTATE_RETIRE_OLD` deactivates the old KMIP key after the rotation succeeded
+ * (Revoke, reason Superseded; nothing is done for an old key file). A failure to deactivate
+ * does not undo the rotation: it is logged as a warning and the call still returns `KMIP_OK`
+ * (check the old key with `kmip_key_state` when it matters).
+ *
+ * On `KMIP_OK`: the new key's identifier and a NUL in `id_out`, its size including the NUL in
+ * `*id_len_out`. The size of `id_out` is checked before anything is done: with `new_key_id`
+ * it must hold `new_key_id`; for a new key it must hold `KMIP_KEY_ID_BUFFER_SIZE` bytes.
+ * Either way a smaller one gives `KMIP_ERR_BUFFER_TOO_SMALL` with the size needed in
+ * `*id_len_out`, and nothing is done. Only a new key whose identifier is longer than
+ * `KMIP_KEY_ID_BUFFER_SIZE - 1` bytes (no known server issues one) is reported after the
+ * fact: the call returns `KMIP_ERR_BUFFER_TOO_SMALL` with the size in `*id_len_out` although
+ * the rotation HAS happened; read the identifier with `keystore_open` and
+ * `keystore_master_key_id`.
+ *
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer (only `new_key_id` and `error_out`
+ * may be NULL), an empty path, an unknown flag, or `new_key_id` already being the current
+ * master key; `KMIP_ERR_NOT_FOUND` when there is no keystore at `keystore_path`; otherwise the
+ * codes of `keystore_open`, `KMIP_ERR_IO`, or the class of a KMIP failure
+ * (`KMIP_ERR_KEY_ABSENT`, `KMIP_ERR_KEY_STATE`, `KMIP_ERR_UNREACHABLE`, ...).
+ *
+ * # Safety
+ * `client` is NULL or a live `kmip_client`; `keystore_path` and `new_key_id` are NULL or
+ * NUL-terminated strings; `id_out` is NULL or writable for `id_out_len` bytes; `id_len_out`
+ * and `error_out` are NULL or writable.
+ */
+uint32_t kmip_rotate(const kmip_client *client,
+                     const char *keystore_path,
+                     const char *new_key_id,
+                     uint32_t flags,
+                     char *id_out,
+                     size_t id_out_len,
+                     size_t *id_len_out,
+                     kmip_error **error_out);
 
 /**
  * The name of a status code, such as `"KMIP_ERR_TLS"`, as a static NUL-terminated string

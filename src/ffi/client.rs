@@ -25,16 +25,16 @@ use crate::protocol::State;
 /// used by any number of threads at once (each call runs on its own pooled connection); only
 /// `kmip_close` must wait until no other call on it is running.
 pub struct kmip_client {
-    client: KmipClient,
+    pub(super) client: KmipClient,
     /// `activateKeys`: activate created keys; require an existing key to be Active.
-    activate_keys: bool,
+    pub(super) activate_keys: bool,
     /// A key creation that failed or did not fit the caller's id buffer: retried by the next
     /// creating call (same mode) under the same name, so no second key is left on the server.
-    pending: Mutex<Vec<PendingCreation>>,
+    pub(super) pending: Mutex<Vec<PendingCreation>>,
 }
 
 /// A key creation to finish: its unique name, and the key when registered from here.
-struct PendingCreation {
+pub(super) struct PendingCreation {
     name: String,
     /// `None` for a server-side Create.
     key: Option<KeyBytes>,
@@ -245,18 +245,18 @@ pub unsafe extern "C" fn kmip_key_state(
 }
 
 /// A key got or created, ready to be copied out.
-struct Fetched {
-    id: String,
+pub(super) struct Fetched {
+    pub(super) id: String,
     state: State,
     key: KeyBytes,
     /// `id`'s C size (with the NUL).
-    size: usize,
+    pub(super) size: usize,
 }
 
 impl kmip_client {
     /// The unfinished creation of this mode, or a new one (fresh name; fresh key unless made on
     /// the server).
-    fn take_pending(&self, on_server: bool) -> Result<PendingCreation, Failure> {
+    pub(super) fn take_pending(&self, on_server: bool) -> Result<PendingCreation, Failure> {
         let mut pending = self.pending.lock();
         if let Some(i) = pending.iter().position(|p| p.on_server() == on_server) {
             return Ok(pending.swap_remove(i));
@@ -282,7 +282,7 @@ impl kmip_client {
 
     /// Registers (or creates on the server) and activates the pending key; reuses a key of the
     /// same name left by an earlier attempt.
-    fn create(&self, pending: &PendingCreation) -> Result<Fetched, Failure> {
+    pub(super) fn create(&self, pending: &PendingCreation) -> Result<Fetched, Failure> {
         let (id, state, key) = match &pending.key {
             Some(key) => {
                 let id =

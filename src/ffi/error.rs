@@ -7,9 +7,12 @@ use std::ffi::c_char;
 
 use super::args::{fits, not_null};
 use super::panic_boundary::{guard, guard_value, guard_void};
-use super::status::{KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PANIC, code_of};
+use super::status::{
+    KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PANIC, code_of, keystore_code_of,
+};
 use crate::client::ClientError;
 use crate::config::ConfigError;
+use crate::keystore::KeystoreError;
 
 /// Why a call failed: its status code, a message for operators, and for
 /// `KMIP_ERR_KEY_STATE` the key's state.
@@ -47,14 +50,34 @@ impl Failure {
     }
 }
 
+/// The key's state carried by a `KMIP_ERR_KEY_STATE` client error.
+fn key_state_of(e: &ClientError) -> Option<u32> {
+    match e {
+        ClientError::KeyState { state, .. } => Some(state.0),
+        _ => None,
+    }
+}
+
 impl From<ClientError> for Failure {
     fn from(e: ClientError) -> Self {
+        Self {
+            code: code_of(e.class()),
+            message: e.to_string(),
+            key_state: key_state_of(&e),
+        }
+    }
+}
+
+impl From<KeystoreError> for Failure {
+    fn from(e: KeystoreError) -> Self {
         let key_state = match &e {
-            ClientError::KeyState { state, .. } => Some(state.0),
+            KeystoreError::Provider { source, .. } => {
+                source.downcast_ref::<ClientError>().and_then(key_state_of)
+            }
             _ => None,
         };
         Self {
-            code: code_of(e.class()),
+            code: keystore_code_of(&e),
             message: e.to_string(),
             key_state,
         }

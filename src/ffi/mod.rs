@@ -2,13 +2,16 @@
 //!
 //! This module is the only place in the crate with unsafe code. It stays thin: it checks and
 //! converts arguments, catches panics and maps errors to fixed status codes; the logic lives in
-//! the safe core ([`crate::client`], [`crate::config`]). One file per C type:
+//! the safe core ([`crate::client`], [`crate::config`], [`crate::keystore`]). One file per C
+//! type:
 //!
 //! | file | C type / functions |
 //! |---|---|
 //! | `status.rs` | status codes, state values, flags, `kmip_status_str`, `kmip_version` |
 //! | `options.rs` | `kmip_options`: `kmip_options_new/_set/_load_config/_free` |
 //! | `client.rs` | `kmip_client`: `kmip_open/_close`, `kmip_get_master_key`, `kmip_key_state` |
+//! | `keystore.rs` | `keystore`: `keystore_create/_open/_generate/_unwrap/_remove/_master_key_id/_close` |
+//! | `rotate.rs` | `kmip_rotate` |
 //! | `error.rs` | `kmip_error`: `kmip_error_code/_message/_key_state/_free` |
 //! | `logging.rs` | `kmip_log_callback`, `kmip_set_log_callback` |
 //! | `panic_boundary.rs` | the panic boundary every export runs in |
@@ -22,8 +25,8 @@
 //! body runs inside [`panic_boundary`], so a panic becomes `KMIP_ERR_PANIC` instead of
 //! unwinding into C.
 //!
-//! Keystore functions (`keystore_*`, codes 13-19) will live in their own files here, one per C
-//! type, using the same helpers; the version script already exports `keystore_*`.
+//! The keystore functions return the codes 13-19 for keystore failures (see
+//! `status::keystore_code_of`); the version script exports `kmip_*` and `keystore_*`.
 #![deny(unsafe_op_in_unsafe_fn)]
 // The C names (`kmip_options`, ...) are the ABI; they are not Rust-style type names.
 #![allow(non_camel_case_types)]
@@ -31,9 +34,11 @@
 pub(crate) mod args;
 pub mod client;
 pub mod error;
+pub mod keystore;
 pub mod logging;
 pub mod options;
 pub(crate) mod panic_boundary;
+pub mod rotate;
 pub mod status;
 
 pub use client::kmip_client;

@@ -1,12 +1,14 @@
-//! Status codes (fixed numbers, never reused), key state values, `kmip_get_master_key` flags,
-//! log levels, and the functions `kmip_status_str` and `kmip_version`.
+//! Status codes (fixed numbers, never reused), key state values, `kmip_get_master_key` and
+//! `kmip_rotate` flags, log levels, and the functions `kmip_status_str` and `kmip_version`.
 //!
-//! The codes 3..=12 are also the CLI's exit codes. 13..=19 belong to the keystore functions.
+//! The codes 3..=12 are also the CLI's exit codes. 13..=19 belong to the keystore functions
+//! (`keystore_code_of` maps a `KeystoreError` to them).
 
 use std::ffi::c_char;
 
 use super::panic_boundary::guard_value;
-use crate::client::ErrorClass;
+use crate::client::{ClientError, ErrorClass};
+use crate::keystore::{KeystoreError, ProviderErrorClass};
 
 /// Success.
 pub const KMIP_OK: u32 = 0;
@@ -17,7 +19,8 @@ pub const KMIP_ERR_INVALID_ARGUMENT: u32 = 1;
 /// size out-parameter.
 pub const KMIP_ERR_BUFFER_TOO_SMALL: u32 = 2;
 /// The options are invalid or incomplete (bad value, missing server or certificate,
-/// unreadable or invalid configuration file).
+/// unreadable or invalid configuration file); for a keystore, the master key file cannot be
+/// used (missing, unreadable, mode not 0600/0400, not 32 bytes or base64 of 32 bytes).
 pub const KMIP_ERR_CONFIG: u32 = 3;
 /// The client certificate, private key (or its password) or CA file cannot be used.
 pub const KMIP_ERR_CREDENTIALS: u32 = 4;
@@ -47,7 +50,7 @@ pub const KMIP_ERR_KEYSTORE_LOCKED: u32 = 15;
 pub const KMIP_ERR_NOT_FOUND: u32 = 16;
 /// Keystore: the entry or keystore already exists.
 pub const KMIP_ERR_EXISTS: u32 = 17;
-/// Keystore: an input/output error.
+/// Keystore: an input/output error (or the system's random generator failed).
 pub const KMIP_ERR_IO: u32 = 18;
 /// Keystore: a format or feature this version does not support.
 pub const KMIP_ERR_UNSUPPORTED: u32 = 19;
@@ -75,6 +78,12 @@ pub const KMIP_GET_CREATE_ON_SERVER: u32 = 1;
 pub const KMIP_GET_SKIP_STATE_CHECK: u32 = 2;
 /// Every flag `kmip_get_master_key` knows; other bits are refused.
 pub(crate) const KMIP_GET_ALL_FLAGS: u32 = KMIP_GET_CREATE_ON_SERVER | KMIP_GET_SKIP_STATE_CHECK;
+
+/// `kmip_rotate` flag: after a successful rotation, deactivate the old master key (KMIP Revoke
+/// with reason Superseded; nothing for a key file).
+pub const KMIP_ROTATE_RETIRE_OLD: u32 = 1;
+/// Every flag `kmip_rotate` knows; other bits are refused.
+pub(crate) const KMIP_ROTATE_ALL_FLAGS: u32 = KMIP_ROTATE_RETIRE_OLD;
 
 /// A size for `id_out` that holds any identifier a known server issues (a longer one is
 /// reported with `KMIP_ERR_BUFFER_TOO_SMALL` and can be fetched again).
@@ -106,6 +115,41 @@ pub(crate) fn code_of(class: ErrorClass) -> u32 {
         ErrorClass::Protocol => KMIP_ERR_PROTOCOL,
         ErrorClass::Timeout => KMIP_ERR_TIMEOUT,
         ErrorClass::Server => KMIP_ERR_SERVER,
+    }
+}
+
+/// The status code of a keystore error. A master-key provider's error keeps the code of the
+/// KMIP client error inside it when there is one (`KMIP_ERR_TLS`, `KMIP_ERR_KEY_STATE`, ...);
+/// otherwise its class decides.
+pub(crate) fn keystore_code_of(e: &KeystoreError) -> u32 {
+    match e {
+        KeystoreError::WrongMasterKey { .. } => KMIP_ERR_WRONG_MASTER_KEY,
+        KeystoreError::Corrupt { .. } | KeystoreError::Truncated { .. } => {
+            KMIP_ERR_KEYSTORE_CORRUPT
+        }
+        KeystoreError::Locked { .. } => KMIP_ERR_KEYSTORE_LOCKED,
+        KeystoreError::NotFound { .. } => KMIP_ERR_NOT_FOUND,
+        KeystoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            KMIP_ERR_NOT_FOUND
+        }
+        KeystoreError::Exists { .. } | KeystoreError::KeystoreExists { .. } => KMIP_ERR_EXISTS,
+        KeystoreError::Io { .. } | KeystoreError::Random(_) => KMIP_ERR_IO,
+        KeystoreError::UnsupportedVersion { .. } => KMIP_ERR_UNSUPPORTED,
+        KeystoreError::MasterKeyFile { .. } => KMIP_ERR_CONFIG,
+        KeystoreError::ReadOnly { .. } | KeystoreError::InvalidArgument(_) => {
+            KMIP_ERR_INVALID_ARGUMENT
+        }
+        KeystoreError::Provider { class, source } => match source.downcast_ref::<ClientError>() {
+            Some(client_error) => code_of(client_error.class()),
+            None => match class {
+                ProviderErrorClass::NotFound => KMIP_ERR_KEY_ABSENT,
+                ProviderErrorClass::NotActive => KMIP_ERR_KEY_STATE,
+                ProviderErrorClass::Unavailable => KMIP_ERR_UNREACHABLE,
+                ProviderErrorClass::Refused => KMIP_ERR_PERMISSION_DENIED,
+                ProviderErrorClass::Unsupported => KMIP_ERR_UNSUPPORTED,
+                ProviderErrorClass::Other => KMIP_ERR_SERVER,
+            },
+        },
     }
 }
 
@@ -168,6 +212,36 @@ mod tests {
         }
         assert!(status_name(20).is_none());
         assert!(status_name(u32::MAX).is_none());
+    }
+
+    #[test]
+    fn keystore_errors_map_to_their_codes() {
+        use std::path::PathBuf;
+        let io = |kind| KeystoreError::Io {
+            operation: "open",
+            path: PathBuf::from("/x"),
+            source: std::io::Error::from(kind),
+        };
+        assert_eq!(
+            keystore_code_of(&io(std::io::ErrorKind::NotFound)),
+            KMIP_ERR_NOT_FOUND
+        );
+        assert_eq!(
+            keystore_code_of(&io(std::io::ErrorKind::PermissionDenied)),
+            KMIP_ERR_IO
+        );
+        let provider = |class| KeystoreError::provider(class, "no client error inside");
+        for (class, code) in [
+            (ProviderErrorClass::NotFound, KMIP_ERR_KEY_ABSENT),
+            (ProviderErrorClass::NotActive, KMIP_ERR_KEY_STATE),
+            (ProviderErrorClass::Unavailable, KMIP_ERR_UNREACHABLE),
+            (ProviderErrorClass::Refused, KMIP_ERR_PERMISSION_DENIED),
+            (ProviderErrorClass::Unsupported, KMIP_ERR_UNSUPPORTED),
+        ] {
+            assert_eq!(keystore_code_of(&provider(class)), code, "{class}");
+        }
+        let exists = KeystoreError::Exists { name: "a".into() };
+        assert_eq!(keystore_code_of(&exists), KMIP_ERR_EXISTS);
     }
 
     #[test]

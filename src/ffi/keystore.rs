@@ -1,0 +1,532 @@
+//! `keystore`: an open keystore file (data keys wrapped under a master key on a KMIP server or
+//! in a local key file). C functions: `keystore_create`, `keystore_open`, `keystore_generate`,
+//! `keystore_unwrap`, `keystore_remove`, `keystore_master_key_id`, `keystore_close`. Also the
+//! master-key provider the keystore functions and `kmip_rotate` share ([`Provider`]).
+
+use std::ffi::c_char;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use parking_lot::RwLock;
+
+use super::args::{c_size, fits, not_null, optional_str_arg, str_arg, write_c_string};
+use super::client::kmip_client;
+use super::error::{Failure, kmip_error};
+use super::panic_boundary::{guard, guard_void};
+use super::status::{KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PROTOCOL, KMIP_KEY_LEN};
+use crate::keystore::{
+    KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey, MasterKeyLocation,
+    MasterKeyProvider, ProviderErrorClass,
+};
+
+/// An open keystore: one file of data keys (one per name), each wrapped under the keystore's
+/// master key, which lives on a KMIP server or in a local key file and is named in the file's
+/// header (a keystore is self-describing).
+///
+/// C functions: `keystore_create`, `keystore_open`, `keystore_generate`, `keystore_unwrap`,
+/// `keystore_remove`, `keystore_master_key_id`, `keystore_close`. Made by `keystore_create` or
+/// `keystore_open`, owned by the caller, freed with `keystore_close`. It holds the keystore's
+/// writer lock (`PATH.lock`) until closed: no other handle, in this process or another, can
+/// open the same keystore meanwhile. It does not borrow the `kmip_client` it was made with:
+/// the master key is fetched once, when opening. Thread-safe (a lock inside): any number of
+/// threads may call `keystore_unwrap` at once; `keystore_generate` and `keystore_remove` wait
+/// for each other and for unwraps. Only `keystore_close` must not race with other calls on it.
+pub struct keystore {
+    inner: RwLock<Keystore>,
+}
+
+/// Master keys on the KMIP server of a client (when there is one) and in local key files,
+/// chosen by the location: what the keystore functions and `kmip_rotate` hand to the keystore.
+/// New keys are only ever created on the KMIP server; key files are only read.
+pub(super) struct Provider {
+    kmip: Option<KmipMasterKeyProvider>,
+    files: KeyFileProvider,
+}
+
+impl Provider {
+    /// A provider over `client`'s server (with its `activateKeys`), or for key files only.
+    pub(super) fn new(client: Option<&kmip_client>) -> Self {
+        Self {
+            kmip: client.map(|c| KmipMasterKeyProvider::new(c.client.clone(), c.activate_keys)),
+            files: KeyFileProvider::new(),
+        }
+    }
+
+    /// The KMIP provider, or an argument error saying that `what` needs a client.
+    fn kmip(&self, what: &dyn std::fmt::Display) -> Result<&KmipMasterKeyProvider, KeystoreError> {
+        self.kmip.as_ref().ok_or_else(|| {
+            KeystoreError::InvalidArgument(format!(
+                "{what} is on a KMIP server: pass a kmip_client (client is NULL)"
+            ))
+        })
+    }
+}
+
+impl MasterKeyProvider for Provider {
+    fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
+        match location {
+            MasterKeyLocation::Kmip { .. } => self.kmip(location)?.fetch(location),
+            MasterKeyLocation::KeyFile { .. } => self.files.fetch(location),
+        }
+    }
+
+    fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
+        self.kmip(&"a new master key")?.create(unique_name)
+    }
+
+    fn find_created(&self, unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
+        // Without a client a created KMIP key cannot be looked for: an error keeps a pending
+        // rotation's journal for a later attempt instead of rolling back blindly.
+        self.kmip(&"a key created by an interrupted rotation")?
+            .find_created(unique_name)
+    }
+
+    fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        match location {
+            MasterKeyLocation::Kmip { .. } => self.kmip(location)?.discard(location),
+            // Key files are never created here, so never deleted either.
+            MasterKeyLocation::KeyFile { .. } => Err(KeystoreError::provider(
+                ProviderErrorClass::Unsupported,
+                format!("refusing to delete the master key file at {location}"),
+            )),
+        }
+    }
+
+    fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        match location {
+            MasterKeyLocation::Kmip { .. } => self.kmip(location)?.retire(location),
+            MasterKeyLocation::KeyFile { .. } => Ok(()),
+        }
+    }
+}
+
+/// The identifier of a master key as returned to C: the KMIP Unique Identifier or the key
+/// file's path, as bytes without a NUL.
+pub(super) fn location_bytes(location: &MasterKeyLocation) -> Result<&[u8], Failure> {
+    let bytes = match location {
+        MasterKeyLocation::Kmip { identifier } => identifier.as_bytes(),
+        MasterKeyLocation::KeyFile { path } => path.as_os_str().as_bytes(),
+    };
+    if bytes.contains(&0) {
+        return Err(Failure::new(
+            KMIP_ERR_PROTOCOL,
+            "the master key identifier contains a NUL byte and cannot be returned as a C string",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A non-empty path argument.
+///
+/// # Safety
+/// As for [`str_arg`].
+unsafe fn path_arg<'a>(pointer: *const c_char, name: &str) -> Result<&'a str, Failure> {
+    // SAFETY: forwarded caller promise.
+    let path = unsafe { str_arg(pointer, name)? };
+    if path.is_empty() {
+        return Err(Failure::new(
+            KMIP_ERR_INVALID_ARGUMENT,
+            format!("argument '{name}' is empty"),
+        ));
+    }
+    Ok(path)
+}
+
+/// `Err(INVALID_ARGUMENT)` unless `key_out_len` is `KMIP_KEY_LEN`.
+fn check_key_len(key_out_len: usize) -> Result<(), Failure> {
+    if key_out_len != KMIP_KEY_LEN {
+        return Err(Failure::new(
+            KMIP_ERR_INVALID_ARGUMENT,
+            format!("key_out_len must be {KMIP_KEY_LEN}, got {key_out_len}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Fails with `KMIP_ERR_EXISTS` when something is at `path` already (checked again, under the
+/// writer lock, by the creation itself; this early check only spares a KMIP key).
+fn check_absent(path: &Path) -> Result<(), Failure> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Err(KeystoreError::KeystoreExists {
+            path: path.to_owned(),
+        }
+        .into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(KeystoreError::Io {
+            operation: "stat",
+            path: path.to_owned(),
+            source: e,
+        }
+        .into()),
+    }
+}
+
+/// Creates a new, empty keystore at `path` (which must not exist) and opens it: `*out`
+/// receives the handle, which holds the keystore's writer lock until `keystore_close`.
+///
+/// The master key is exactly one of:
+/// - `master_key_file` (with `client` and `master_key_id` NULL): a local key file, mode 0600
+///   or 0400, holding 32 raw bytes or their base64 (like mongod's `--encryptionKeyFile`). The
+///   path is recorded as given: pass an absolute path.
+/// - `client` with `master_key_id`: an existing KMIP key (Active when `activateKeys` is on).
+/// - `client` with `master_key_id` NULL or "": a new KMIP key, made as a database server does
+///   on first start: a key generated here is registered under a unique name and activated
+///   (when `activateKeys` is on). This shares the retry cache of `kmip_get_master_key`: when
+///   the creation, or the keystore creation after it, fails, or the new identifier does not
+///   fit `id_out`, the next creating call on the same client (this one, or
+///   `kmip_get_master_key` without `KMIP_GET_CREATE_ON_SERVER`) reuses that key instead of
+///   making a second one. `id_out` and `id_len_out` are required then.
+///
+/// `id_out` (`id_out_len` bytes) receives the master key's identifier (the KMIP identifier, or
+/// `master_key_file` as given) and a NUL, and `*id_len_out` its size including the NUL; both
+/// may be NULL (with `id_out_len` 0) unless a new KMIP key is made. `KMIP_KEY_ID_BUFFER_SIZE`
+/// is enough for known servers. When the identifier does not fit, nothing is created (for a
+/// new KMIP key: the key is kept for the retry described above) and the call returns
+/// `KMIP_ERR_BUFFER_TOO_SMALL` with the size needed in `*id_len_out`.
+///
+/// On failure nothing is written except `*id_len_out` on `KMIP_ERR_BUFFER_TOO_SMALL`. Returns
+/// `KMIP_ERR_INVALID_ARGUMENT` for a NULL or empty `path`, a NULL `out`, not exactly one master
+/// key, or `id_out` NULL with `id_out_len` > 0 or when a new KMIP key is made;
+/// `KMIP_ERR_EXISTS` when `path` exists; `KMIP_ERR_KEYSTORE_LOCKED` when another handle holds
+/// its lock; `KMIP_ERR_CONFIG` for an unusable key file; `KMIP_ERR_IO`; or the class of a KMIP
+/// failure (`KMIP_ERR_UNREACHABLE`, `KMIP_ERR_KEY_ABSENT`, `KMIP_ERR_KEY_STATE`, ...).
+///
+/// # Safety
+/// `client` is NULL or a live `kmip_client`; `path`, `master_key_id` and `master_key_file` are
+/// NULL or NUL-terminated strings; `out`, `id_len_out` and `error_out` are NULL or writable;
+/// `id_out` is NULL or writable for `id_out_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_create(
+    client: *const kmip_client,
+    path: *const c_char,
+    master_key_id: *const c_char,
+    master_key_file: *const c_char,
+    out: *mut *mut keystore,
+    id_out: *mut c_char,
+    id_out_len: usize,
+    id_len_out: *mut usize,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("keystore_create", error_out, || {
+        not_null(path, "path")?;
+        not_null(out, "out")?;
+        if id_out_len > 0 {
+            not_null(id_out, "id_out")?;
+        }
+        if !id_out.is_null() {
+            not_null(id_len_out, "id_len_out")?;
+        }
+        // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
+        let path = Path::new(unsafe { path_arg(path, "path")? });
+        // SAFETY: NULL or NUL-terminated strings (caller promise).
+        let key_id =
+            unsafe { optional_str_arg(master_key_id, "master_key_id")? }.filter(|s| !s.is_empty());
+        // SAFETY: as above.
+        let key_file = unsafe { optional_str_arg(master_key_file, "master_key_file")? }
+            .filter(|s| !s.is_empty());
+        // SAFETY: NULL or a live kmip_client (caller promise).
+        let client = unsafe { client.as_ref() };
+        let invalid = |m: &str| Err(Failure::new(KMIP_ERR_INVALID_ARGUMENT, m));
+        let report_size = |size: usize| {
+            if !id_len_out.is_null() {
+                // SAFETY: not NULL (checked) and writable (caller promise).
+                unsafe { id_len_out.write(size) };
+            }
+        };
+        let provider = Provider::new(client);
+
+        let (handle, id, size) = match (client, key_id, key_file) {
+            (None, None, Some(file)) => {
+                let size = c_size(file, "master_key_file")?;
+                if let Err(e) = check_id_room(id_out, id_out_len, size) {
+                    report_size(size);
+                    return Err(e);
+                }
+                let location = MasterKeyLocation::KeyFile { path: file.into() };
+                let handle = Keystore::create(path, location, &provider)?;
+                (handle, file.to_owned(), size)
+            }
+            (Some(_), Some(id), None) => {
+                let size = c_size(id, "master_key_id")?;
+                if let Err(e) = check_id_room(id_out, id_out_len, size) {
+                    report_size(size);
+                    return Err(e);
+                }
+                let location = MasterKeyLocation::Kmip {
+                    identifier: id.to_owned(),
+                };
+                let handle = Keystore::create(path, location, &provider)?;
+                (handle, id.to_owned(), size)
+            }
+            (Some(client), None, None) => {
+                if id_out.is_null() {
+                    return invalid(
+                        "argument 'id_out' is NULL: it is needed for the new master key's \
+                         identifier",
+                    );
+                }
+                check_absent(path)?;
+                let pending = client.take_pending(false)?;
+                let created = match client.create(&pending) {
+                    Ok(created) => created,
+                    Err(e) => {
+                        client.pending.lock().push(pending);
+                        return Err(e);
+                    }
+                };
+                if let Err(e) = fits(id_out_len, created.size, "id_out") {
+                    client.pending.lock().push(pending);
+                    report_size(created.size);
+                    return Err(e);
+                }
+                let location = MasterKeyLocation::Kmip {
+                    identifier: created.id.clone(),
+                };
+                match Keystore::create(path, location, &provider) {
+                    // The key protects a keystore now: it is no longer to be retried.
+                    Ok(handle) => (handle, created.id, created.size),
+                    Err(e) => {
+                        client.pending.lock().push(pending);
+                        return Err(e.into());
+                    }
+                }
+            }
+            (None, Some(_), _) => {
+                return invalid("master_key_id needs a client (client is NULL)");
+            }
+            (Some(_), _, Some(_)) => {
+                return invalid("give either client or master_key_file, not both");
+            }
+            (None, None, None) => {
+                return invalid("no master key: give client or master_key_file");
+            }
+        };
+        let handle = Box::new(keystore {
+            inner: RwLock::new(handle),
+        });
+        // SAFETY: `out` is not NULL (checked) and writable; when `id_out` is not NULL it holds
+        // id_out_len >= size bytes (checked), `id_len_out` is then not NULL (checked), and the
+        // id holds no NUL (c_size checked).
+        unsafe {
+            if !id_out.is_null() {
+                write_c_string(&id, id_out);
+                id_len_out.write(size);
+            }
+            out.write(Box::into_raw(handle));
+        }
+        Ok(())
+    })
+}
+
+/// Checks that `id_out` (when not NULL) holds `size` bytes.
+fn check_id_room(id_out: *mut c_char, id_out_len: usize, size: usize) -> Result<(), Failure> {
+    if id_out.is_null() {
+        Ok(())
+    } else {
+        fits(id_out_len, size, "id_out")
+    }
+}
+
+/// Opens the existing keystore at `path` for reading and writing and stores the handle in
+/// `*out`. The file names its master key: a KMIP key needs `client` (fetched with its state
+/// check: Active when `activateKeys` is on), a key file does not (`client` may be NULL).
+/// Verifies the master key, then the whole file, and resolves a rotation a crash left pending.
+/// The handle holds the keystore's writer lock until `keystore_close`.
+///
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `path` or `out`, or a KMIP master key without
+/// a client; `KMIP_ERR_NOT_FOUND` when there is no keystore at `path`;
+/// `KMIP_ERR_WRONG_MASTER_KEY` when the master key does not open it;
+/// `KMIP_ERR_KEYSTORE_CORRUPT` for a damaged or tampered file; `KMIP_ERR_KEYSTORE_LOCKED` when
+/// another handle (in this or another process) has it open; `KMIP_ERR_UNSUPPORTED` for a
+/// format version this library does not read; `KMIP_ERR_CONFIG` for an unusable key file;
+/// `KMIP_ERR_IO`; or the class of a KMIP failure.
+///
+/// # Safety
+/// `client` is NULL or a live `kmip_client`; `path` is NULL or a NUL-terminated string; `out`
+/// and `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_open(
+    client: *const kmip_client,
+    path: *const c_char,
+    out: *mut *mut keystore,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("keystore_open", error_out, || {
+        not_null(path, "path")?;
+        not_null(out, "out")?;
+        // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
+        let path = unsafe { path_arg(path, "path")? };
+        // SAFETY: NULL or a live kmip_client (caller promise).
+        let provider = Provider::new(unsafe { client.as_ref() });
+        let handle = Box::new(keystore {
+            inner: RwLock::new(Keystore::open(path, &provider)?),
+        });
+        // SAFETY: not NULL (checked) and writable (caller promise).
+        unsafe { out.write(Box::into_raw(handle)) };
+        Ok(())
+    })
+}
+
+/// Generates a random 32-byte data key named `name` (1 to 1024 bytes of UTF-8), stores it
+/// durably (wrapped under the master key; the file is replaced atomically) and copies it into
+/// `key_out`. Wipe `key_out` when done.
+///
+/// On failure `key_out` is not written. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer
+/// (only `error_out` may be NULL), a `key_out_len` other than 32 (`KMIP_KEY_LEN`) or an empty
+/// or overlong name; `KMIP_ERR_EXISTS` when a key of that name exists; `KMIP_ERR_IO` when the
+/// file cannot be written (the keystore is then unchanged).
+///
+/// # Safety
+/// `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `key_out` is
+/// NULL or writable for `key_out_len` bytes; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_generate(
+    ks: *mut keystore,
+    name: *const c_char,
+    key_out: *mut u8,
+    key_out_len: usize,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("keystore_generate", error_out, || {
+        not_null(ks, "ks")?;
+        not_null(name, "name")?;
+        not_null(key_out, "key_out")?;
+        check_key_len(key_out_len)?;
+        // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
+        let name = unsafe { str_arg(name, "name")? };
+        // SAFETY: not NULL (checked), a live keystore (caller promise).
+        let ks = unsafe { &*ks };
+        let key = ks.inner.write().generate(name)?;
+        // SAFETY: not NULL (checked); the caller promises key_out_len == 32 writable bytes. The
+        // key is copied from its zeroizing buffer, wiped when `key` drops.
+        unsafe { std::ptr::copy_nonoverlapping(key.as_bytes().as_ptr(), key_out, KMIP_KEY_LEN) };
+        Ok(())
+    })
+}
+
+/// Copies the data key named `name` (unwrapped with the master key) into `key_out` (32 bytes).
+/// Any number of threads may call this at once on one handle. Wipe `key_out` when done.
+///
+/// On failure `key_out` is not written. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer
+/// (only `error_out` may be NULL) or a `key_out_len` other than 32 (`KMIP_KEY_LEN`);
+/// `KMIP_ERR_NOT_FOUND` when no key has that name; `KMIP_ERR_KEYSTORE_CORRUPT` when its entry
+/// does not authenticate.
+///
+/// # Safety
+/// `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `key_out` is
+/// NULL or writable for `key_out_len` bytes; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_unwrap(
+    ks: *const keystore,
+    name: *const c_char,
+    key_out: *mut u8,
+    key_out_len: usize,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("keystore_unwrap", error_out, || {
+        not_null(ks, "ks")?;
+        not_null(name, "name")?;
+        not_null(key_out, "key_out")?;
+        check_key_len(key_out_len)?;
+        // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
+        let name = unsafe { str_arg(name, "name")? };
+        // SAFETY: not NULL (checked), a live keystore (caller promise).
+        let ks = unsafe { &*ks };
+        let key = ks.inner.read().data_key(name)?;
+        // SAFETY: not NULL (checked); the caller promises key_out_len == 32 writable bytes. The
+        // key is copied from its zeroizing buffer, wiped when `key` drops.
+        unsafe { std::ptr::copy_nonoverlapping(key.as_bytes().as_ptr(), key_out, KMIP_KEY_LEN) };
+        Ok(())
+    })
+}
+
+/// Removes the data key named `name` durably (the file is replaced atomically). The key is
+/// gone for good: data encrypted under it can no longer be read.
+///
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `ks` or `name`; `KMIP_ERR_NOT_FOUND` when no
+/// key has that name; `KMIP_ERR_IO` when the file cannot be written (the keystore is then
+/// unchanged).
+///
+/// # Safety
+/// `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `error_out` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_remove(
+    ks: *mut keystore,
+    name: *const c_char,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("keystore_remove", error_out, || {
+        not_null(ks, "ks")?;
+        not_null(name, "name")?;
+        // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
+        let name = unsafe { str_arg(name, "name")? };
+        // SAFETY: not NULL (checked), a live keystore (caller promise).
+        let ks = unsafe { &*ks };
+        ks.inner.write().remove(name)?;
+        Ok(())
+    })
+}
+
+/// Copies the identifier of the keystore's master key, NUL-terminated, into `buf` (`buf_len`
+/// bytes): the KMIP Unique Identifier, or the key file's path as recorded at creation.
+///
+/// `*written` receives the identifier's size including the NUL: on `KMIP_OK` the bytes
+/// written, on `KMIP_ERR_BUFFER_TOO_SMALL` the size needed (nothing is written to `buf` then).
+/// A size query: `buf` NULL with `buf_len` 0 returns `KMIP_ERR_BUFFER_TOO_SMALL` with the
+/// size. Returns `KMIP_ERR_INVALID_ARGUMENT` when `ks` or `written` is NULL, or `buf` is NULL
+/// with a non-zero `buf_len`.
+///
+/// # Safety
+/// `ks` is NULL or a live `keystore`; `buf` is NULL or writable for `buf_len` bytes; `written`
+/// is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_master_key_id(
+    ks: *const keystore,
+    buf: *mut c_char,
+    buf_len: usize,
+    written: *mut usize,
+) -> u32 {
+    guard("keystore_master_key_id", std::ptr::null_mut(), || {
+        not_null(ks, "ks")?;
+        not_null(written, "written")?;
+        if buf_len > 0 {
+            not_null(buf, "buf")?;
+        }
+        // SAFETY: not NULL (checked), a live keystore (caller promise).
+        let ks = unsafe { &*ks };
+        let inner = ks.inner.read();
+        let id = location_bytes(inner.master_key_location())?;
+        let needed = id.len() + 1;
+        if let Err(e) = fits(buf_len, needed, "buf") {
+            // SAFETY: not NULL (checked) and writable (caller promise).
+            unsafe { written.write(needed) };
+            return Err(e);
+        }
+        // SAFETY: `buf` holds buf_len >= needed bytes (checked; not NULL since buf_len > 0);
+        // `id` holds no NUL (checked by location_bytes).
+        unsafe {
+            std::ptr::copy_nonoverlapping(id.as_ptr(), buf.cast::<u8>(), id.len());
+            buf.add(id.len()).write(0);
+            written.write(needed);
+        }
+        Ok(())
+    })
+}
+
+/// Closes a keystore: releases its writer lock and wipes the keys it holds in memory. NULL does
+/// nothing.
+///
+/// # Safety
+/// `ks` is NULL or a `keystore` not yet closed, used by no other thread now and not used
+/// afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_close(ks: *mut keystore) {
+    guard_void(|| {
+        if !ks.is_null() {
+            // SAFETY: made by Box::into_raw in keystore_create/_open, not yet closed (caller
+            // promise).
+            drop(unsafe { Box::from_raw(ks) });
+        }
+    });
+}

@@ -1,0 +1,136 @@
+//! `kmip_rotate`: rotates a keystore file to another KMIP master key (an existing one or a new
+//! one), crash-safely, through the keystore core's journaled rotation.
+
+use std::ffi::c_char;
+
+use super::args::{c_size, fits, not_null, optional_str_arg, str_arg};
+use super::client::kmip_client;
+use super::error::{Failure, kmip_error};
+use super::keystore::{Provider, location_bytes};
+use super::panic_boundary::guard;
+use super::status::{
+    KMIP_ERR_INVALID_ARGUMENT, KMIP_KEY_ID_BUFFER_SIZE, KMIP_ROTATE_ALL_FLAGS,
+    KMIP_ROTATE_RETIRE_OLD,
+};
+use crate::keystore::{Keystore, MasterKeyLocation, NewMasterKey, RotateOptions};
+
+/// Rotates the keystore at `keystore_path` to the KMIP key `new_key_id` (fetched with its state
+/// check: Active when `activateKeys` is on), or, when `new_key_id` is NULL or "", to a new key
+/// registered and activated on `client`'s server under a unique name. Every data key is
+/// re-wrapped under the new master key (the data keys themselves do not change) and the file
+/// is replaced atomically. The keystore may be under a KMIP key or a key file before.
+///
+/// The keystore must not be open elsewhere (`KMIP_ERR_KEYSTORE_LOCKED` otherwise, also for a
+/// `keystore` handle open in this process): this call opens it, rotates it and closes it.
+/// Crash-safe (see `docs/keystore-format.md`): a new key's unique name is recorded in a
+/// journal before the key is created, so after a crash at any point the file opens under the
+/// old or the new key with every data key intact, and the next `keystore_open` or
+/// `kmip_rotate` rolls the rotation back (destroying a new key that protects nothing) or
+/// completes it. On failure the keystore is under the old key.
+///
+/// `flags`: `KMIP_ROTATE_RETIRE_OLD` deactivates the old KMIP key after the rotation succeeded
+/// (Revoke, reason Superseded; nothing is done for an old key file). A failure to deactivate
+/// does not undo the rotation: it is logged as a warning and the call still returns `KMIP_OK`
+/// (check the old key with `kmip_key_state` when it matters).
+///
+/// On `KMIP_OK`: the new key's identifier and a NUL in `id_out`, its size including the NUL in
+/// `*id_len_out`. The size of `id_out` is checked before anything is done: with `new_key_id`
+/// it must hold `new_key_id`; for a new key it must hold `KMIP_KEY_ID_BUFFER_SIZE` bytes.
+/// Either way a smaller one gives `KMIP_ERR_BUFFER_TOO_SMALL` with the size needed in
+/// `*id_len_out`, and nothing is done. Only a new key whose identifier is longer than
+/// `KMIP_KEY_ID_BUFFER_SIZE - 1` bytes (no known server issues one) is reported after the
+/// fact: the call returns `KMIP_ERR_BUFFER_TOO_SMALL` with the size in `*id_len_out` although
+/// the rotation HAS happened; read the identifier with `keystore_open` and
+/// `keystore_master_key_id`.
+///
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer (only `new_key_id` and `error_out`
+/// may be NULL), an empty path, an unknown flag, or `new_key_id` already being the current
+/// master key; `KMIP_ERR_NOT_FOUND` when there is no keystore at `keystore_path`; otherwise the
+/// codes of `keystore_open`, `KMIP_ERR_IO`, or the class of a KMIP failure
+/// (`KMIP_ERR_KEY_ABSENT`, `KMIP_ERR_KEY_STATE`, `KMIP_ERR_UNREACHABLE`, ...).
+///
+/// # Safety
+/// `client` is NULL or a live `kmip_client`; `keystore_path` and `new_key_id` are NULL or
+/// NUL-terminated strings; `id_out` is NULL or writable for `id_out_len` bytes; `id_len_out`
+/// and `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kmip_rotate(
+    client: *const kmip_client,
+    keystore_path: *const c_char,
+    new_key_id: *const c_char,
+    flags: u32,
+    id_out: *mut c_char,
+    id_out_len: usize,
+    id_len_out: *mut usize,
+    error_out: *mut *mut kmip_error,
+) -> u32 {
+    guard("kmip_rotate", error_out, || {
+        not_null(client, "client")?;
+        not_null(keystore_path, "keystore_path")?;
+        not_null(id_out, "id_out")?;
+        not_null(id_len_out, "id_len_out")?;
+        if flags & !KMIP_ROTATE_ALL_FLAGS != 0 {
+            return Err(Failure::new(
+                KMIP_ERR_INVALID_ARGUMENT,
+                format!("unknown flags 0x{:x}", flags & !KMIP_ROTATE_ALL_FLAGS),
+            ));
+        }
+        // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
+        let path = unsafe { str_arg(keystore_path, "keystore_path")? };
+        if path.is_empty() {
+            return Err(Failure::new(
+                KMIP_ERR_INVALID_ARGUMENT,
+                "argument 'keystore_path' is empty",
+            ));
+        }
+        // SAFETY: NULL or a NUL-terminated string (caller promise).
+        let new_key_id =
+            unsafe { optional_str_arg(new_key_id, "new_key_id")? }.filter(|id| !id.is_empty());
+        let room = match new_key_id {
+            Some(id) => c_size(id, "new_key_id")?,
+            None => KMIP_KEY_ID_BUFFER_SIZE,
+        };
+        if let Err(e) = fits(id_out_len, room, "id_out") {
+            // SAFETY: not NULL (checked) and writable (caller promise).
+            unsafe { id_len_out.write(room) };
+            return Err(e);
+        }
+        // SAFETY: not NULL (checked), a live kmip_client (caller promise).
+        let provider = Provider::new(Some(unsafe { &*client }));
+
+        let mut ks = Keystore::open(path, &provider)?;
+        let new = match new_key_id {
+            Some(id) => NewMasterKey::Existing(MasterKeyLocation::Kmip {
+                identifier: id.to_owned(),
+            }),
+            None => NewMasterKey::Create,
+        };
+        let options = RotateOptions {
+            retire_old: flags & KMIP_ROTATE_RETIRE_OLD != 0,
+        };
+        let report = ks.rotate(&provider, new, options)?;
+        drop(ks);
+        if let Some(e) = &report.retire_error {
+            log::warn!(
+                "keystore {path}: rotated to {}, but retiring the old master key {} failed: {e}",
+                report.new,
+                report.old
+            );
+        }
+        let id = location_bytes(&report.new)?;
+        let size = id.len() + 1;
+        if let Err(e) = fits(id_out_len, size, "id_out") {
+            // SAFETY: not NULL (checked) and writable (caller promise).
+            unsafe { id_len_out.write(size) };
+            return Err(e);
+        }
+        // SAFETY: `id_out` holds id_out_len >= size bytes (checked) and `id_len_out` is
+        // writable (both not NULL, checked); `id` holds no NUL (checked by location_bytes).
+        unsafe {
+            std::ptr::copy_nonoverlapping(id.as_ptr(), id_out.cast::<u8>(), id.len());
+            id_out.add(id.len()).write(0);
+            id_len_out.write(size);
+        }
+        Ok(())
+    })
+}
