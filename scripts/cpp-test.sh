@@ -8,7 +8,7 @@
 # with find_package(KmipKeystore CONFIG) (shared and static), with add_subdirectory() of this
 # repository, and with pkg-config.
 #
-# Installs cmake and libgtest-dev (apt-get) when missing. Starts a PyKMIP test server with
+# Installs cmake, libgtest-dev and libyaml-cpp-dev (apt-get) when missing. Starts a PyKMIP test server with
 # scripts/kmip-server.sh unless KMIP_TEST_SERVER_PORT and KMIP_TEST_PKI are set already, and
 # stops it (by its instance name) on exit. Environment: CPP_TEST_PORT (default 15711) for the
 # server it starts; BUILD_TYPE (default Release) for the cargo profile; CPP_CARGO_TARGET_DIR for
@@ -20,9 +20,9 @@ started=$(date +%s)
 section() { printf '\n==== %s ====\n' "$*"; }
 
 section "tools"
-if ! command -v cmake >/dev/null || [ ! -f /usr/include/gtest/gtest.h ]; then
+if ! command -v cmake >/dev/null || [ ! -f /usr/include/gtest/gtest.h ] || [ ! -d /usr/include/yaml-cpp ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake libgtest-dev
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake libgtest-dev libyaml-cpp-dev
 fi
 cmake --version | head -1
 
