@@ -312,7 +312,9 @@ fn key_file_errors() {
     let other = d.join("other.key");
     write_mode(&other, &master_key(5), 0o600);
     let wrong = ks_cmd(&["list", s(&ks), "--master-key-file", s(&other)]);
-    assert!(fails_with(&wrong, WRONG_MASTER_KEY).contains("wrong master key"));
+    let wrong = fails_with(&wrong, WRONG_MASTER_KEY);
+    assert!(wrong.contains("wrong master key"), "{wrong}");
+    assert!(wrong.contains("other.key (--master-key-file"), "{wrong}");
     std::fs::remove_file(&mk).unwrap();
     write_mode(&mk, &master_key(6), 0o600);
     fails_with(&ks_cmd(&["verify", s(&ks)]), WRONG_MASTER_KEY);

@@ -199,6 +199,31 @@ impl Sources {
             .filter(|id| !id.is_empty())
     }
 
+    /// Opens the keystore for writing through these sources.
+    fn open(&self, path: &Path) -> Result<Keystore, CliError> {
+        Keystore::open(path, self).map_err(|e| self.explain(e))
+    }
+
+    /// Opens the keystore read-only through these sources.
+    fn open_read_only(&self, path: &Path) -> Result<Keystore, CliError> {
+        Keystore::open_read_only(path, self).map_err(|e| self.explain(e))
+    }
+
+    /// A wrong master key read from `--master-key-file` names that file, not (only) the
+    /// header's location.
+    fn explain(&self, error: KeystoreError) -> CliError {
+        match (error, &self.key_file_override) {
+            (KeystoreError::WrongMasterKey { path, location }, Some(file)) => {
+                KeystoreError::WrongMasterKey {
+                    path,
+                    location: format!("{} (--master-key-file, for {location})", file.display()),
+                }
+                .into()
+            }
+            (error, _) => error.into(),
+        }
+    }
+
     fn kmip(&self) -> Result<&KmipMasterKeyProvider, KeystoreError> {
         self.kmip.as_ref().ok_or_else(|| {
             KeystoreError::provider(
@@ -317,14 +342,14 @@ impl KeystoreCommand {
                     return Err(CliError::invalid("no data key names given"));
                 }
                 let sources = Sources::new(&source, &path)?;
-                let mut keystore = Keystore::open(&path, &sources)?;
+                let mut keystore = sources.open(&path)?;
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 let added = keystore.generate_batch(&refs)?.len();
                 write_output(&format!("{added}\n"))
             }
             Self::List { path, source } => {
                 let sources = Sources::new(&source, &path)?;
-                let keystore = Keystore::open_read_only(&path, &sources)?;
+                let keystore = sources.open_read_only(&path)?;
                 let mut text = String::new();
                 for name in keystore.names() {
                     text.push_str(name);
@@ -347,7 +372,7 @@ impl KeystoreCommand {
                     )));
                 }
                 let sources = Sources::new(&source, &path)?;
-                let keystore = Keystore::open_read_only(&path, &sources)?;
+                let keystore = sources.open_read_only(&path)?;
                 let key = keystore.data_key(&name)?;
                 write_private_file(&out, key.as_bytes(), force)?;
                 let fingerprint = hex::encode(Sha256::digest(key.as_bytes()));
@@ -355,7 +380,7 @@ impl KeystoreCommand {
             }
             Self::Verify { path, source } => {
                 let sources = Sources::new(&source, &path)?;
-                let keystore = Keystore::open_read_only(&path, &sources)?;
+                let keystore = sources.open_read_only(&path)?;
                 let checked = keystore.verify()?;
                 write_output(&format!(
                     "every data key unwraps under {}\n{checked}\n",
@@ -370,7 +395,7 @@ impl KeystoreCommand {
             } => rotate(&path, new_master_key_file.as_deref(), retire_old, &source),
             Self::Info { path, source } => {
                 let sources = Sources::new(&source, &path)?;
-                let keystore = Keystore::open_read_only(&path, &sources)?;
+                let keystore = sources.open_read_only(&path)?;
                 let current = keystore.master_key_location();
                 let previous = match keystore.previous_master_key_location() {
                     Some(p) => format!("{} ({})", identifier(p), source_label(p)),
@@ -470,7 +495,7 @@ fn rotate(
     } else {
         NewMasterKey::Create
     };
-    let mut keystore = Keystore::open(path, &sources)?;
+    let mut keystore = sources.open(path)?;
     let report = keystore.rotate(&sources, new, RotateOptions { retire_old })?;
     write_output(&format!(
         "re-wrapped {} data keys\nold master key: {}\nnew master key: {}\n",
