@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod check;
 pub mod key;
+pub mod keystore;
 pub mod kmip_args;
 pub mod ttlv;
 
@@ -12,6 +13,7 @@ use std::path::Path;
 
 use kmip_keystore::client::{ClientError, ErrorClass};
 use kmip_keystore::config::ConfigError;
+use kmip_keystore::keystore::{KeyFileProblem, KeystoreError, ProviderErrorClass};
 
 /// The exit codes, shown at the end of `--help` (kept in step with [`CliError::exit_code`] and
 /// `docs/cli.md`).
@@ -29,7 +31,14 @@ Exit codes:
    9  permission denied by the server
   10  protocol error (malformed or mismatched reply)
   11  timeout (no answer within kmipConnectTimeoutMS)
-  12  other refusal by the server";
+  12  other refusal by the server
+  13  wrong master key for the keystore
+  14  keystore corrupt, tampered with or truncated
+  15  keystore locked by another process
+  16  no data key of that name
+  17  exists already (keystore file or data key name)
+  18  keystore I/O failure
+  19  unsupported keystore format version";
 
 /// `kmip-keystore`: operator tools for the KMIP keystore.
 #[derive(Debug, clap::Parser)]
@@ -40,7 +49,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The top-level commands. (`keystore` joins these later.)
+/// The top-level commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Manage master keys on the KMIP server: register, create, get, state, activate, revoke,
@@ -54,6 +63,9 @@ pub enum Command {
     /// Measure latency, throughput and client CPU of KMIP operations and of TLS handshakes.
     #[command(after_help = EXIT_CODES_HELP)]
     Bench(bench::BenchCommand),
+    /// Keystore files: init, add, list, unwrap, verify, rotate, info.
+    #[command(subcommand)]
+    Keystore(keystore::KeystoreCommand),
     /// Convert TTLV between hex (or raw bytes) and a readable text tree.
     #[command(subcommand)]
     Ttlv(ttlv::TtlvCommand),
@@ -66,6 +78,7 @@ impl Cli {
             Command::Key(command) => command.run(),
             Command::Check(command) => command.run(),
             Command::Bench(command) => command.run(),
+            Command::Keystore(command) => command.run(),
             Command::Ttlv(command) => command.run(),
         }
     }
@@ -75,7 +88,8 @@ impl Cli {
 /// 0 success, 1 an environment failure (I/O, unreadable file), 2 invalid input or usage (clap
 /// also exits with 2 for bad arguments), and 3 to 12 one per [`ErrorClass`] of a KMIP failure
 /// (3 config, 4 credentials, 5 unreachable, 6 TLS, 7 key absent, 8 key state, 9 permission
-/// denied, 10 protocol, 11 timeout, 12 other server refusal). The `Display` text is one line, for
+/// denied, 10 protocol, 11 timeout, 12 other server refusal), and 13 to 19 one per class of
+/// keystore failure (see [`keystore_exit_code`]; the C ABI's `KMIP_ERR_*` numbers). The `Display` text is one line, for
 /// stderr; it never holds key bytes or the password.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -97,6 +111,17 @@ pub enum CliError {
     /// A KMIP operation failed; the exit code follows its [`ErrorClass`].
     #[error("{0}")]
     Client(#[from] ClientError),
+    /// A keystore operation failed; the exit code follows [`keystore_exit_code`].
+    #[error("{0}")]
+    Keystore(#[from] KeystoreError),
+    /// A rotation succeeded but retiring the old master key failed.
+    #[error("rotation done, but retiring the old master key {old} failed: {source}")]
+    RetireFailed {
+        /// The old master key location.
+        old: String,
+        /// Why retiring failed.
+        source: KeystoreError,
+    },
     /// A failure of the given class that is not a single [`ClientError`] (the summary of
     /// `check`, or a key that the command found absent or in the wrong state itself).
     #[error("{message}")]
@@ -117,6 +142,7 @@ impl CliError {
             Self::Config(_) => class_exit_code(ErrorClass::Config),
             Self::Client(e) => class_exit_code(e.class()),
             Self::Class { class, .. } => class_exit_code(*class),
+            Self::Keystore(e) | Self::RetireFailed { source: e, .. } => keystore_exit_code(e),
         }
     }
 
@@ -150,6 +176,41 @@ pub fn class_exit_code(class: ErrorClass) -> u8 {
     }
 }
 
+/// The exit code of a keystore failure: 13 wrong master key, 14 corrupt, tampered with or
+/// truncated, 15 locked by another process, 16 no data key of that name, 17 exists already,
+/// 18 I/O, 19 unsupported format version (the C ABI's `KMIP_ERR_*` numbers); 2 an unusable
+/// master key file or invalid argument; a master key provider failure by its class (7 not
+/// found, 8 not active, 5 unavailable, 9 refused, 3 a key source that is not configured, else the
+/// KMIP error's own class when there is one).
+pub fn keystore_exit_code(error: &KeystoreError) -> u8 {
+    match error {
+        KeystoreError::WrongMasterKey { .. } => 13,
+        KeystoreError::Corrupt { .. } | KeystoreError::Truncated { .. } => 14,
+        KeystoreError::Locked { .. } => 15,
+        KeystoreError::NotFound { .. } => 16,
+        KeystoreError::Exists { .. } | KeystoreError::KeystoreExists { .. } => 17,
+        KeystoreError::Io { .. } => 18,
+        KeystoreError::UnsupportedVersion { .. } => 19,
+        KeystoreError::MasterKeyFile {
+            problem: KeyFileProblem::Unreadable(_),
+            ..
+        } => 18,
+        KeystoreError::MasterKeyFile { .. } | KeystoreError::InvalidArgument(_) => 2,
+        KeystoreError::Provider { class, source } => match class {
+            ProviderErrorClass::NotFound => class_exit_code(ErrorClass::KeyAbsent),
+            ProviderErrorClass::NotActive => class_exit_code(ErrorClass::KeyState),
+            ProviderErrorClass::Unavailable => class_exit_code(ErrorClass::Unreachable),
+            ProviderErrorClass::Refused => class_exit_code(ErrorClass::PermissionDenied),
+            ProviderErrorClass::Unsupported => class_exit_code(ErrorClass::Config),
+            ProviderErrorClass::Other => match source.downcast_ref::<ClientError>() {
+                Some(e) => class_exit_code(e.class()),
+                None => 1,
+            },
+        },
+        KeystoreError::ReadOnly { .. } | KeystoreError::Random(_) => 1,
+    }
+}
+
 /// Reads all of `file`, or of stdin when `file` is absent or `-`.
 pub fn read_input(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
     use io::Read as _;
@@ -174,4 +235,74 @@ pub fn write_output(text: &str) -> Result<(), CliError> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| CliError::io("cannot write standard output", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn keystore_errors_have_the_c_abi_numbers() {
+        let path = PathBuf::from("ks");
+        let code = |e: KeystoreError| CliError::from(e).exit_code();
+        assert_eq!(
+            code(KeystoreError::WrongMasterKey {
+                path: path.clone(),
+                location: "kmip:1".into()
+            }),
+            13
+        );
+        assert_eq!(
+            code(KeystoreError::Truncated {
+                path: path.clone(),
+                at: 1,
+                expected: 2
+            }),
+            14
+        );
+        assert_eq!(
+            code(KeystoreError::Locked {
+                path: path.clone(),
+                lock_path: path.clone()
+            }),
+            15
+        );
+        assert_eq!(code(KeystoreError::NotFound { name: "a".into() }), 16);
+        assert_eq!(code(KeystoreError::Exists { name: "a".into() }), 17);
+        assert_eq!(
+            code(KeystoreError::KeystoreExists { path: path.clone() }),
+            17
+        );
+        assert_eq!(
+            code(KeystoreError::Io {
+                operation: "read",
+                path: path.clone(),
+                source: io::Error::other("x")
+            }),
+            18
+        );
+        assert_eq!(
+            code(KeystoreError::UnsupportedVersion {
+                path,
+                found: 9,
+                supported: 1
+            }),
+            19
+        );
+        let provider = |class| code(KeystoreError::provider(class, "x"));
+        assert_eq!(provider(ProviderErrorClass::NotFound), 7);
+        assert_eq!(provider(ProviderErrorClass::NotActive), 8);
+        assert_eq!(provider(ProviderErrorClass::Unavailable), 5);
+        assert_eq!(provider(ProviderErrorClass::Refused), 9);
+        assert_eq!(provider(ProviderErrorClass::Unsupported), 3);
+        assert_eq!(provider(ProviderErrorClass::Other), 1);
+        assert_eq!(
+            code(KeystoreError::MasterKeyFile {
+                path: PathBuf::from("k"),
+                problem: KeyFileProblem::Mode(0o644)
+            }),
+            2
+        );
+    }
 }

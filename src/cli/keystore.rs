@@ -1,0 +1,541 @@
+//! `kmip-keystore keystore ...`: create, fill, list, unwrap, verify, rotate and describe a
+//! keystore file. The master key comes from a local key file (`--master-key-file`) or a KMIP
+//! server (the KMIP flags or `--config mongod.conf`); an existing keystore's header names where
+//! its key lives. Data keys only ever go to a mode-0600 file, never to the terminal.
+
+use std::cell::RefCell;
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+
+use kmip_keystore::client::{KmipClient, generate_key_name};
+use kmip_keystore::config::KmipOptions;
+use kmip_keystore::keystore::{
+    FORMAT_VERSION, KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey,
+    MasterKeyLocation, MasterKeyProvider, NewMasterKey, ProviderErrorClass, RotateOptions,
+};
+use sha2::{Digest as _, Sha256};
+
+use super::kmip_args::KmipArgs;
+use super::{CliError, write_output};
+
+/// Where the master key comes from: a local key file or the KMIP options (exactly one).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct KeySource {
+    /// Local master key file (32 raw bytes or base64 of 32 bytes, mode 0600 or 0400). For `init`:
+    /// the key to create the keystore under. For the other commands: read this file instead of
+    /// the key file path recorded in the keystore's header.
+    #[arg(long, value_name = "FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// KMIP options (for a keystore whose master key is on a KMIP server).
+    #[command(flatten)]
+    pub kmip: KmipArgs,
+}
+
+/// The `keystore` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum KeystoreCommand {
+    /// Create a new, empty keystore.
+    ///
+    /// Create it at PATH: under --master-key-file, under the KMIP key
+    /// --kmipKeyIdentifier, or (KMIP without an identifier) under a newly registered and
+    /// activated KMIP key. Prints the master key identifier as the last line.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Init {
+        /// The keystore file to create (must not exist).
+        path: PathBuf,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Generate data keys; prints the number added.
+    ///
+    /// Generate data keys named NAME... (or --count N named PREFIX0 ... PREFIX<N-1>) in one
+    /// durable write; prints the number added.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Add {
+        /// The keystore file.
+        path: PathBuf,
+        /// Names of the new data keys.
+        #[arg(required_unless_present = "count", conflicts_with = "count")]
+        names: Vec<String>,
+        /// Generate this many data keys (with --prefix).
+        #[arg(long, value_name = "N", requires = "prefix")]
+        count: Option<usize>,
+        /// Name prefix for --count: the keys are PREFIX0, PREFIX1, ...
+        #[arg(long, value_name = "P", requires = "count")]
+        prefix: Option<String>,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Print the names of the data keys, one per line (never the keys).
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    List {
+        /// The keystore file.
+        path: PathBuf,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Write one data key (32 raw bytes) to a new file of mode 0600; prints its SHA-256
+    /// fingerprint, never the key.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Unwrap {
+        /// The keystore file.
+        path: PathBuf,
+        /// The data key's name.
+        name: String,
+        /// The file to create.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists (it is removed and created anew with mode 0600).
+        #[arg(long)]
+        force: bool,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Unwrap every data key; prints the number of entries checked as the last line.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Verify {
+        /// The keystore file.
+        path: PathBuf,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Re-wrap every data key under a new master key.
+    ///
+    /// The new key: --new-master-key-file, the KMIP key
+    /// --kmipKeyIdentifier, or a newly created key (a new key file next to the keystore, or a new
+    /// KMIP key when KMIP options are given). Prints the old and the new master key, new last.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Rotate {
+        /// The keystore file.
+        path: PathBuf,
+        /// Rotate to this existing key file (mode 0600 or 0400).
+        #[arg(long, value_name = "FILE")]
+        new_master_key_file: Option<PathBuf>,
+        /// Retire the old master key afterwards (KMIP: revoke it, leaving it Deactivated).
+        #[arg(long)]
+        retire_old: bool,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Describe the keystore (never key bytes).
+    ///
+    /// Format version, master key (identifier and source), previous
+    /// master key, entry count, generation. Opens the keystore read-only, so it needs the master
+    /// key; never prints key bytes.
+    #[command(after_help = super::EXIT_CODES_HELP)]
+    Info {
+        /// The keystore file.
+        path: PathBuf,
+        /// The master key source.
+        #[command(flatten)]
+        source: KeySource,
+    },
+}
+
+/// The master key sources of one command, behind one [`MasterKeyProvider`] that dispatches on
+/// the kind of location: key files through [`KeyFileProvider`], KMIP keys through
+/// [`KmipMasterKeyProvider`] (when KMIP options were given).
+struct Sources {
+    /// Reads key files; creates new ones in the keystore's directory.
+    key_files: KeyFileProvider,
+    /// Read instead of the current key file named by the header (`--master-key-file`).
+    key_file_override: Option<PathBuf>,
+    /// Never replaced by the override (the target of `--new-master-key-file`).
+    exempt: Option<PathBuf>,
+    /// Key files created by this command (never replaced by the override either).
+    created: RefCell<Vec<PathBuf>>,
+    /// The KMIP provider, when KMIP options were given.
+    kmip: Option<KmipMasterKeyProvider>,
+    /// The options behind `kmip` (for `--kmipKeyIdentifier`).
+    kmip_options: Option<KmipOptions>,
+    /// Create new master keys on the KMIP server (else as key files).
+    create_on_kmip: bool,
+}
+
+impl Sources {
+    /// Builds the sources of `source` for a keystore at `path`: refuses a key file together with
+    /// KMIP options, and connects a KMIP client when KMIP options are given.
+    fn new(source: &KeySource, path: &Path) -> Result<Self, CliError> {
+        let options = source.kmip.to_options()?;
+        let kmip_given = source.kmip.config.is_some() || options != KmipOptions::default();
+        if kmip_given && source.master_key_file.is_some() {
+            return Err(CliError::invalid(
+                "give either --master-key-file or KMIP options, not both",
+            ));
+        }
+        let (kmip, kmip_options) = if kmip_given {
+            let client = KmipClient::new(&options)?;
+            (
+                Some(KmipMasterKeyProvider::new(client, options.activate_keys)),
+                Some(options),
+            )
+        } else {
+            (None, None)
+        };
+        Ok(Self {
+            key_files: KeyFileProvider::with_new_key_dir(keystore_dir(path)?),
+            key_file_override: source.master_key_file.clone(),
+            exempt: None,
+            created: RefCell::new(Vec::new()),
+            create_on_kmip: kmip.is_some(),
+            kmip,
+            kmip_options,
+        })
+    }
+
+    /// The `--kmipKeyIdentifier` given, if any (empty counts as none, as for mongod).
+    fn kmip_key_identifier(&self) -> Option<&str> {
+        self.kmip_options
+            .as_ref()
+            .and_then(|o| o.key_identifier.as_deref())
+            .filter(|id| !id.is_empty())
+    }
+
+    /// Opens the keystore for writing through these sources.
+    fn open(&self, path: &Path) -> Result<Keystore, CliError> {
+        Keystore::open(path, self).map_err(|e| self.explain(e))
+    }
+
+    /// Opens the keystore read-only through these sources.
+    fn open_read_only(&self, path: &Path) -> Result<Keystore, CliError> {
+        Keystore::open_read_only(path, self).map_err(|e| self.explain(e))
+    }
+
+    /// A wrong master key read from `--master-key-file` names that file, not (only) the
+    /// header's location.
+    fn explain(&self, error: KeystoreError) -> CliError {
+        match (error, &self.key_file_override) {
+            (KeystoreError::WrongMasterKey { path, location }, Some(file)) => {
+                KeystoreError::WrongMasterKey {
+                    path,
+                    location: format!("{} (--master-key-file, for {location})", file.display()),
+                }
+                .into()
+            }
+            (error, _) => error.into(),
+        }
+    }
+
+    fn kmip(&self) -> Result<&KmipMasterKeyProvider, KeystoreError> {
+        self.kmip.as_ref().ok_or_else(|| {
+            KeystoreError::provider(
+                ProviderErrorClass::Unsupported,
+                "the master key is on a KMIP server: give the KMIP options \
+                 (--kmipServerName, --kmipServerCAFile, --kmipClientCertificateFile, ... \
+                 or --config mongod.conf)",
+            )
+        })
+    }
+}
+
+impl MasterKeyProvider for Sources {
+    fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
+        match location {
+            MasterKeyLocation::KeyFile { path } => match &self.key_file_override {
+                Some(file)
+                    if self.exempt.as_deref() != Some(path.as_path())
+                        && !self.created.borrow().contains(path) =>
+                {
+                    self.key_files
+                        .fetch(&MasterKeyLocation::KeyFile { path: file.clone() })
+                }
+                _ => self.key_files.fetch(location),
+            },
+            MasterKeyLocation::Kmip { .. } => self.kmip()?.fetch(location),
+        }
+    }
+
+    fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
+        if self.create_on_kmip {
+            self.kmip()?.create(unique_name)
+        } else {
+            let (location, key) = self.key_files.create(unique_name)?;
+            if let MasterKeyLocation::KeyFile { path } = &location {
+                self.created.borrow_mut().push(path.clone());
+            }
+            Ok((location, key))
+        }
+    }
+
+    fn find_created(&self, unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
+        if let Some(found) = self.key_files.find_created(unique_name)? {
+            return Ok(Some(found));
+        }
+        match &self.kmip {
+            Some(kmip) => kmip.find_created(unique_name),
+            None => Ok(None),
+        }
+    }
+
+    fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        match location {
+            MasterKeyLocation::KeyFile { .. } => self.key_files.discard(location),
+            MasterKeyLocation::Kmip { .. } => self.kmip()?.discard(location),
+        }
+    }
+
+    fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        match location {
+            MasterKeyLocation::KeyFile { .. } => self.key_files.retire(location),
+            MasterKeyLocation::Kmip { .. } => self.kmip()?.retire(location),
+        }
+    }
+}
+
+/// The absolute directory holding the keystore file `path` (where new key files go).
+fn keystore_dir(path: &Path) -> Result<PathBuf, CliError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    absolute(dir)
+}
+
+/// `path` made absolute (not resolving symlinks), so a recorded key file path does not depend on
+/// the working directory.
+fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+    std::path::absolute(path)
+        .map_err(|e| CliError::io(format!("cannot resolve {}", path.display()), e))
+}
+
+/// The identifier part of a location: the KMIP Unique Identifier or the key file path.
+fn identifier(location: &MasterKeyLocation) -> String {
+    match location {
+        MasterKeyLocation::Kmip { identifier } => identifier.clone(),
+        MasterKeyLocation::KeyFile { path } => path.display().to_string(),
+    }
+}
+
+/// The kind of source of a location, as `info` shows it.
+fn source_label(location: &MasterKeyLocation) -> &'static str {
+    match location {
+        MasterKeyLocation::Kmip { .. } => "KMIP",
+        MasterKeyLocation::KeyFile { .. } => "key file",
+    }
+}
+
+impl KeystoreCommand {
+    /// Runs the subcommand.
+    pub fn run(self) -> Result<(), CliError> {
+        match self {
+            Self::Init { path, source } => init(&path, &source),
+            Self::Add {
+                path,
+                names,
+                count,
+                prefix,
+                source,
+            } => {
+                let names: Vec<String> = match (count, prefix) {
+                    (Some(n), Some(p)) => (0..n).map(|i| format!("{p}{i}")).collect(),
+                    _ => names,
+                };
+                if names.is_empty() {
+                    return Err(CliError::invalid("no data key names given"));
+                }
+                let sources = Sources::new(&source, &path)?;
+                let mut keystore = sources.open(&path)?;
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let added = keystore.generate_batch(&refs)?.len();
+                write_output(&format!("{added}\n"))
+            }
+            Self::List { path, source } => {
+                let sources = Sources::new(&source, &path)?;
+                let keystore = sources.open_read_only(&path)?;
+                let mut text = String::new();
+                for name in keystore.names() {
+                    text.push_str(name);
+                    text.push('\n');
+                }
+                write_output(&text)
+            }
+            Self::Unwrap {
+                path,
+                name,
+                out,
+                force,
+                source,
+            } => {
+                // Refuse early, before fetching any key.
+                if !force && std::fs::symlink_metadata(&out).is_ok() {
+                    return Err(CliError::invalid(format!(
+                        "{} exists; use --force to replace it",
+                        out.display()
+                    )));
+                }
+                let sources = Sources::new(&source, &path)?;
+                let keystore = sources.open_read_only(&path)?;
+                let key = keystore.data_key(&name)?;
+                write_private_file(&out, key.as_bytes(), force)?;
+                let fingerprint = hex::encode(Sha256::digest(key.as_bytes()));
+                write_output(&format!("SHA-256 {fingerprint}\n"))
+            }
+            Self::Verify { path, source } => {
+                let sources = Sources::new(&source, &path)?;
+                let keystore = sources.open_read_only(&path)?;
+                let checked = keystore.verify()?;
+                write_output(&format!(
+                    "every data key unwraps under {}\n{checked}\n",
+                    keystore.master_key_location()
+                ))
+            }
+            Self::Rotate {
+                path,
+                new_master_key_file,
+                retire_old,
+                source,
+            } => rotate(&path, new_master_key_file.as_deref(), retire_old, &source),
+            Self::Info { path, source } => {
+                let sources = Sources::new(&source, &path)?;
+                let keystore = sources.open_read_only(&path)?;
+                let current = keystore.master_key_location();
+                let previous = match keystore.previous_master_key_location() {
+                    Some(p) => format!("{} ({})", identifier(p), source_label(p)),
+                    None => "none".to_owned(),
+                };
+                write_output(&format!(
+                    "keystore: {}\n\
+                     format version: {FORMAT_VERSION}\n\
+                     keystore id: {}\n\
+                     master key source: {}\n\
+                     master key identifier: {}\n\
+                     previous master key: {previous}\n\
+                     entries: {}\n\
+                     generation: {}\n",
+                    path.display(),
+                    hex::encode(keystore.keystore_id()),
+                    source_label(current),
+                    identifier(current),
+                    keystore.len(),
+                    keystore.generation(),
+                ))
+            }
+        }
+    }
+}
+
+/// `keystore init`.
+fn init(path: &Path, source: &KeySource) -> Result<(), CliError> {
+    let mut sources = Sources::new(source, path)?;
+    // Refuse an existing path before creating any master key.
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(KeystoreError::KeystoreExists {
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    let (location, created) = if let Some(file) = &source.master_key_file {
+        let file = absolute(file)?;
+        // The given file is the one recorded: no override.
+        sources.key_file_override = None;
+        (MasterKeyLocation::KeyFile { path: file }, false)
+    } else if let Some(id) = sources.kmip_key_identifier() {
+        (
+            MasterKeyLocation::Kmip {
+                identifier: id.to_owned(),
+            },
+            false,
+        )
+    } else if let Some(kmip) = &sources.kmip {
+        let (location, key) = kmip.create(&generate_key_name())?;
+        drop(key);
+        (location, true)
+    } else {
+        return Err(CliError::invalid(
+            "give --master-key-file or KMIP options (--kmipServerName ... or --config)",
+        ));
+    };
+    let keystore = match Keystore::create(path, location.clone(), &sources) {
+        Ok(k) => k,
+        Err(e) => {
+            if created && let Err(d) = sources.discard(&location) {
+                log::warn!("cannot discard the new master key {location}: {d}");
+            }
+            return Err(e.into());
+        }
+    };
+    write_output(&format!(
+        "created keystore {} under master key {} ({})\n{}\n",
+        keystore.path().display(),
+        location,
+        source_label(&location),
+        identifier(&location)
+    ))
+}
+
+/// `keystore rotate`.
+fn rotate(
+    path: &Path,
+    new_master_key_file: Option<&Path>,
+    retire_old: bool,
+    source: &KeySource,
+) -> Result<(), CliError> {
+    let mut sources = Sources::new(source, path)?;
+    let new = if let Some(file) = new_master_key_file {
+        if sources.kmip_key_identifier().is_some() {
+            return Err(CliError::invalid(
+                "give either --new-master-key-file or --kmipKeyIdentifier, not both",
+            ));
+        }
+        let file = absolute(file)?;
+        sources.exempt = Some(file.clone());
+        NewMasterKey::Existing(MasterKeyLocation::KeyFile { path: file })
+    } else if let Some(id) = sources.kmip_key_identifier() {
+        NewMasterKey::Existing(MasterKeyLocation::Kmip {
+            identifier: id.to_owned(),
+        })
+    } else {
+        NewMasterKey::Create
+    };
+    let mut keystore = sources.open(path)?;
+    let report = keystore.rotate(&sources, new, RotateOptions { retire_old })?;
+    write_output(&format!(
+        "re-wrapped {} data keys\nold master key: {}\nnew master key: {}\n",
+        report.entries, report.old, report.new
+    ))?;
+    match report.retire_error {
+        Some(source) => Err(CliError::RetireFailed {
+            old: report.old.to_string(),
+            source,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Creates `path` with mode 0600 (never following a symlink at `path`) and writes `bytes`. With
+/// `force` an existing file is removed first. A partly written file is removed.
+fn write_private_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+    let shown = path.display();
+    if force {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CliError::io(format!("cannot replace {shown}"), e)),
+        }
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                CliError::invalid(format!("{shown} exists; use --force to replace it"))
+            }
+            _ => CliError::io(format!("cannot create {shown}"), e),
+        })?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(CliError::io(format!("cannot write {shown}"), e));
+    }
+    Ok(())
+}

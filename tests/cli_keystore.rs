@@ -1,0 +1,441 @@
+//! The `kmip-keystore keystore` commands, run as a process: with local master key files (init,
+//! add by name and in bulk, list, unwrap into a 0600 file, verify, info without key bytes,
+//! rotation to a given and to a generated key file with every data key unchanged) and their
+//! errors (wrong master key, tampering, truncation, an open key file, an absent name, an existing
+//! path or name, a locked keystore), then against a real PyKMIP server (init under a newly
+//! registered key, rotation to new KMIP keys, --retire-old leaving the old key Deactivated).
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use base64ct::{Base64, Encoding as _};
+use kmip_keystore::keystore::{KeyFileProvider, Keystore};
+use sha2::{Digest as _, Sha256};
+use support::kmip_server::KmipServer;
+
+/// Exit codes of `docs/cli.md`.
+const INVALID: i32 = 2;
+const CONFIG: i32 = 3;
+const KEY_STATE: i32 = 8;
+const WRONG_MASTER_KEY: i32 = 13;
+const CORRUPT: i32 = 14;
+const LOCKED: i32 = 15;
+const NOT_FOUND: i32 = 16;
+const EXISTS: i32 = 17;
+
+/// Runs the binary with `args`.
+fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kmip-keystore"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kmip-keystore")
+}
+
+/// Runs `args` followed by the KMIP flags of the shared server (client identity `client.pem`).
+fn kmip(args: &[&str]) -> Output {
+    let server = KmipServer::shared();
+    let pki = server.pki();
+    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    all.extend([
+        "--kmipServerName".into(),
+        server.address(),
+        "--kmipServerCAFile".into(),
+        pki.join("ca.pem").display().to_string(),
+        "--kmipClientCertificateFile".into(),
+        pki.join("client.pem").display().to_string(),
+    ]);
+    run(&all)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out)
+}
+
+/// Asserts the exit code and exactly one `kmip-keystore: ` line on stderr; returns that line.
+fn fails_with(out: &Output, code: i32) -> String {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {err}",
+        stdout(out)
+    );
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
+    assert!(err.starts_with("kmip-keystore: "), "{err}");
+    err
+}
+
+fn last_line(text: &str) -> String {
+    text.lines().last().expect("some output").trim().to_owned()
+}
+
+fn write_mode(path: &Path, contents: &[u8], mode: u32) {
+    std::fs::write(path, contents).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A distinctive 32-byte master key derived from `seed`.
+fn master_key(seed: u8) -> [u8; 32] {
+    std::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u8 * 7 + 1))
+}
+
+/// Fails if any output holds `key` as lower or upper hex or as base64.
+fn assert_no_key(outputs: &[String], key: &[u8]) {
+    let mut buf = [0u8; 64];
+    let b64 = Base64::encode(key, &mut buf).unwrap().to_owned();
+    let hex = hex::encode(key);
+    for out in outputs {
+        assert!(!out.contains(&hex), "key hex in output: {out}");
+        assert!(!out.contains(&hex.to_uppercase()), "key hex in output");
+        assert!(!out.contains(&b64), "key base64 in output: {out}");
+    }
+}
+
+/// `keystore unwrap PATH NAME --out DIR/NAME.unwrapped` (replacing): returns the key bytes,
+/// after checking the mode, the size and that the printed fingerprint is the SHA-256 of the file.
+fn unwrap_key(ks: &Path, name: &str, dir: &Path, extra: &[&str]) -> Vec<u8> {
+    let out = dir.join(format!("{name}.unwrapped"));
+    let mut args = vec![
+        "keystore".to_owned(),
+        "unwrap".into(),
+        ks.display().to_string(),
+        name.into(),
+        "--out".into(),
+        out.display().to_string(),
+        "--force".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let text = ok(&run(&args));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(bytes.len(), 32);
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "unwrapped key file mode");
+    assert_eq!(
+        text,
+        format!("SHA-256 {}\n", hex::encode(Sha256::digest(&bytes)))
+    );
+    bytes
+}
+
+fn ks_cmd(args: &[&str]) -> Output {
+    let mut all = vec!["keystore"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn abs(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap()
+}
+
+#[test]
+fn key_file_life_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mk = d.join("master.key");
+    let mk_bytes = master_key(1);
+    write_mode(&mk, &mk_bytes, 0o600);
+    let ks = d.join("keys.ks");
+    let mut outputs = Vec::new();
+
+    let init = ok(&ks_cmd(&["init", s(&ks), "--master-key-file", s(&mk)]));
+    assert_eq!(last_line(&init), abs(&mk).display().to_string());
+    outputs.push(init);
+
+    let added = ok(&ks_cmd(&["add", s(&ks), "a", "b", "c"]));
+    assert_eq!(added, "3\n");
+    let bulk = ok(&ks_cmd(&["add", s(&ks), "--count", "5", "--prefix", "db"]));
+    assert_eq!(bulk, "5\n");
+
+    let list = ok(&ks_cmd(&["list", s(&ks)]));
+    assert_eq!(
+        list.lines().collect::<Vec<_>>(),
+        ["a", "b", "c", "db0", "db1", "db2", "db3", "db4"]
+    );
+    outputs.push(list.clone());
+    let names: Vec<String> = list.lines().map(str::to_owned).collect();
+
+    // Unwrap every key (each run re-opens the keystore): twice the same bytes.
+    let keys: Vec<Vec<u8>> = names.iter().map(|n| unwrap_key(&ks, n, d, &[])).collect();
+    assert_eq!(unwrap_key(&ks, "b", d, &[]), keys[1]);
+    assert_ne!(keys[0], keys[1]);
+    // No overwrite without --force.
+    let refused = ks_cmd(&["unwrap", s(&ks), "a", "--out", s(&d.join("a.unwrapped"))]);
+    assert!(fails_with(&refused, INVALID).contains("--force"));
+
+    let verify = ok(&ks_cmd(&["verify", s(&ks)]));
+    assert_eq!(last_line(&verify), "8");
+    outputs.push(verify);
+
+    let info = ok(&ks_cmd(&["info", s(&ks)]));
+    assert!(info.contains("format version: 1\n"), "{info}");
+    assert!(info.contains("master key source: key file\n"), "{info}");
+    assert!(
+        info.contains(&format!("master key identifier: {}\n", abs(&mk).display())),
+        "{info}"
+    );
+    assert!(info.contains("previous master key: none\n"), "{info}");
+    assert!(info.contains("entries: 8\n"), "{info}");
+    assert!(info.contains("generation: 3\n"), "{info}");
+    outputs.push(info);
+
+    // Rotate to a given key file: every data key unchanged.
+    let mk2 = d.join("master2.key");
+    let mk2_bytes = master_key(2);
+    write_mode(&mk2, &mk2_bytes, 0o600);
+    let rotated = ok(&ks_cmd(&[
+        "rotate",
+        s(&ks),
+        "--new-master-key-file",
+        s(&mk2),
+    ]));
+    assert_eq!(
+        last_line(&rotated),
+        format!("new master key: file:{}", abs(&mk2).display())
+    );
+    assert!(
+        rotated.contains(&format!("old master key: file:{}", abs(&mk).display())),
+        "{rotated}"
+    );
+    outputs.push(rotated);
+    for (n, k) in names.iter().zip(&keys) {
+        assert_eq!(&unwrap_key(&ks, n, d, &[]), k, "{n} after rotation");
+    }
+    let info = ok(&ks_cmd(&["info", s(&ks)]));
+    assert!(
+        info.contains(&format!(
+            "previous master key: {} (key file)\n",
+            abs(&mk).display()
+        )),
+        "{info}"
+    );
+    assert!(
+        info.contains(&format!("master key identifier: {}\n", abs(&mk2).display())),
+        "{info}"
+    );
+    outputs.push(info);
+
+    // Rotate to a generated key file in the keystore's directory.
+    let rotated = ok(&ks_cmd(&["rotate", s(&ks)]));
+    let new = last_line(&rotated);
+    let new_path = PathBuf::from(new.strip_prefix("new master key: file:").expect(&new));
+    assert_eq!(new_path.parent().unwrap(), abs(d));
+    let mode = std::fs::metadata(&new_path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    outputs.push(rotated);
+    assert_eq!(last_line(&ok(&ks_cmd(&["verify", s(&ks)]))), "8");
+    for (n, k) in names.iter().zip(&keys) {
+        assert_eq!(&unwrap_key(&ks, n, d, &[]), k, "{n} after second rotation");
+    }
+
+    // No master key and no data key in any output.
+    assert_no_key(&outputs, &mk_bytes);
+    assert_no_key(&outputs, &mk2_bytes);
+    assert_no_key(&outputs, &std::fs::read(&new_path).unwrap());
+    for k in &keys {
+        assert_no_key(&outputs, k);
+    }
+}
+
+#[test]
+fn key_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mk = d.join("master.key");
+    let mk_bytes = master_key(3);
+    write_mode(&mk, &mk_bytes, 0o600);
+    let ks = d.join("keys.ks");
+    ok(&ks_cmd(&["init", s(&ks), "--master-key-file", s(&mk)]));
+    ok(&ks_cmd(&["add", s(&ks), "a", "b"]));
+
+    // Init on an existing path: 17; an existing name: 17.
+    let again = ks_cmd(&["init", s(&ks), "--master-key-file", s(&mk)]);
+    assert!(fails_with(&again, EXISTS).contains("exists already"));
+    fails_with(&ks_cmd(&["add", s(&ks), "a"]), EXISTS);
+
+    // An absent name: 16.
+    let absent = ks_cmd(&["unwrap", s(&ks), "nope", "--out", s(&d.join("x"))]);
+    assert!(fails_with(&absent, NOT_FOUND).contains("\"nope\""));
+    assert!(!d.join("x").exists());
+
+    // No key source for init: 2; both sources: 2.
+    fails_with(&ks_cmd(&["init", s(&d.join("other.ks"))]), INVALID);
+    let both = ks_cmd(&[
+        "init",
+        s(&d.join("other.ks")),
+        "--master-key-file",
+        s(&mk),
+        "--kmipServerName",
+        "127.0.0.1:1",
+    ]);
+    assert!(fails_with(&both, INVALID).contains("not both"));
+
+    // A key file readable by others is refused (2), for init and for opening.
+    let open_key = d.join("open.key");
+    write_mode(&open_key, &master_key(4), 0o644);
+    let refused = ks_cmd(&[
+        "init",
+        s(&d.join("open.ks")),
+        "--master-key-file",
+        s(&open_key),
+    ]);
+    assert!(fails_with(&refused, INVALID).contains("mode is 0644"));
+    assert!(!d.join("open.ks").exists());
+    std::fs::set_permissions(&mk, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(fails_with(&ks_cmd(&["list", s(&ks)]), INVALID).contains("mode is 0644"));
+    std::fs::set_permissions(&mk, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // The wrong master key: another file given, or the key file replaced: 13.
+    let other = d.join("other.key");
+    write_mode(&other, &master_key(5), 0o600);
+    let wrong = ks_cmd(&["list", s(&ks), "--master-key-file", s(&other)]);
+    let wrong = fails_with(&wrong, WRONG_MASTER_KEY);
+    assert!(wrong.contains("wrong master key"), "{wrong}");
+    assert!(wrong.contains("other.key (--master-key-file"), "{wrong}");
+    std::fs::remove_file(&mk).unwrap();
+    write_mode(&mk, &master_key(6), 0o600);
+    fails_with(&ks_cmd(&["verify", s(&ks)]), WRONG_MASTER_KEY);
+    std::fs::remove_file(&mk).unwrap();
+    write_mode(&mk, &mk_bytes, 0o600);
+    assert_eq!(last_line(&ok(&ks_cmd(&["verify", s(&ks)]))), "2");
+
+    // A locked keystore: 15.
+    {
+        let _held = Keystore::open(&ks, &KeyFileProvider::new()).unwrap();
+        let locked = ks_cmd(&["add", s(&ks), "c"]);
+        assert!(fails_with(&locked, LOCKED).contains("locked"));
+    }
+
+    // One flipped byte (the last record): 14; a truncated file: 14.
+    let good = std::fs::read(&ks).unwrap();
+    let mut bad = good.clone();
+    *bad.last_mut().unwrap() ^= 0x01;
+    std::fs::write(&ks, &bad).unwrap();
+    let tampered = fails_with(&ks_cmd(&["verify", s(&ks)]), CORRUPT);
+    assert!(tampered.contains("corrupt or tampered"), "{tampered}");
+    fails_with(&ks_cmd(&["list", s(&ks)]), CORRUPT);
+    std::fs::write(&ks, &good[..good.len() - 10]).unwrap();
+    assert!(fails_with(&ks_cmd(&["list", s(&ks)]), CORRUPT).contains("truncated"));
+    std::fs::write(&ks, &good).unwrap();
+    assert_eq!(last_line(&ok(&ks_cmd(&["verify", s(&ks)]))), "2");
+}
+
+#[test]
+fn kmip_life_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ks = d.join("kmip.ks");
+
+    // Init without an identifier: a new registered and activated key.
+    let init = ok(&kmip(&["keystore", "init", s(&ks)]));
+    let id1 = last_line(&init);
+    assert!(init.contains(&format!("kmip:{id1}")), "{init}");
+    assert_eq!(ok(&kmip(&["key", "state", &id1])), "Active\n");
+
+    assert_eq!(
+        ok(&kmip(&["keystore", "add", s(&ks), "a", "b", "c"])),
+        "3\n"
+    );
+    let a = ok(&kmip(&[
+        "keystore",
+        "unwrap",
+        s(&ks),
+        "a",
+        "--out",
+        s(&d.join("a1")),
+    ]));
+
+    // Opening a KMIP keystore without KMIP options: configuration (3).
+    let no_kmip = ks_cmd(&["list", s(&ks)]);
+    assert!(fails_with(&no_kmip, CONFIG).contains("KMIP"));
+
+    // Rotate to a new KMIP key; the old one stays Active.
+    let rotated = ok(&kmip(&["keystore", "rotate", s(&ks)]));
+    assert!(
+        rotated.contains(&format!("old master key: kmip:{id1}\n")),
+        "{rotated}"
+    );
+    let id2 = last_line(&rotated)
+        .strip_prefix("new master key: kmip:")
+        .expect(&rotated)
+        .to_owned();
+    assert_ne!(id1, id2);
+    assert_eq!(ok(&kmip(&["key", "state", &id2])), "Active\n");
+    assert_eq!(ok(&kmip(&["key", "state", &id1])), "Active\n");
+    assert_eq!(last_line(&ok(&kmip(&["keystore", "verify", s(&ks)]))), "3");
+    let a2 = ok(&kmip(&[
+        "keystore",
+        "unwrap",
+        s(&ks),
+        "a",
+        "--out",
+        s(&d.join("a2")),
+    ]));
+    assert_eq!(a, a2);
+    assert_eq!(
+        std::fs::read(d.join("a1")).unwrap(),
+        std::fs::read(d.join("a2")).unwrap()
+    );
+
+    // Rotate again retiring the old key: it is Deactivated.
+    let rotated = ok(&kmip(&["keystore", "rotate", s(&ks), "--retire-old"]));
+    let id3 = last_line(&rotated)
+        .strip_prefix("new master key: kmip:")
+        .expect(&rotated)
+        .to_owned();
+    assert_ne!(id3, id2);
+    assert_eq!(ok(&kmip(&["key", "state", &id2])), "Deactivated\n");
+    assert_eq!(ok(&kmip(&["key", "state", &id3])), "Active\n");
+    assert_eq!(last_line(&ok(&kmip(&["keystore", "verify", s(&ks)]))), "3");
+
+    let info = ok(&kmip(&["keystore", "info", s(&ks)]));
+    assert!(info.contains("master key source: KMIP\n"), "{info}");
+    assert!(
+        info.contains(&format!("master key identifier: {id3}\n")),
+        "{info}"
+    );
+    assert!(
+        info.contains(&format!("previous master key: {id2} (KMIP)\n")),
+        "{info}"
+    );
+    assert!(info.contains("entries: 3\n"), "{info}");
+    let key = std::fs::read(d.join("a1")).unwrap();
+    assert_no_key(&[init, rotated, info], &key);
+
+    // Init under a given identifier: checked for state (the Deactivated key is refused: 8).
+    let ks2 = d.join("kmip2.ks");
+    let deactivated = kmip(&["keystore", "init", s(&ks2), "--kmipKeyIdentifier", &id2]);
+    fails_with(&deactivated, KEY_STATE);
+    assert!(!ks2.exists());
+    let init2 = ok(&kmip(&[
+        "keystore",
+        "init",
+        s(&ks2),
+        "--kmipKeyIdentifier",
+        &id3,
+    ]));
+    assert_eq!(last_line(&init2), id3);
+}
