@@ -1,10 +1,10 @@
 //! `kmip-keystore`: the operator's command-line tool for the KMIP keystore: `key` (register,
-//! create, get, state, activate, revoke, destroy, locate master keys), `check` (preflight of every
-//! configured server), `bench` (latency, throughput and client CPU) and the TTLV tools (`ttlv
-//! decode` prints TTLV hex as a readable tree, `ttlv encode` reads the tree back to hex); the
-//! keystore commands come later. Exit status: 0 success, 1 an I/O failure, 2 invalid input or
-//! usage, 3 to 12 one per KMIP error class (see [`cli::CliError::exit_code`] and `docs/cli.md`).
-//! Unsafe code is denied; the one exception is the `getrusage` call of `bench`.
+//! create, get, state, activate, revoke, destroy, locate master keys), `keystore` (init, add,
+//! list, unwrap, verify, rotate, info), `check` (preflight of every configured server), `bench`
+//! (latency, throughput and client CPU) and the TTLV tools (`ttlv decode` prints TTLV hex as a
+//! readable tree, `ttlv encode` reads the tree back to hex). Exit status: 0 success, 1 an I/O
+//! failure, 2 invalid input or usage, 3 to 19 one per error class, the same numbers as the C
+//! status codes (see [`cli::CliError::exit_code`] and `docs/cli.md`). No unsafe code.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

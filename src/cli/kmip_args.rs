@@ -14,7 +14,6 @@ fn password(text: &str) -> Result<Password, Infallible> {
 /// The KMIP flags of mongod, plus `--config`. Every value is kept as text and checked by
 /// [`KmipOptions::set`], so flags and `mongod.conf` accept exactly the same values.
 #[derive(Clone, Debug, Default, clap::Args)]
-#[allow(dead_code)] // Wired into the binary's commands later.
 pub struct KmipArgs {
     /// mongod YAML configuration file to read security.kmip.* from; flags override it.
     #[arg(long = "config", value_name = "mongod.conf")]
@@ -73,7 +72,6 @@ pub struct KmipArgs {
     pub failover_stagger_ms: Option<String>,
 }
 
-#[allow(dead_code)] // Wired into the binary's commands later.
 impl KmipArgs {
     /// The options these flags describe: `--config` first (if given), then every flag given,
     /// through [`KmipOptions::set`], so flags win and errors name the flag (`option --kmipPort`).
