@@ -2,9 +2,9 @@
 //! create, get, state, activate, revoke, destroy, locate), each taking the KMIP options as flags
 //! or `--config mongod.conf`. Key bytes only ever go to a mode-0600 file, never to the terminal.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read as _, Write as _};
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::fs::File;
+use std::io::Read as _;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use base64ct::{Base64, Encoding as _};
@@ -234,7 +234,7 @@ impl KeyCommand {
                 }
                 let (_, client) = connect(&kmip)?;
                 let key = client.get_key(&id)?;
-                write_key_file(&out, &key[..], force)?;
+                crate::cli::write_private_file(&out, &key[..], force)?;
                 let fingerprint = hex::encode(Sha256::digest(&key[..]));
                 write_output(&format!(
                     "wrote key {id} to {} (32 bytes, mode 0600)\nSHA-256 {fingerprint}\n",
@@ -335,36 +335,6 @@ fn read_key_file(path: &Path) -> Result<Zeroizing<[u8; 32]>, CliError> {
     }
 }
 
-/// Creates `path` with mode 0600 (never following a symlink at `path`) and writes `key`. With
-/// `force` an existing file is removed first. A partly written file is removed.
-fn write_key_file(path: &Path, key: &[u8], force: bool) -> Result<(), CliError> {
-    let shown = path.display();
-    if force {
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CliError::io(format!("cannot replace {shown}"), e)),
-        }
-    }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                CliError::invalid(format!("{shown} exists; use --force to replace it"))
-            }
-            _ => CliError::io(format!("cannot create {shown}"), e),
-        })?;
-    if let Err(e) = file.write_all(key).and_then(|()| file.sync_all()) {
-        drop(file);
-        let _ = std::fs::remove_file(path);
-        return Err(CliError::io(format!("cannot write {shown}"), e));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,14 +375,14 @@ mod tests {
     fn key_output_file_is_new_and_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k");
-        write_key_file(&path, &[1u8; 32], false).unwrap();
+        crate::cli::write_private_file(&path, &[1u8; 32], false).unwrap();
         let meta = std::fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read(&path).unwrap(), [1u8; 32]);
-        let again = write_key_file(&path, &[2u8; 32], false).unwrap_err();
+        let again = crate::cli::write_private_file(&path, &[2u8; 32], false).unwrap_err();
         assert_eq!(again.exit_code(), 2);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        write_key_file(&path, &[2u8; 32], true).unwrap();
+        crate::cli::write_private_file(&path, &[2u8; 32], true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), [2u8; 32]);
         let meta = std::fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);

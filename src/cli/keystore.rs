@@ -4,9 +4,6 @@
 //! its key lives. Data keys only ever go to a mode-0600 file, never to the terminal.
 
 use std::cell::RefCell;
-use std::fs::OpenOptions;
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use kmip_keystore::client::{KmipClient, generate_key_name};
@@ -374,7 +371,7 @@ impl KeystoreCommand {
                 let sources = Sources::new(&source, &path)?;
                 let keystore = sources.open_read_only(&path)?;
                 let key = keystore.data_key(&name)?;
-                write_private_file(&out, key.as_bytes(), force)?;
+                crate::cli::write_private_file(&out, key.as_bytes(), force)?;
                 let fingerprint = hex::encode(Sha256::digest(key.as_bytes()));
                 write_output(&format!("SHA-256 {fingerprint}\n"))
             }
@@ -508,34 +505,4 @@ fn rotate(
         }),
         None => Ok(()),
     }
-}
-
-/// Creates `path` with mode 0600 (never following a symlink at `path`) and writes `bytes`. With
-/// `force` an existing file is removed first. A partly written file is removed.
-fn write_private_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
-    let shown = path.display();
-    if force {
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CliError::io(format!("cannot replace {shown}"), e)),
-        }
-    }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                CliError::invalid(format!("{shown} exists; use --force to replace it"))
-            }
-            _ => CliError::io(format!("cannot create {shown}"), e),
-        })?;
-    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
-        drop(file);
-        let _ = std::fs::remove_file(path);
-        return Err(CliError::io(format!("cannot write {shown}"), e));
-    }
-    Ok(())
 }

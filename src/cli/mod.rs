@@ -237,6 +237,39 @@ pub fn write_output(text: &str) -> Result<(), CliError> {
         .map_err(|e| CliError::io("cannot write standard output", e))
 }
 
+/// Creates `path` with mode 0600 (never following a symlink at `path`) and writes `bytes` (key
+/// material: `key get`, `keystore unwrap`). With `force` an existing file is removed first. A
+/// partly written file is removed.
+pub fn write_private_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let shown = path.display();
+    if force {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CliError::io(format!("cannot replace {shown}"), e)),
+        }
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => {
+                CliError::invalid(format!("{shown} exists; use --force to replace it"))
+            }
+            _ => CliError::io(format!("cannot create {shown}"), e),
+        })?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(CliError::io(format!("cannot write {shown}"), e));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
