@@ -13,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 
 use base64ct::{Base64, Encoding as _};
 use sha2::{Digest as _, Sha256};
+use support::cli_output::{fails_with, last_line, ok, stdout};
 use support::kmip_server::KmipServer;
 
 /// Exit codes of `docs/cli.md`.
@@ -53,45 +54,6 @@ fn kmip(args: &[&str]) -> Output {
     let server = KmipServer::shared();
     let all = with_flags(args, &server.address(), server.pki(), "client.pem");
     run(&all.iter().map(String::as_str).collect::<Vec<_>>())
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts success and returns stdout.
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    );
-    stdout(out)
-}
-
-/// Asserts the exit code and exactly one `kmip-keystore: ` line on stderr; returns that line.
-fn fails_with(out: &Output, code: i32) -> String {
-    let err = stderr(out);
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {err}",
-        stdout(out)
-    );
-    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
-    assert!(err.starts_with("kmip-keystore: "), "{err}");
-    err
-}
-
-/// The last line of stdout (where `register` and `create` print the identifier).
-fn last_line(text: &str) -> String {
-    text.lines().last().expect("some output").trim().to_owned()
 }
 
 /// A Name no other test uses.

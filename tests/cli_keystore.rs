@@ -14,6 +14,7 @@ use std::process::{Command, Output, Stdio};
 use base64ct::{Base64, Encoding as _};
 use kmip_keystore::keystore::{KeyFileProvider, Keystore};
 use sha2::{Digest as _, Sha256};
+use support::cli_output::{fails_with, last_line, ok};
 use support::kmip_server::KmipServer;
 
 /// Exit codes of `docs/cli.md`.
@@ -49,44 +50,6 @@ fn kmip(args: &[&str]) -> Output {
         pki.join("client.pem").display().to_string(),
     ]);
     run(&all)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts success and returns stdout.
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    );
-    stdout(out)
-}
-
-/// Asserts the exit code and exactly one `kmip-keystore: ` line on stderr; returns that line.
-fn fails_with(out: &Output, code: i32) -> String {
-    let err = stderr(out);
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {err}",
-        stdout(out)
-    );
-    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
-    assert!(err.starts_with("kmip-keystore: "), "{err}");
-    err
-}
-
-fn last_line(text: &str) -> String {
-    text.lines().last().expect("some output").trim().to_owned()
 }
 
 fn write_mode(path: &Path, contents: &[u8], mode: u32) {
