@@ -6,7 +6,9 @@ use std::ffi::c_char;
 use parking_lot::Mutex;
 use zeroize::Zeroizing;
 
-use super::args::{c_size, fits, not_null, optional_str_arg, str_arg, write_c_string};
+use super::args::{
+    c_size, check_key_len, fits, not_null, optional_str_arg, str_arg, write_c_string, write_key,
+};
 use super::error::{Failure, kmip_error};
 use super::options::kmip_options;
 use super::panic_boundary::{guard, guard_void};
@@ -148,12 +150,7 @@ pub unsafe extern "C" fn kmip_get_master_key(
                 format!("unknown flags 0x{:x}", flags & !KMIP_GET_ALL_FLAGS),
             ));
         }
-        if key_out_len != KMIP_KEY_LEN {
-            return Err(Failure::new(
-                KMIP_ERR_INVALID_ARGUMENT,
-                format!("key_out_len must be {KMIP_KEY_LEN}, got {key_out_len}"),
-            ));
-        }
+        check_key_len(key_out_len)?;
         // SAFETY: NULL or a NUL-terminated string (caller promise).
         let key_id = unsafe { optional_str_arg(key_id, "key_id")? }.filter(|id| !id.is_empty());
         // SAFETY: not NULL (checked), a live kmip_client (caller promise).
@@ -161,7 +158,7 @@ pub unsafe extern "C" fn kmip_get_master_key(
 
         let result = match key_id {
             Some(id) => {
-                let size = c_size(id, "key_id")?;
+                let size = c_size(id.as_bytes(), "key_id")?;
                 if let Err(e) = fits(id_out_len, size, "id_out") {
                     // SAFETY: not NULL (checked) and writable (caller promise).
                     unsafe { id_len_out.write(size) };
@@ -201,8 +198,8 @@ pub unsafe extern "C" fn kmip_get_master_key(
         // the id holds no NUL (c_size checked). The key is copied straight from its zeroizing
         // buffer, which is wiped when `result` drops.
         unsafe {
-            std::ptr::copy_nonoverlapping(result.key.as_ptr(), key_out, KMIP_KEY_LEN);
-            write_c_string(&result.id, id_out);
+            write_key(&result.key, key_out);
+            write_c_string(result.id.as_bytes(), id_out);
             id_len_out.write(result.size);
             state_out.write(result.state.0);
         }
@@ -304,7 +301,7 @@ impl kmip_client {
             }
         };
         log::info!("KMIP: new master key '{id}' (name {})", pending.name);
-        let size = c_size(&id, "the new key's identifier")?;
+        let size = c_size(id.as_bytes(), "the new key's identifier")?;
         Ok(Fetched {
             id,
             state,

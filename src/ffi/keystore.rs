@@ -9,11 +9,14 @@ use std::path::Path;
 
 use parking_lot::RwLock;
 
-use super::args::{c_size, fits, not_null, optional_str_arg, str_arg, write_c_string};
+use super::args::{
+    c_size, check_key_len, copy_c_string_out, fits, not_null, optional_str_arg, str_arg,
+    write_c_string, write_key,
+};
 use super::client::kmip_client;
 use super::error::{Failure, kmip_error};
 use super::panic_boundary::{guard, guard_void};
-use super::status::{KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PROTOCOL, KMIP_KEY_LEN};
+use super::status::KMIP_ERR_INVALID_ARGUMENT;
 use crate::keystore::{
     KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey, MasterKeyLocation,
     MasterKeyProvider, ProviderErrorClass,
@@ -107,12 +110,7 @@ pub(super) fn location_bytes(location: &MasterKeyLocation) -> Result<&[u8], Fail
         MasterKeyLocation::Kmip { identifier } => identifier.as_bytes(),
         MasterKeyLocation::KeyFile { path } => path.as_os_str().as_bytes(),
     };
-    if bytes.contains(&0) {
-        return Err(Failure::new(
-            KMIP_ERR_PROTOCOL,
-            "the master key identifier contains a NUL byte and cannot be returned as a C string",
-        ));
-    }
+    c_size(bytes, "the master key identifier")?;
     Ok(bytes)
 }
 
@@ -130,17 +128,6 @@ unsafe fn path_arg<'a>(pointer: *const c_char, name: &str) -> Result<&'a str, Fa
         ));
     }
     Ok(path)
-}
-
-/// `Err(INVALID_ARGUMENT)` unless `key_out_len` is `KMIP_KEY_LEN`.
-fn check_key_len(key_out_len: usize) -> Result<(), Failure> {
-    if key_out_len != KMIP_KEY_LEN {
-        return Err(Failure::new(
-            KMIP_ERR_INVALID_ARGUMENT,
-            format!("key_out_len must be {KMIP_KEY_LEN}, got {key_out_len}"),
-        ));
-    }
-    Ok(())
 }
 
 /// Fails with `KMIP_ERR_EXISTS` when something is at `path` already (checked again, under the
@@ -237,7 +224,7 @@ pub unsafe extern "C" fn keystore_create(
 
         let (handle, id, size) = match (client, key_id, key_file) {
             (None, None, Some(file)) => {
-                let size = c_size(file, "master_key_file")?;
+                let size = c_size(file.as_bytes(), "master_key_file")?;
                 if let Err(e) = check_id_room(id_out, id_out_len, size) {
                     report_size(size);
                     return Err(e);
@@ -247,7 +234,7 @@ pub unsafe extern "C" fn keystore_create(
                 (handle, file.to_owned(), size)
             }
             (Some(_), Some(id), None) => {
-                let size = c_size(id, "master_key_id")?;
+                let size = c_size(id.as_bytes(), "master_key_id")?;
                 if let Err(e) = check_id_room(id_out, id_out_len, size) {
                     report_size(size);
                     return Err(e);
@@ -309,7 +296,7 @@ pub unsafe extern "C" fn keystore_create(
         // id holds no NUL (c_size checked).
         unsafe {
             if !id_out.is_null() {
-                write_c_string(&id, id_out);
+                write_c_string(id.as_bytes(), id_out);
                 id_len_out.write(size);
             }
             out.write(Box::into_raw(handle));
@@ -399,7 +386,7 @@ pub unsafe extern "C" fn keystore_generate(
         let key = ks.inner.write().generate(name)?;
         // SAFETY: not NULL (checked); the caller promises key_out_len == 32 writable bytes. The
         // key is copied from its zeroizing buffer, wiped when `key` drops.
-        unsafe { std::ptr::copy_nonoverlapping(key.as_bytes().as_ptr(), key_out, KMIP_KEY_LEN) };
+        unsafe { write_key(key.as_bytes(), key_out) };
         Ok(())
     })
 }
@@ -435,7 +422,7 @@ pub unsafe extern "C" fn keystore_unwrap(
         let key = ks.inner.read().data_key(name)?;
         // SAFETY: not NULL (checked); the caller promises key_out_len == 32 writable bytes. The
         // key is copied from its zeroizing buffer, wiped when `key` drops.
-        unsafe { std::ptr::copy_nonoverlapping(key.as_bytes().as_ptr(), key_out, KMIP_KEY_LEN) };
+        unsafe { write_key(key.as_bytes(), key_out) };
         Ok(())
     })
 }
@@ -497,20 +484,10 @@ pub unsafe extern "C" fn keystore_master_key_id(
         let ks = unsafe { &*ks };
         let inner = ks.inner.read();
         let id = location_bytes(inner.master_key_location())?;
-        let needed = id.len() + 1;
-        if let Err(e) = fits(buf_len, needed, "buf") {
-            // SAFETY: not NULL (checked) and writable (caller promise).
-            unsafe { written.write(needed) };
-            return Err(e);
-        }
-        // SAFETY: `buf` holds buf_len >= needed bytes (checked; not NULL since buf_len > 0);
-        // `id` holds no NUL (checked by location_bytes).
-        unsafe {
-            std::ptr::copy_nonoverlapping(id.as_ptr(), buf.cast::<u8>(), id.len());
-            buf.add(id.len()).write(0);
-            written.write(needed);
-        }
-        Ok(())
+        // SAFETY: `written` is not NULL (checked) and writable, `buf` is writable for buf_len
+        // bytes when buf_len > 0 (not NULL, checked) (caller promises); `id` holds no NUL
+        // (checked by location_bytes).
+        unsafe { copy_c_string_out(id, buf, buf_len, written, "buf") }
     })
 }
 

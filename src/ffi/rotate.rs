@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use super::args::{c_size, fits, not_null, optional_str_arg, str_arg};
+use super::args::{c_size, copy_c_string_out, fits, not_null, optional_str_arg, str_arg};
 use super::client::kmip_client;
 use super::error::{Failure, kmip_error};
 use super::keystore::{Provider, location_bytes};
@@ -87,7 +87,7 @@ pub unsafe extern "C" fn kmip_rotate(
         let new_key_id =
             unsafe { optional_str_arg(new_key_id, "new_key_id")? }.filter(|id| !id.is_empty());
         let room = match new_key_id {
-            Some(id) => c_size(id, "new_key_id")?,
+            Some(id) => c_size(id.as_bytes(), "new_key_id")?,
             None => KMIP_KEY_ID_BUFFER_SIZE,
         };
         if let Err(e) = fits(id_out_len, room, "id_out") {
@@ -118,19 +118,8 @@ pub unsafe extern "C" fn kmip_rotate(
             );
         }
         let id = location_bytes(&report.new)?;
-        let size = id.len() + 1;
-        if let Err(e) = fits(id_out_len, size, "id_out") {
-            // SAFETY: not NULL (checked) and writable (caller promise).
-            unsafe { id_len_out.write(size) };
-            return Err(e);
-        }
-        // SAFETY: `id_out` holds id_out_len >= size bytes (checked) and `id_len_out` is
-        // writable (both not NULL, checked); `id` holds no NUL (checked by location_bytes).
-        unsafe {
-            std::ptr::copy_nonoverlapping(id.as_ptr(), id_out.cast::<u8>(), id.len());
-            id_out.add(id.len()).write(0);
-            id_len_out.write(size);
-        }
-        Ok(())
+        // SAFETY: `id_out` (writable for id_out_len bytes) and `id_len_out` are not NULL
+        // (checked) and writable (caller promise); `id` holds no NUL (checked by location_bytes).
+        unsafe { copy_c_string_out(id, id_out, id_out_len, id_len_out, "id_out") }
     })
 }
