@@ -9,11 +9,10 @@ mod support;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use base64ct::{Base64, Encoding as _};
 use sha2::{Digest as _, Sha256};
-use support::cli_output::{fails_with, last_line, ok, stdout};
+use support::cli::{fails_with, kmip, last_line, ok, run, stdout, with_flags};
 use support::kmip_server::KmipServer;
 
 /// Exit codes of `docs/cli.md`.
@@ -25,36 +24,6 @@ const TLS: i32 = 6;
 const KEY_ABSENT: i32 = 7;
 const KEY_STATE: i32 = 8;
 const PERMISSION_DENIED: i32 = 9;
-
-/// Runs the binary with `args`.
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kmip-keystore"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run kmip-keystore")
-}
-
-/// `args` followed by the flags for `servers` with the test PKI and client identity `client`.
-fn with_flags(args: &[&str], servers: &str, pki: &Path, client: &str) -> Vec<String> {
-    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    all.extend([
-        "--kmipServerName".into(),
-        servers.into(),
-        "--kmipServerCAFile".into(),
-        pki.join("ca.pem").display().to_string(),
-        "--kmipClientCertificateFile".into(),
-        pki.join(client).display().to_string(),
-    ]);
-    all
-}
-
-/// Runs `args` against the shared server as `client.pem`.
-fn kmip(args: &[&str]) -> Output {
-    let server = KmipServer::shared();
-    let all = with_flags(args, &server.address(), server.pki(), "client.pem");
-    run(&all.iter().map(String::as_str).collect::<Vec<_>>())
-}
 
 /// A Name no other test uses.
 fn unique_name(label: &str) -> String {

@@ -9,13 +9,12 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use base64ct::{Base64, Encoding as _};
 use kmip_keystore::keystore::{KeyFileProvider, Keystore};
 use sha2::{Digest as _, Sha256};
-use support::cli_output::{fails_with, last_line, ok};
-use support::kmip_server::KmipServer;
+use support::cli::{fails_with, kmip, last_line, ok, run};
 
 /// Exit codes of `docs/cli.md`.
 const INVALID: i32 = 2;
@@ -26,31 +25,6 @@ const CORRUPT: i32 = 14;
 const LOCKED: i32 = 15;
 const NOT_FOUND: i32 = 16;
 const EXISTS: i32 = 17;
-
-/// Runs the binary with `args`.
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kmip-keystore"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run kmip-keystore")
-}
-
-/// Runs `args` followed by the KMIP flags of the shared server (client identity `client.pem`).
-fn kmip(args: &[&str]) -> Output {
-    let server = KmipServer::shared();
-    let pki = server.pki();
-    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    all.extend([
-        "--kmipServerName".into(),
-        server.address(),
-        "--kmipServerCAFile".into(),
-        pki.join("ca.pem").display().to_string(),
-        "--kmipClientCertificateFile".into(),
-        pki.join("client.pem").display().to_string(),
-    ]);
-    run(&all)
-}
 
 fn write_mode(path: &Path, contents: &[u8], mode: u32) {
     std::fs::write(path, contents).unwrap();

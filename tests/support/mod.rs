@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-pub mod cli_output;
+pub mod cli;
 pub mod fault_proxy;
 pub mod kmip_server;
 pub mod vectors;
