@@ -5,7 +5,7 @@ use super::PayloadFields;
 use super::create::decode_group;
 use crate::protocol::ProtocolVersion;
 use crate::protocol::attributes::Attributes;
-use crate::protocol::fields::{opt_text, req_text};
+use crate::protocol::fields::opt_text;
 use crate::protocol::tags as t;
 use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, StructureReader};
 
@@ -52,28 +52,6 @@ impl PayloadFields for ReKeyRequest {
     }
 }
 
-/// Re-key response.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReKeyResponse {
-    /// Unique Identifier of the new key.
-    pub unique_identifier: String,
-    /// Attributes the server set implicitly (1.x Template-Attribute).
-    pub attributes: Option<Attributes>,
-}
-
-impl PayloadFields for ReKeyResponse {
-    fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
-        enc.text(t::UNIQUE_IDENTIFIER, &self.unique_identifier);
-        if let Some(a) = &self.attributes {
-            a.encode(enc, v)?;
-        }
-        Ok(())
-    }
-
-    fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
-        Ok(Self {
-            unique_identifier: req_text(r, t::UNIQUE_IDENTIFIER, "Unique Identifier")?,
-            attributes: decode_group(r)?,
-        })
-    }
-}
+/// Re-key response: the same fields as Register's (the new key's Unique Identifier and, in
+/// 1.x, the attributes the server set), so one type serves both.
+pub type ReKeyResponse = super::RegisterResponse;
