@@ -4,7 +4,7 @@
 //! depth), so a typed decoder that reads every item of a message needs no separate validation
 //! pass; readers never panic and never allocate.
 
-use super::validate::{HEADER_LEN, check_item, error_at, padded_len};
+use super::validate::{HEADER_LEN, check_item, check_size, error_at, padded_len};
 use super::{DecodeError, DecodeErrorKind, DecodeLimits, Item, ItemType};
 
 /// A view of one TTLV item inside a buffer.
@@ -63,19 +63,7 @@ impl<'a> ItemRef<'a> {
     /// then the item, then that no bytes trail it. Descendants are checked as they are read,
     /// and structures deeper than `limits.max_depth` are refused when opened.
     pub fn top_with(buf: &'a [u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
-        if buf.is_empty() {
-            return Err(DecodeError::new(0, None, DecodeErrorKind::Empty));
-        }
-        if buf.len() > limits.max_message_size {
-            return Err(DecodeError::new(
-                0,
-                None,
-                DecodeErrorKind::MessageTooLarge {
-                    size: buf.len() as u64,
-                    max: limits.max_message_size,
-                },
-            ));
-        }
+        check_size(buf, limits)?;
         let max_depth = u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX);
         let top = Self::read(buf, 0, buf.len(), 1, max_depth)?;
         let end = top.encoded_len();

@@ -72,19 +72,7 @@ pub fn frame_length(
 /// After this succeeds every reader in this module can walk `buf` without meeting an error of
 /// the codec's own (message-layer errors remain possible).
 pub fn validate(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
-    if buf.is_empty() {
-        return Err(DecodeError::new(0, None, DecodeErrorKind::Empty));
-    }
-    if buf.len() > limits.max_message_size {
-        return Err(DecodeError::new(
-            0,
-            None,
-            DecodeErrorKind::MessageTooLarge {
-                size: buf.len() as u64,
-                max: limits.max_message_size,
-            },
-        ));
-    }
+    check_size(buf, limits)?;
     let max_depth = limits.effective_max_depth();
     // End offsets of the structures currently open; ends[d] closes depth d+1.
     let mut ends = [0usize; MAX_DEPTH_CAP];
@@ -123,6 +111,25 @@ pub fn validate(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
         }
         pos = value_start + item.padded as usize;
     }
+}
+
+/// Checks, before anything is read, that `buf` is not empty and not over
+/// `limits.max_message_size`. Shared by [`validate`] and the zero-copy reader's top item.
+pub(crate) fn check_size(buf: &[u8], limits: &DecodeLimits) -> Result<(), DecodeError> {
+    if buf.is_empty() {
+        return Err(DecodeError::new(0, None, DecodeErrorKind::Empty));
+    }
+    if buf.len() > limits.max_message_size {
+        return Err(DecodeError::new(
+            0,
+            None,
+            DecodeErrorKind::MessageTooLarge {
+                size: buf.len() as u64,
+                max: limits.max_message_size,
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// The header of one checked item.
