@@ -351,6 +351,24 @@ impl Attributes {
         Ok(())
     }
 
+    /// Encodes a list of attributes as a message field holds it: a run of `Attribute` items in
+    /// 1.x, one `Attributes` structure in 2.x (Locate requests, Get Attributes responses, Key
+    /// Values).
+    pub fn encode_list(
+        attributes: &[Attribute],
+        enc: &mut Encoder<'_>,
+        version: ProtocolVersion,
+    ) -> Result<(), EncodeError> {
+        let group = version.is_2x().then(|| enc.begin_structure(t::ATTRIBUTES));
+        for a in attributes {
+            a.encode(enc, version)?;
+        }
+        if let Some(m) = group {
+            enc.end_structure(m);
+        }
+        Ok(())
+    }
+
     /// True for the tags that hold a group of attributes.
     pub fn is_group_tag(tag: u32) -> bool {
         tag == t::TEMPLATE_ATTRIBUTE || tag == t::ATTRIBUTES

@@ -119,14 +119,9 @@ impl KeyBlock {
                     }
                     KeyMaterial::Structure(item) => enc.item(item),
                 }
-                if v.is_2x() {
-                    if !attributes.is_empty() {
-                        Attributes::new(attributes.clone()).encode(enc, v)?;
-                    }
-                } else {
-                    for a in attributes {
-                        a.encode(enc, v)?;
-                    }
+                // An empty 2.x Attributes structure is left out of a Key Value.
+                if !attributes.is_empty() {
+                    Attributes::encode_list(attributes, enc, v)?;
                 }
                 enc.end_structure(kv);
             }

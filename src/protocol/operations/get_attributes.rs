@@ -71,14 +71,7 @@ impl GetAttributesResponse {
 impl PayloadFields for GetAttributesResponse {
     fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
         enc.text(t::UNIQUE_IDENTIFIER, &self.unique_identifier);
-        if v.is_2x() {
-            Attributes::new(self.attributes.clone()).encode(enc, v)?;
-        } else {
-            for a in &self.attributes {
-                a.encode(enc, v)?;
-            }
-        }
-        Ok(())
+        Attributes::encode_list(&self.attributes, enc, v)
     }
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {

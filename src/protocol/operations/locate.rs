@@ -48,14 +48,8 @@ impl PayloadFields for LocateRequest {
         if let Some(x) = self.object_group_member {
             enc.enumeration(t::OBJECT_GROUP_MEMBER, x);
         }
-        if v.is_2x() {
-            Attributes::new(self.attributes.clone()).encode(enc, v)?;
-        } else {
-            for a in &self.attributes {
-                a.encode(enc, v)?;
-            }
-        }
-        Ok(())
+        // 2.x requires the Attributes structure even when it is empty.
+        Attributes::encode_list(&self.attributes, enc, v)
     }
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
