@@ -386,7 +386,10 @@ fn length_plus_or_minus_8_on_unpadded_strings_can_stay_well_formed() {
     e.finish().unwrap();
     let msg = wrap(&body);
     let e = reject(&set_len(&msg, 8, 11), &lim());
-    assert_eq!((e.offset, e.kind), (8, DecodeErrorKind::NonZeroPadding));
+    assert_eq!(
+        (e.offset, e.kind.clone()),
+        (8, DecodeErrorKind::NonZeroPadding)
+    );
 }
 
 fn one_in_structure(item: &[u8]) -> (Vec<u8>, usize) {
@@ -447,9 +450,12 @@ fn bad_booleans_are_rejected() {
         one.extend_from_slice(&value.to_be_bytes());
         let (msg, at) = one_in_structure(&one);
         let e = reject(&msg, &lim());
-        assert_eq!((e.offset, e.kind), (at, DecodeErrorKind::BadBoolean));
+        assert_eq!(
+            (e.offset, e.kind.clone()),
+            (at, DecodeErrorKind::BadBoolean)
+        );
         let e = reject(&one, &lim());
-        assert_eq!((e.offset, e.kind), (0, DecodeErrorKind::BadBoolean));
+        assert_eq!((e.offset, e.kind.clone()), (0, DecodeErrorKind::BadBoolean));
     }
     for value in [0u64, 1] {
         let mut one = header(0x42_0030, 0x06, 8);
@@ -477,7 +483,10 @@ fn invalid_utf8_is_rejected() {
         one.resize(HEADER_LEN + padded_len(value.len() as u32) as usize, 0);
         let (msg, at) = one_in_structure(&one);
         let e = reject(&msg, &lim());
-        assert_eq!((e.offset, e.kind), (at, DecodeErrorKind::InvalidUtf8));
+        assert_eq!(
+            (e.offset, e.kind.clone()),
+            (at, DecodeErrorKind::InvalidUtf8)
+        );
         // The same bytes are fine as a Byte String.
         let mut bytes = one.clone();
         bytes[3] = 0x08;
@@ -491,11 +500,14 @@ fn unknown_type_codes_are_rejected() {
         let mut one = header(0x42_0050, code, 8);
         one.extend_from_slice(&[0; 8]);
         let e = reject(&one, &lim());
-        assert_eq!((e.offset, e.kind), (0, DecodeErrorKind::UnknownType(code)));
+        assert_eq!(
+            (e.offset, e.kind.clone()),
+            (0, DecodeErrorKind::UnknownType(code))
+        );
         let (msg, at) = one_in_structure(&one);
         let e = reject(&msg, &lim());
         assert_eq!(
-            (e.offset, e.tag, e.kind),
+            (e.offset, e.tag, e.kind.clone()),
             (at, Some(0x42_0050), DecodeErrorKind::UnknownType(code))
         );
     }
@@ -557,7 +569,7 @@ fn structure_lengths_must_be_multiples_of_8() {
     m[7] = 11;
     let e = reject(&m, &lim());
     assert_eq!(
-        (e.offset, e.kind),
+        (e.offset, e.kind.clone()),
         (0, DecodeErrorKind::BadStructureLength { length: 11 })
     );
 }
@@ -576,7 +588,10 @@ fn trailing_bytes_empty_input_and_size_limit() {
         );
     }
     let e = reject(&[], &lim());
-    assert_eq!((e.offset, e.tag, e.kind), (0, None, DecodeErrorKind::Empty));
+    assert_eq!(
+        (e.offset, e.tag, e.kind.clone()),
+        (0, None, DecodeErrorKind::Empty)
+    );
 
     // The size check comes before anything is walked: garbage over the limit is "too large".
     let small = DecodeLimits {
@@ -660,13 +675,13 @@ fn deep_nesting_is_bounded_without_recursion() {
             assert_eq!(deep.len(), 800_000);
             let e = reject(&deep, &lim());
             assert_eq!(
-                (e.offset, e.kind),
+                (e.offset, e.kind.clone()),
                 (64 * 8, DecodeErrorKind::TooDeep { max: 64 })
             );
             accept(&nested(64), &lim());
             let e = reject(&nested(65), &lim());
             assert_eq!(
-                (e.offset, e.kind),
+                (e.offset, e.kind.clone()),
                 (64 * 8, DecodeErrorKind::TooDeep { max: 64 })
             );
             // Above the hard cap the limit is clamped.
@@ -678,7 +693,7 @@ fn deep_nesting_is_bounded_without_recursion() {
             accept(&nested(MAX_DEPTH_CAP), &huge);
             let e = reject(&nested(MAX_DEPTH_CAP + 1), &huge);
             assert_eq!(
-                (e.offset, e.kind),
+                (e.offset, e.kind.clone()),
                 (
                     MAX_DEPTH_CAP * 8,
                     DecodeErrorKind::TooDeep { max: MAX_DEPTH_CAP }

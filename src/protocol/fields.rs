@@ -7,9 +7,7 @@ pub(crate) fn opt_text(
     r: &mut StructureReader<'_>,
     tag: u32,
 ) -> Result<Option<String>, DecodeError> {
-    r.optional(tag)?
-        .map(|i| i.text().map(str::to_owned))
-        .transpose()
+    Ok(r.optional_text(tag)?.map(str::to_owned))
 }
 
 /// A required Text String.
@@ -18,29 +16,29 @@ pub(crate) fn req_text(
     tag: u32,
     what: &str,
 ) -> Result<String, DecodeError> {
-    Ok(r.required(tag, what)?.text()?.to_owned())
+    Ok(r.required_text(tag, what)?.to_owned())
 }
 
 /// An optional Enumeration.
 pub(crate) fn opt_enum(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<u32>, DecodeError> {
-    r.optional(tag)?.map(|i| i.enumeration()).transpose()
+    r.optional_enumeration(tag)
 }
 
 /// An optional Integer.
 pub(crate) fn opt_int(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<i32>, DecodeError> {
-    r.optional(tag)?.map(|i| i.integer()).transpose()
+    r.optional_integer(tag)
 }
 
 /// An optional Boolean.
 pub(crate) fn opt_bool(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<bool>, DecodeError> {
-    r.optional(tag)?.map(|i| i.boolean()).transpose()
+    r.optional_boolean(tag)
 }
 
 /// A run of consecutive Enumerations with one tag.
 pub(crate) fn enum_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<u32>, DecodeError> {
     let mut out = Vec::new();
-    while let Some(i) = r.optional(tag)? {
-        out.push(i.enumeration()?);
+    while let Some(i) = r.optional_enumeration(tag)? {
+        out.push(i);
     }
     Ok(out)
 }
@@ -48,8 +46,8 @@ pub(crate) fn enum_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<u32>
 /// A run of consecutive Text Strings with one tag.
 pub(crate) fn text_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<String>, DecodeError> {
     let mut out = Vec::new();
-    while let Some(i) = r.optional(tag)? {
-        out.push(i.text()?.to_owned());
+    while let Some(i) = r.optional_text(tag)? {
+        out.push(i.to_owned());
     }
     Ok(out)
 }

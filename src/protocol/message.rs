@@ -146,38 +146,45 @@ impl RequestHeader {
         enc.end_structure(m);
     }
 
-    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+    /// Reads the header's fields in any order (each field read by tag, so a field of the wrong
+    /// type is an error naming it).
+    fn decode(mut r: StructureReader<'_>) -> Result<Self, DecodeError> {
         let mut h = Self::new(ProtocolVersion::V1_0, 0);
         let (mut version, mut count) = (None, None);
-        for f in item.structure()? {
-            let f = f?;
-            match f.tag() {
-                t::PROTOCOL_VERSION => version = Some(decode_version(f)?),
-                t::MAXIMUM_RESPONSE_SIZE => h.maximum_response_size = Some(f.integer()?),
+        while let Some(tag) = r.peek_tag() {
+            match tag {
+                t::PROTOCOL_VERSION => {
+                    version = Some(decode_version(r.required_structure(tag, "")?)?)
+                }
+                t::MAXIMUM_RESPONSE_SIZE => {
+                    h.maximum_response_size = Some(r.required_integer(tag, "")?)
+                }
                 t::CLIENT_CORRELATION_VALUE => {
-                    h.client_correlation_value = Some(f.text()?.to_owned())
+                    h.client_correlation_value = Some(r.required_text(tag, "")?.to_owned())
                 }
                 t::SERVER_CORRELATION_VALUE => {
-                    h.server_correlation_value = Some(f.text()?.to_owned())
+                    h.server_correlation_value = Some(r.required_text(tag, "")?.to_owned())
                 }
-                t::ASYNCHRONOUS_INDICATOR => h.asynchronous_indicator = Some(f.boolean()?),
+                t::ASYNCHRONOUS_INDICATOR => h.asynchronous_indicator = r.optional_boolean(tag)?,
                 t::ATTESTATION_CAPABLE_INDICATOR => {
-                    h.attestation_capable_indicator = Some(f.boolean()?)
+                    h.attestation_capable_indicator = r.optional_boolean(tag)?
                 }
-                t::ATTESTATION_TYPE => h.attestation_types.push(f.enumeration()?),
-                t::AUTHENTICATION => h.authentication = Some(f.to_item()?),
+                t::ATTESTATION_TYPE => h.attestation_types.push(r.required_enumeration(tag, "")?),
+                t::AUTHENTICATION => h.authentication = Some(r.required(tag, "")?.to_item()?),
                 t::BATCH_ERROR_CONTINUATION_OPTION => {
-                    h.batch_error_continuation_option = Some(f.enumeration()?)
+                    h.batch_error_continuation_option = r.optional_enumeration(tag)?
                 }
-                t::BATCH_ORDER_OPTION => h.batch_order_option = Some(f.boolean()?),
-                t::TIME_STAMP => h.time_stamp = Some(f.date_time()?),
-                t::BATCH_COUNT => count = Some(f.integer()?),
-                _ => h.other.push(f.to_item()?),
+                t::BATCH_ORDER_OPTION => h.batch_order_option = r.optional_boolean(tag)?,
+                t::TIME_STAMP => h.time_stamp = Some(r.required_date_time(tag, "")?),
+                t::BATCH_COUNT => count = Some(r.required_integer(tag, "")?),
+                _ => h.other.push(r.required(tag, "")?.to_item()?),
             }
         }
+        r.finish()?;
         h.protocol_version =
-            version.ok_or_else(|| item.error("Request Header without Protocol Version"))?;
-        h.batch_count = count.ok_or_else(|| item.error("Request Header without Batch Count"))?;
+            version.ok_or_else(|| header_error(&r, "Request Header without Protocol Version"))?;
+        h.batch_count =
+            count.ok_or_else(|| header_error(&r, "Request Header without Batch Count"))?;
         Ok(h)
     }
 }
@@ -247,32 +254,40 @@ impl ResponseHeader {
         enc.end_structure(m);
     }
 
-    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
-        let mut h = Self::new(ProtocolVersion::V1_0, 0, 0);
+    /// Reads the header's fields in any order (each field read by tag, so a field of the wrong
+    /// type is an error naming it).
+    fn decode_into(&mut self, mut r: StructureReader<'_>) -> Result<(), DecodeError> {
+        let h = self;
         let (mut version, mut stamp, mut count) = (None, None, None);
-        for f in item.structure()? {
-            let f = f?;
-            match f.tag() {
-                t::PROTOCOL_VERSION => version = Some(decode_version(f)?),
-                t::TIME_STAMP => stamp = Some(f.date_time()?),
-                t::NONCE => h.nonce = Some(f.to_item()?),
-                t::SERVER_HASHED_PASSWORD => h.server_hashed_password = Some(f.bytes()?.to_vec()),
-                t::ATTESTATION_TYPE => h.attestation_types.push(f.enumeration()?),
+        while let Some(tag) = r.peek_tag() {
+            match tag {
+                t::PROTOCOL_VERSION => {
+                    version = Some(decode_version(r.required_structure(tag, "")?)?)
+                }
+                t::TIME_STAMP => stamp = Some(r.required_date_time(tag, "")?),
+                t::NONCE => h.nonce = Some(r.required(tag, "")?.to_item()?),
+                t::SERVER_HASHED_PASSWORD => {
+                    h.server_hashed_password = r.optional_bytes(tag)?.map(<[u8]>::to_vec)
+                }
+                t::ATTESTATION_TYPE => h.attestation_types.push(r.required_enumeration(tag, "")?),
                 t::CLIENT_CORRELATION_VALUE => {
-                    h.client_correlation_value = Some(f.text()?.to_owned())
+                    h.client_correlation_value = Some(r.required_text(tag, "")?.to_owned())
                 }
                 t::SERVER_CORRELATION_VALUE => {
-                    h.server_correlation_value = Some(f.text()?.to_owned())
+                    h.server_correlation_value = Some(r.required_text(tag, "")?.to_owned())
                 }
-                t::BATCH_COUNT => count = Some(f.integer()?),
-                _ => h.other.push(f.to_item()?),
+                t::BATCH_COUNT => count = Some(r.required_integer(tag, "")?),
+                _ => h.other.push(r.required(tag, "")?.to_item()?),
             }
         }
+        r.finish()?;
         h.protocol_version =
-            version.ok_or_else(|| item.error("Response Header without Protocol Version"))?;
-        h.time_stamp = stamp.ok_or_else(|| item.error("Response Header without Time Stamp"))?;
-        h.batch_count = count.ok_or_else(|| item.error("Response Header without Batch Count"))?;
-        Ok(h)
+            version.ok_or_else(|| header_error(&r, "Response Header without Protocol Version"))?;
+        h.time_stamp =
+            stamp.ok_or_else(|| header_error(&r, "Response Header without Time Stamp"))?;
+        h.batch_count =
+            count.ok_or_else(|| header_error(&r, "Response Header without Batch Count"))?;
+        Ok(())
     }
 }
 
@@ -329,6 +344,20 @@ pub struct ResponseBatchItem {
 }
 
 impl ResponseBatchItem {
+    /// A batch item with nothing set yet (a decoder fills it in place).
+    fn empty() -> Self {
+        Self {
+            operation: None,
+            unique_batch_item_id: None,
+            result_status: ResultStatus::SUCCESS,
+            result_reason: None,
+            result_message: None,
+            asynchronous_correlation_value: None,
+            payload: None,
+            message_extension: None,
+        }
+    }
+
     /// A successful result carrying `payload`.
     pub fn success(payload: ResponsePayload) -> Self {
         Self {
@@ -413,12 +442,12 @@ impl RequestMessage {
             return Err(top.error("not a Request Message"));
         }
         let mut r = top.structure()?;
-        let header = RequestHeader::decode(r.required(t::REQUEST_HEADER, "Request Header")?)?;
+        let header =
+            RequestHeader::decode(r.required_structure(t::REQUEST_HEADER, "Request Header")?)?;
         let v = header.protocol_version;
         let mut batch_items = BatchItems::new();
-        while let Some(b) = r.optional(t::BATCH_ITEM)? {
-            let mut br = b.structure()?;
-            let operation = Operation(br.required(t::OPERATION, "Operation")?.enumeration()?);
+        while let Some(mut br) = r.optional_structure(t::BATCH_ITEM)? {
+            let operation = Operation(br.required_enumeration(t::OPERATION, "Operation")?);
             let ephemeral = opt_bool(&mut br, t::EPHEMERAL)?;
             let unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
             let payload = RequestPayload::decode(
@@ -506,70 +535,66 @@ impl ResponseMessage {
             return Err(top.error("not a Response Message"));
         }
         let mut r = top.structure()?;
-        let header = ResponseHeader::decode(r.required(t::RESPONSE_HEADER, "Response Header")?)?;
-        let v = header.protocol_version;
-        let mut batch_items = BatchItems::new();
-        while let Some(b) = r.optional(t::BATCH_ITEM)? {
-            batch_items.push(decode_response_item(b, v, fallback_operation)?);
+        // Built in place, field by field: the message is large and moving it costs copies.
+        let mut message = Self {
+            header: ResponseHeader::new(ProtocolVersion::V1_0, 0, 0),
+            batch_items: BatchItems::new(),
+        };
+        message
+            .header
+            .decode_into(r.required_structure(t::RESPONSE_HEADER, "Response Header")?)?;
+        let v = message.header.protocol_version;
+        while let Some(b) = r.optional_structure(t::BATCH_ITEM)? {
+            message.batch_items.push(ResponseBatchItem::empty());
+            if let Some(item) = message.batch_items.last_mut() {
+                decode_response_item(item, b, v, fallback_operation)?;
+            }
         }
         r.finish()?;
-        Ok(Self {
-            header,
-            batch_items,
-        })
+        Ok(message)
     }
 }
 
 fn decode_response_item(
-    b: ItemRef<'_>,
+    item: &mut ResponseBatchItem,
+    mut br: StructureReader<'_>,
     v: ProtocolVersion,
     fallback_operation: Option<Operation>,
-) -> Result<ResponseBatchItem, DecodeError> {
-    let mut br = b.structure()?;
-    let operation = opt_enum_op(&mut br)?;
-    let unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
-    let result_status = ResultStatus(
-        br.required(t::RESULT_STATUS, "Result Status")?
-            .enumeration()?,
-    );
-    let result_reason = br
-        .optional(t::RESULT_REASON)?
-        .map(|x| x.enumeration().map(ResultReason))
-        .transpose()?;
-    let result_message = opt_text(&mut br, t::RESULT_MESSAGE)?;
-    let asynchronous_correlation_value = opt_bytes(&mut br, t::ASYNCHRONOUS_CORRELATION_VALUE)?;
-    let payload = match br.optional(t::RESPONSE_PAYLOAD)? {
-        None => None,
-        Some(p) => Some(match operation.or(fallback_operation) {
-            Some(op) => ResponsePayload::decode(op, p, v)?,
-            None => ResponsePayload::Other(p.to_item()?),
-        }),
-    };
-    let message_extension = br
-        .optional(t::MESSAGE_EXTENSION)?
-        .map(MessageExtension::decode)
-        .transpose()?;
-    br.finish()?;
-    Ok(ResponseBatchItem {
-        operation,
-        unique_batch_item_id,
-        result_status,
-        result_reason,
-        result_message,
-        asynchronous_correlation_value,
-        payload,
-        message_extension,
-    })
-}
-
-fn opt_enum_op(r: &mut StructureReader<'_>) -> Result<Option<Operation>, DecodeError> {
-    r.optional(t::OPERATION)?
-        .map(|i| i.enumeration().map(Operation))
-        .transpose()
+) -> Result<(), DecodeError> {
+    item.operation = br.optional_enumeration(t::OPERATION)?.map(Operation);
+    item.unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
+    item.result_status = ResultStatus(br.required_enumeration(t::RESULT_STATUS, "Result Status")?);
+    item.result_reason = br.optional_enumeration(t::RESULT_REASON)?.map(ResultReason);
+    item.result_message = opt_text(&mut br, t::RESULT_MESSAGE)?;
+    item.asynchronous_correlation_value = opt_bytes(&mut br, t::ASYNCHRONOUS_CORRELATION_VALUE)?;
+    match item.operation.or(fallback_operation) {
+        Some(op) if ResponsePayload::types(op) => {
+            if let Some(p) = br.optional_structure(t::RESPONSE_PAYLOAD)? {
+                item.payload = Some(ResponsePayload::decode_typed(op, p, v)?);
+            }
+        }
+        Some(op) => {
+            if let Some(p) = br.optional(t::RESPONSE_PAYLOAD)? {
+                item.payload = Some(ResponsePayload::decode(op, p, v)?);
+            }
+        }
+        None => {
+            if let Some(p) = br.optional(t::RESPONSE_PAYLOAD)? {
+                item.payload = Some(ResponsePayload::Other(p.to_item()?));
+            }
+        }
+    }
+    if let Some(x) = br.optional(t::MESSAGE_EXTENSION)? {
+        item.message_extension = Some(MessageExtension::decode(x)?);
+    }
+    br.finish()
 }
 
 fn opt_bytes(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<Vec<u8>>, DecodeError> {
-    r.optional(tag)?
-        .map(|i| i.bytes().map(<[u8]>::to_vec))
-        .transpose()
+    Ok(r.optional_bytes(tag)?.map(<[u8]>::to_vec))
+}
+
+/// An error about a header structure as a whole (a required field never came).
+fn header_error(r: &StructureReader<'_>, what: &str) -> DecodeError {
+    DecodeError::invalid(r.offset(), r.tag(), what)
 }

@@ -8,7 +8,12 @@ use super::attributes::{Attribute, Attributes};
 use super::fields::{opt_enum, opt_int};
 use super::tags as t;
 use super::{CryptographicAlgorithm, KeyFormatType, ObjectType, ProtocolVersion, SecretDataType};
-use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemRef, ItemType};
+use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemType, StructureReader};
+
+/// True when the next child of `r` has `tag` and is a Byte String.
+fn next_is_bytes(r: &StructureReader<'_>, tag: u32) -> bool {
+    r.peek_tag() == Some(tag) && r.peek_type() == Some(ItemType::ByteString)
+}
 
 /// Key Material: raw bytes, the Key of a Transparent Symmetric Key, or another structure.
 #[derive(Clone, PartialEq, Eq)]
@@ -139,49 +144,54 @@ impl KeyBlock {
         Ok(())
     }
 
-    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
-        let mut r = item.structure()?;
-        let key_format_type = KeyFormatType(
-            r.required(t::KEY_FORMAT_TYPE, "Key Format Type")?
-                .enumeration()?,
-        );
+    fn decode(mut r: StructureReader<'_>) -> Result<Self, DecodeError> {
+        let key_format_type =
+            KeyFormatType(r.required_enumeration(t::KEY_FORMAT_TYPE, "Key Format Type")?);
         let key_compression_type = opt_enum(&mut r, t::KEY_COMPRESSION_TYPE)?;
-        let key_value = match r.optional(t::KEY_VALUE)? {
-            None => None,
-            Some(kv) if kv.item_type() == ItemType::ByteString => {
-                Some(KeyValue::Wrapped(Zeroizing::new(kv.bytes()?.to_vec())))
-            }
-            Some(kv) => {
-                let mut kr = kv.structure()?;
-                let km = kr.required(t::KEY_MATERIAL, "Key Material")?;
-                let material = if km.item_type() == ItemType::ByteString {
-                    KeyMaterial::Bytes(Zeroizing::new(km.bytes()?.to_vec()))
-                } else {
-                    let mut mr = km.structure()?;
-                    match (key_format_type, mr.optional(t::KEY)?) {
-                        (KeyFormatType::TRANSPARENT_SYMMETRIC_KEY, Some(k)) if mr.is_empty() => {
-                            KeyMaterial::TransparentSymmetricKey(Zeroizing::new(
-                                k.bytes()?.to_vec(),
-                            ))
-                        }
-                        _ => KeyMaterial::Structure(km.to_item()?),
-                    }
-                };
-                let mut attributes = Vec::new();
-                for a in kr {
-                    let a = a?;
-                    if a.tag() == t::ATTRIBUTES {
-                        attributes.extend(Attributes::decode(a)?.attributes);
-                    } else if a.tag() == t::ATTRIBUTE {
-                        attributes.push(Attribute::decode(a)?);
+        let key_value = if next_is_bytes(&r, t::KEY_VALUE) {
+            let wrapped = r.required_bytes(t::KEY_VALUE, "Key Value")?;
+            Some(KeyValue::Wrapped(Zeroizing::new(wrapped.to_vec())))
+        } else {
+            match r.optional_structure(t::KEY_VALUE)? {
+                None => None,
+                Some(mut kr) => {
+                    let material = if next_is_bytes(&kr, t::KEY_MATERIAL) {
+                        let bytes = kr.required_bytes(t::KEY_MATERIAL, "Key Material")?;
+                        KeyMaterial::Bytes(Zeroizing::new(bytes.to_vec()))
                     } else {
-                        return Err(a.error("unexpected field in Key Value"));
+                        let km = kr.required(t::KEY_MATERIAL, "Key Material")?;
+                        if km.item_type() == ItemType::ByteString {
+                            KeyMaterial::Bytes(Zeroizing::new(km.bytes()?.to_vec()))
+                        } else {
+                            let mut mr = km.structure()?;
+                            match (key_format_type, mr.optional(t::KEY)?) {
+                                (KeyFormatType::TRANSPARENT_SYMMETRIC_KEY, Some(k))
+                                    if mr.is_empty() =>
+                                {
+                                    KeyMaterial::TransparentSymmetricKey(Zeroizing::new(
+                                        k.bytes()?.to_vec(),
+                                    ))
+                                }
+                                _ => KeyMaterial::Structure(km.to_item()?),
+                            }
+                        }
+                    };
+                    let mut attributes = Vec::new();
+                    for a in kr {
+                        let a = a?;
+                        if a.tag() == t::ATTRIBUTES {
+                            attributes.extend(Attributes::decode(a)?.attributes);
+                        } else if a.tag() == t::ATTRIBUTE {
+                            attributes.push(Attribute::decode(a)?);
+                        } else {
+                            return Err(a.error("unexpected field in Key Value"));
+                        }
                     }
+                    Some(KeyValue::Plain {
+                        material,
+                        attributes,
+                    })
                 }
-                Some(KeyValue::Plain {
-                    material,
-                    attributes,
-                })
             }
         };
         let cryptographic_algorithm =
@@ -262,28 +272,34 @@ impl ManagedObject {
         Ok(())
     }
 
-    pub(crate) fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
-        match item.tag() {
-            t::SYMMETRIC_KEY => {
-                let mut r = item.structure()?;
-                let kb = KeyBlock::decode(r.required(t::KEY_BLOCK, "Key Block")?)?;
-                r.finish()?;
+    /// Reads the object that is the next child of `r` (`what` names it when it is missing).
+    pub(crate) fn decode_next(
+        r: &mut StructureReader<'_>,
+        what: &str,
+    ) -> Result<Self, DecodeError> {
+        match r.peek_tag() {
+            Some(t::SYMMETRIC_KEY) => {
+                let mut o = r.required_structure(t::SYMMETRIC_KEY, "Symmetric Key")?;
+                let kb = KeyBlock::decode(o.required_structure(t::KEY_BLOCK, "Key Block")?)?;
+                o.finish()?;
                 Ok(Self::SymmetricKey(kb))
             }
-            t::SECRET_DATA => {
-                let mut r = item.structure()?;
+            Some(t::SECRET_DATA) => {
+                let mut o = r.required_structure(t::SECRET_DATA, "Secret Data")?;
                 let secret_data_type = SecretDataType(
-                    r.required(t::SECRET_DATA_TYPE, "Secret Data Type")?
-                        .enumeration()?,
+                    o.required_enumeration(t::SECRET_DATA_TYPE, "Secret Data Type")?,
                 );
-                let key_block = KeyBlock::decode(r.required(t::KEY_BLOCK, "Key Block")?)?;
-                r.finish()?;
+                let key_block = KeyBlock::decode(o.required_structure(t::KEY_BLOCK, "Key Block")?)?;
+                o.finish()?;
                 Ok(Self::SecretData {
                     secret_data_type,
                     key_block,
                 })
             }
-            _ => Ok(Self::Other(item.to_item()?)),
+            _ => match r.next() {
+                Some(item) => Ok(Self::Other(item?.to_item()?)),
+                None => Err(r.missing(what)),
+            },
         }
     }
 }

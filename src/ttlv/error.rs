@@ -4,15 +4,35 @@ use std::fmt;
 
 use super::ItemType;
 
-/// A TTLV decoding error at a byte offset.
+/// A TTLV decoding error at a byte offset. Its details are boxed (read them through `Deref`:
+/// `error.offset`, `error.tag`, `error.kind`) so that a `Result` carrying it stays two words
+/// wide on the decoder's hot path.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DecodeError(Box<DecodeErrorDetail>);
+
+/// Where a decoding error is and what it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeErrorDetail {
     /// Offset, from the start of the decoded buffer, of the item (or byte) at fault.
     pub offset: usize,
     /// The tag of the item at fault, when its header could be read.
     pub tag: Option<u32>,
     /// What was wrong.
     pub kind: DecodeErrorKind,
+}
+
+impl std::ops::Deref for DecodeError {
+    type Target = DecodeErrorDetail;
+
+    fn deref(&self) -> &DecodeErrorDetail {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
 }
 
 /// What was wrong with a TTLV encoding.
@@ -82,7 +102,12 @@ pub enum DecodeErrorKind {
 impl DecodeError {
     /// Builds an error.
     pub fn new(offset: usize, tag: Option<u32>, kind: DecodeErrorKind) -> Self {
-        Self { offset, tag, kind }
+        Self(Box::new(DecodeErrorDetail { offset, tag, kind }))
+    }
+
+    /// The error's details, owned.
+    pub fn into_detail(self) -> DecodeErrorDetail {
+        *self.0
     }
 
     /// A message-layer error about the item at `offset` with `tag`.

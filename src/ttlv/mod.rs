@@ -14,7 +14,7 @@ mod reader;
 mod validate;
 
 pub use encoder::{EncodeError, Encoder, StructureMark};
-pub use error::{DecodeError, DecodeErrorKind};
+pub use error::{DecodeError, DecodeErrorDetail, DecodeErrorKind};
 pub use item::{Item, Value};
 pub use item_type::ItemType;
 pub use limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_SIZE, DecodeLimits, MAX_DEPTH_CAP};

@@ -336,6 +336,301 @@ impl<'a> StructureReader<'a> {
     }
 }
 
+/// Typed reads of the next child. Each first tries a fast path that checks the item's header
+/// (tag, type and length) in one comparison and reads the value in place; anything the fast path
+/// does not accept (another tag, a wrong type, bad padding, invalid UTF-8 ...) goes through
+/// [`StructureReader::optional`] and the [`ItemRef`] accessors, which accept and reject exactly
+/// the same inputs and produce the error. The fast path accepts only what those accept.
+impl<'a> StructureReader<'a> {
+    /// The next child's header word (tag, type code, length) when a whole header lies within
+    /// the structure.
+    #[inline(always)]
+    fn header_word(&self) -> Option<u64> {
+        if self.end.saturating_sub(self.pos) < HEADER_LEN {
+            return None;
+        }
+        let h: [u8; 8] = self
+            .buf
+            .get(self.pos..self.pos + HEADER_LEN)?
+            .try_into()
+            .ok()?;
+        Some(u64::from_be_bytes(h))
+    }
+
+    /// Fast path for an 8-byte-valued item (every fixed-size type) with exactly `tag`, type
+    /// `code` and declared length `len`: the value word, big-endian, and the reader advanced.
+    #[inline(always)]
+    fn fast_fixed(&mut self, tag: u32, code: u8, len: u32) -> Option<u64> {
+        let want = (u64::from(tag) << 40) | (u64::from(code) << 32) | u64::from(len);
+        if self.header_word()? != want || self.end.saturating_sub(self.pos) < 2 * HEADER_LEN {
+            return None;
+        }
+        let start = self.pos + HEADER_LEN;
+        let v: [u8; 8] = self.buf.get(start..start + 8)?.try_into().ok()?;
+        let word = u64::from_be_bytes(v);
+        // A 4-byte value is followed by 4 zero padding bytes.
+        if len == 4 && word & 0xFFFF_FFFF != 0 {
+            return None;
+        }
+        self.pos = start + 8;
+        Some(word)
+    }
+
+    /// Fast path for a variable-length item (Text String, Byte String) with exactly `tag` and
+    /// type `code`: the value bytes (padding checked to be zero), the reader advanced.
+    #[inline(always)]
+    fn fast_variable(&mut self, tag: u32, code: u8) -> Option<&'a [u8]> {
+        let word = self.header_word()?;
+        if word >> 32 != (u64::from(tag) << 8) | u64::from(code) {
+            return None;
+        }
+        let len = (word & 0xFFFF_FFFF) as usize;
+        let padded = usize::try_from(padded_len(word as u32)).ok()?;
+        let start = self.pos + HEADER_LEN;
+        if self.end - start < padded {
+            return None;
+        }
+        let value = self.buf.get(start..start + padded)?;
+        if padded != len {
+            let last: [u8; 8] = value.get(padded - 8..)?.try_into().ok()?;
+            let pad_bits = (padded - len) * 8;
+            if u64::from_be_bytes(last) & ((1u64 << pad_bits) - 1) != 0 {
+                return None;
+            }
+        }
+        self.pos = start + padded;
+        value.get(..len)
+    }
+
+    /// Fast path for a Structure with exactly `tag`: a reader over its children.
+    #[inline(always)]
+    fn fast_structure(&mut self, tag: u32) -> Option<StructureReader<'a>> {
+        let word = self.header_word()?;
+        let code = ItemType::Structure.code();
+        if word >> 32 != (u64::from(tag) << 8) | u64::from(code)
+            || self.child_depth > self.max_depth
+        {
+            return None;
+        }
+        let len = (word & 0xFFFF_FFFF) as usize;
+        let start = self.pos + HEADER_LEN;
+        if !len.is_multiple_of(8) || self.end - start < len {
+            return None;
+        }
+        let parent_offset = self.pos;
+        self.pos = start + len;
+        Some(StructureReader {
+            buf: self.buf,
+            pos: start,
+            end: start + len,
+            parent_offset,
+            parent_tag: tag,
+            child_depth: self.child_depth.saturating_add(1),
+            max_depth: self.max_depth,
+        })
+    }
+
+    /// The tag of the next child, when a whole header is there (to dispatch on fields that may
+    /// come in any order).
+    #[inline]
+    pub fn peek_tag(&self) -> Option<u32> {
+        self.next_tag()
+    }
+
+    /// Consumes the next child if it is a Structure with `tag` and returns a reader over it.
+    #[inline(always)]
+    pub fn optional_structure(
+        &mut self,
+        tag: u32,
+    ) -> Result<Option<StructureReader<'a>>, DecodeError> {
+        if let Some(r) = self.fast_structure(tag) {
+            return Ok(Some(r));
+        }
+        if self.next_tag() != Some(tag) {
+            return Ok(None);
+        }
+        self.slow_structure(tag, "").map(Some)
+    }
+
+    /// Consumes the next child, which must be a Structure with `tag` (`what` names it).
+    #[inline(always)]
+    pub fn required_structure(
+        &mut self,
+        tag: u32,
+        what: &str,
+    ) -> Result<StructureReader<'a>, DecodeError> {
+        match self.fast_structure(tag) {
+            Some(r) => Ok(r),
+            None => self.slow_structure(tag, what),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_structure(&mut self, tag: u32, what: &str) -> Result<StructureReader<'a>, DecodeError> {
+        self.required(tag, what)?.structure()
+    }
+
+    /// Consumes the next child if it is an Enumeration with `tag`.
+    #[inline(always)]
+    pub fn optional_enumeration(&mut self, tag: u32) -> Result<Option<u32>, DecodeError> {
+        if let Some(w) = self.fast_fixed(tag, ItemType::Enumeration.code(), 4) {
+            return Ok(Some((w >> 32) as u32));
+        }
+        if self.next_tag() != Some(tag) {
+            return Ok(None);
+        }
+        self.slow_enumeration(tag, "").map(Some)
+    }
+
+    /// Consumes the next child, which must be an Enumeration with `tag`.
+    #[inline(always)]
+    pub fn required_enumeration(&mut self, tag: u32, what: &str) -> Result<u32, DecodeError> {
+        match self.fast_fixed(tag, ItemType::Enumeration.code(), 4) {
+            Some(w) => Ok((w >> 32) as u32),
+            None => self.slow_enumeration(tag, what),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_enumeration(&mut self, tag: u32, what: &str) -> Result<u32, DecodeError> {
+        self.required(tag, what)?.enumeration()
+    }
+
+    /// Consumes the next child if it is an Integer with `tag`.
+    #[inline(always)]
+    pub fn optional_integer(&mut self, tag: u32) -> Result<Option<i32>, DecodeError> {
+        if let Some(w) = self.fast_fixed(tag, ItemType::Integer.code(), 4) {
+            return Ok(Some((w >> 32) as u32 as i32));
+        }
+        if self.next_tag() != Some(tag) {
+            return Ok(None);
+        }
+        self.slow_integer(tag, "").map(Some)
+    }
+
+    /// Consumes the next child, which must be an Integer with `tag`.
+    #[inline(always)]
+    pub fn required_integer(&mut self, tag: u32, what: &str) -> Result<i32, DecodeError> {
+        match self.fast_fixed(tag, ItemType::Integer.code(), 4) {
+            Some(w) => Ok((w >> 32) as u32 as i32),
+            None => self.slow_integer(tag, what),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_integer(&mut self, tag: u32, what: &str) -> Result<i32, DecodeError> {
+        self.required(tag, what)?.integer()
+    }
+
+    /// Consumes the next child if it is a Boolean with `tag`.
+    #[inline]
+    pub fn optional_boolean(&mut self, tag: u32) -> Result<Option<bool>, DecodeError> {
+        let pos = self.pos;
+        match self.fast_fixed(tag, ItemType::Boolean.code(), 8) {
+            Some(0) => return Ok(Some(false)),
+            Some(1) => return Ok(Some(true)),
+            Some(_) => self.pos = pos,
+            None => {}
+        }
+        self.optional(tag)?.map(|i| i.boolean()).transpose()
+    }
+
+    /// Consumes the next child, which must be a Date-Time with `tag`.
+    #[inline(always)]
+    pub fn required_date_time(&mut self, tag: u32, what: &str) -> Result<i64, DecodeError> {
+        match self.fast_fixed(tag, ItemType::DateTime.code(), 8) {
+            Some(w) => Ok(w as i64),
+            None => self.slow_date_time(tag, what),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_date_time(&mut self, tag: u32, what: &str) -> Result<i64, DecodeError> {
+        self.required(tag, what)?.date_time()
+    }
+
+    /// Fast path for a Text String: its value when valid UTF-8 (the reader advanced), else
+    /// nothing consumed.
+    #[inline(always)]
+    fn fast_text(&mut self, tag: u32) -> Option<&'a str> {
+        let pos = self.pos;
+        let v = self.fast_variable(tag, ItemType::TextString.code())?;
+        match std::str::from_utf8(v) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.pos = pos;
+                None
+            }
+        }
+    }
+
+    /// Consumes the next child if it is a Text String with `tag`.
+    #[inline(always)]
+    pub fn optional_text(&mut self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
+        if let Some(s) = self.fast_text(tag) {
+            return Ok(Some(s));
+        }
+        if self.next_tag() != Some(tag) {
+            return Ok(None);
+        }
+        self.slow_text(tag, "").map(Some)
+    }
+
+    /// Consumes the next child, which must be a Text String with `tag`.
+    #[inline(always)]
+    pub fn required_text(&mut self, tag: u32, what: &str) -> Result<&'a str, DecodeError> {
+        match self.fast_text(tag) {
+            Some(s) => Ok(s),
+            None => self.slow_text(tag, what),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_text(&mut self, tag: u32, what: &str) -> Result<&'a str, DecodeError> {
+        self.required(tag, what)?.text()
+    }
+
+    /// Consumes the next child if it is a Byte String with `tag`.
+    #[inline(always)]
+    pub fn optional_bytes(&mut self, tag: u32) -> Result<Option<&'a [u8]>, DecodeError> {
+        if let Some(v) = self.fast_variable(tag, ItemType::ByteString.code()) {
+            return Ok(Some(v));
+        }
+        if self.next_tag() != Some(tag) {
+            return Ok(None);
+        }
+        self.slow_bytes(tag, "").map(Some)
+    }
+
+    /// Consumes the next child, which must be a Byte String with `tag`.
+    #[inline(always)]
+    pub fn required_bytes(&mut self, tag: u32, what: &str) -> Result<&'a [u8], DecodeError> {
+        match self.fast_variable(tag, ItemType::ByteString.code()) {
+            Some(v) => Ok(v),
+            None => self.slow_bytes(tag, what),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_bytes(&mut self, tag: u32, what: &str) -> Result<&'a [u8], DecodeError> {
+        self.required(tag, what)?.bytes()
+    }
+
+    /// The type code in the next child's header, when a whole header is there (to choose
+    /// between the forms a field may take, such as a Key Value that is a Structure or, when
+    /// wrapped, a Byte String).
+    #[inline(always)]
+    pub fn peek_type(&self) -> Option<ItemType> {
+        ItemType::from_code((self.header_word()? >> 32) as u8)
+    }
+}
+
 impl<'a> Iterator for StructureReader<'a> {
     type Item = Result<ItemRef<'a>, DecodeError>;
 

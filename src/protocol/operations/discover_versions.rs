@@ -22,16 +22,9 @@ pub(crate) fn encode_version(enc: &mut Encoder<'_>, v: ProtocolVersion) {
 }
 
 /// Reads a Protocol Version structure.
-pub(crate) fn decode_version(
-    item: crate::ttlv::ItemRef<'_>,
-) -> Result<ProtocolVersion, DecodeError> {
-    let mut r = item.structure()?;
-    let major = r
-        .required(t::PROTOCOL_VERSION_MAJOR, "Protocol Version Major")?
-        .integer()?;
-    let minor = r
-        .required(t::PROTOCOL_VERSION_MINOR, "Protocol Version Minor")?
-        .integer()?;
+pub(crate) fn decode_version(mut r: StructureReader<'_>) -> Result<ProtocolVersion, DecodeError> {
+    let major = r.required_integer(t::PROTOCOL_VERSION_MAJOR, "Protocol Version Major")?;
+    let minor = r.required_integer(t::PROTOCOL_VERSION_MINOR, "Protocol Version Minor")?;
     r.finish()?;
     Ok(ProtocolVersion::new(major, minor))
 }
@@ -46,7 +39,7 @@ impl PayloadFields for DiscoverVersions {
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
         let mut versions = Vec::new();
-        while let Some(v) = r.optional(t::PROTOCOL_VERSION)? {
+        while let Some(v) = r.optional_structure(t::PROTOCOL_VERSION)? {
             versions.push(decode_version(v)?);
         }
         Ok(Self { versions })

@@ -87,12 +87,9 @@ impl PayloadFields for GetResponse {
     }
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
-        let object_type = ObjectType(r.required(t::OBJECT_TYPE, "Object Type")?.enumeration()?);
+        let object_type = ObjectType(r.required_enumeration(t::OBJECT_TYPE, "Object Type")?);
         let unique_identifier = req_text(r, t::UNIQUE_IDENTIFIER, "Unique Identifier")?;
-        let object = match r.next() {
-            Some(item) => ManagedObject::decode(item?)?,
-            None => return Err(r.missing("the object")),
-        };
+        let object = ManagedObject::decode_next(r, "the object")?;
         Ok(Self {
             object_type,
             unique_identifier,

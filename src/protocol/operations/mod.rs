@@ -110,10 +110,26 @@ macro_rules! payload_enum {
 
             /// Decodes the payload of `operation`; unknown operations stay generic.
             pub(crate) fn decode(operation: Operation, item: ItemRef<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-                let mut r = item.structure()?;
+                let r = item.structure()?;
+                if !Self::types(operation) {
+                    return Ok(Self::Other(item.to_item()?));
+                }
+                Self::decode_typed(operation, r, version)
+            }
+
+            /// True when `operation` has a typed payload here.
+            pub(crate) fn types(operation: Operation) -> bool {
+                matches!(operation, $(Operation::$op)|*)
+            }
+
+            /// Decodes the payload structure `r` of `operation`, which must be one
+            /// [`Self::types`].
+            pub(crate) fn decode_typed(operation: Operation, mut r: StructureReader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
                 let out = match operation {
                     $(Operation::$op => Self::$variant(<$ty>::decode_fields(&mut r, version)?),)*
-                    _ => return Ok(Self::Other(item.to_item()?)),
+                    _ => {
+                        return Err(DecodeError::invalid(r.offset(), r.tag(), "payload of an operation without a typed form"));
+                    }
                 };
                 r.finish()?;
                 Ok(out)

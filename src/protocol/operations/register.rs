@@ -35,12 +35,9 @@ impl PayloadFields for RegisterRequest {
     }
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
-        let object_type = ObjectType(r.required(t::OBJECT_TYPE, "Object Type")?.enumeration()?);
+        let object_type = ObjectType(r.required_enumeration(t::OBJECT_TYPE, "Object Type")?);
         let attributes = require_group(r)?;
-        let object = match r.next() {
-            Some(item) => ManagedObject::decode(item?)?,
-            None => return Err(r.missing("the registered object")),
-        };
+        let object = ManagedObject::decode_next(r, "the registered object")?;
         let protection_storage_masks = r
             .optional(t::PROTECTION_STORAGE_MASKS)?
             .map(|p| p.to_item())
