@@ -3,6 +3,7 @@
 use crate::ttlv::{DecodeError, StructureReader};
 
 /// An optional Text String.
+#[inline(always)]
 pub(crate) fn opt_text(
     r: &mut StructureReader<'_>,
     tag: u32,
@@ -11,6 +12,7 @@ pub(crate) fn opt_text(
 }
 
 /// A required Text String.
+#[inline(always)]
 pub(crate) fn req_text(
     r: &mut StructureReader<'_>,
     tag: u32,
@@ -20,21 +22,25 @@ pub(crate) fn req_text(
 }
 
 /// An optional Enumeration.
+#[inline(always)]
 pub(crate) fn opt_enum(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<u32>, DecodeError> {
     r.optional_enumeration(tag)
 }
 
 /// An optional Integer.
+#[inline(always)]
 pub(crate) fn opt_int(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<i32>, DecodeError> {
     r.optional_integer(tag)
 }
 
 /// An optional Boolean.
+#[inline(always)]
 pub(crate) fn opt_bool(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<bool>, DecodeError> {
     r.optional_boolean(tag)
 }
 
 /// A run of consecutive Enumerations with one tag.
+#[inline(always)]
 pub(crate) fn enum_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<u32>, DecodeError> {
     let mut out = Vec::new();
     while let Some(i) = r.optional_enumeration(tag)? {
@@ -44,6 +50,7 @@ pub(crate) fn enum_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<u32>
 }
 
 /// A run of consecutive Text Strings with one tag.
+#[inline(always)]
 pub(crate) fn text_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<String>, DecodeError> {
     let mut out = Vec::new();
     while let Some(i) = r.optional_text(tag)? {

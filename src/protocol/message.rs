@@ -590,6 +590,7 @@ fn decode_response_item(
     br.finish()
 }
 
+#[inline(always)]
 fn opt_bytes(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<Vec<u8>>, DecodeError> {
     Ok(r.optional_bytes(tag)?.map(<[u8]>::to_vec))
 }

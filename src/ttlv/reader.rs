@@ -346,6 +346,7 @@ impl<'a> StructureReader<'a> {
     /// the structure.
     #[inline(always)]
     fn header_word(&self) -> Option<u64> {
+        // `end <= buf.len()` for every reader, so `get` only guards against a broken invariant.
         if self.end.saturating_sub(self.pos) < HEADER_LEN {
             return None;
         }
