@@ -344,6 +344,8 @@ fn bench_prints_its_figures() {
         "2",
         "--handshakes",
         "3",
+        "--floor-rounds",
+        "20",
     ]);
     let text = ok(&out);
     let value = |label: &str| -> f64 {
@@ -366,6 +368,8 @@ fn bench_prints_its_figures() {
     assert!(value("throughput:") > 0.0, "{text}");
     assert!(text.contains("(20 ops in"), "{text}");
     assert!(value("client CPU per op:") > 0.0, "{text}");
+    assert!(value("OS floor per op:") >= 0.0, "{text}");
+    assert!(text.contains("20 rounds"), "{text}");
     assert!(value("full handshake client CPU:") > 0.0, "{text}");
     assert!(value("resumed handshake client CPU:") > 0.0, "{text}");
     assert!(text.contains("3 of 3 resumed"), "{text}");

@@ -2,6 +2,9 @@
 //! Get, Register or Get Attributes (State) with C threads sharing one client, plus the client CPU
 //! of a full and of a resumed TLS handshake. CPU is the process's user + system time from
 //! `getrusage(RUSAGE_SELF)` around the measured work (after a warm-up that opens the connections).
+//! For scale it also measures the operating system's floor for the same exchange pattern: a
+//! plain loopback TCP round trip (no TLS, no KMIP) whose peer waits the measured p50 latency
+//! before answering, so that the client's own cost per operation is what lies above it.
 
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,6 +58,9 @@ pub struct BenchCommand {
     /// Connects averaged for each handshake figure (0: skip the handshake figures).
     #[arg(long, default_value_t = 20)]
     pub handshakes: u32,
+    /// Round trips of the plain-TCP floor measurement (0: skip it).
+    #[arg(long, default_value_t = 100)]
+    pub floor_rounds: u32,
     /// KMIP options.
     #[command(flatten)]
     pub kmip: KmipArgs,
@@ -62,8 +68,13 @@ pub struct BenchCommand {
 
 /// CPU time used by this process so far (user, system), from `getrusage(RUSAGE_SELF)`.
 fn process_cpu() -> (Duration, Duration) {
-    use nix::sys::resource::{UsageWho, getrusage};
-    let Ok(usage) = getrusage(UsageWho::RUSAGE_SELF) else {
+    cpu_of(nix::sys::resource::UsageWho::RUSAGE_SELF)
+}
+
+/// CPU time (user, system) used so far by `who`.
+fn cpu_of(who: nix::sys::resource::UsageWho) -> (Duration, Duration) {
+    use nix::sys::resource::getrusage;
+    let Ok(usage) = getrusage(who) else {
         return (Duration::ZERO, Duration::ZERO);
     };
     let time = |t: nix::sys::time::TimeVal| {
@@ -134,15 +145,28 @@ impl BenchCommand {
                 .map(|id| format!(", key {id}"))
                 .unwrap_or_default()
         ))?;
-        self.operations(&client, key_id.as_deref())?;
+        let p50 = self.operations(&client, key_id.as_deref())?;
+        if self.floor_rounds > 0 {
+            match os_floor(p50, self.floor_rounds) {
+                Ok(cpu) => write_output(&format!(
+                    "OS floor per op: {:.1} us (plain loopback TCP round trip, {} rounds, peer \
+                     waiting {:.3} ms; no TLS, no KMIP)\n",
+                    us(cpu),
+                    self.floor_rounds,
+                    ms(p50)
+                ))?,
+                Err(e) => log::warn!("bench: OS floor not measured: {e}"),
+            }
+        }
         if self.handshakes > 0 {
             handshakes(&options, self.handshakes)?;
         }
         Ok(())
     }
 
-    /// Runs the operations on `connections` threads and prints latency, throughput and CPU.
-    fn operations(&self, client: &KmipClient, key_id: Option<&str>) -> Result<(), CliError> {
+    /// Runs the operations on `connections` threads, prints latency, throughput and CPU, and
+    /// returns the p50 latency.
+    fn operations(&self, client: &KmipClient, key_id: Option<&str>) -> Result<Duration, CliError> {
         let op = self.op;
         let count = self.count as usize;
         let threads = self.connections as usize;
@@ -228,8 +252,51 @@ impl BenchCommand {
             us((user + sys) / n),
             us(user / n),
             us(sys / n),
-        ))
+        ))?;
+        Ok(quantile(&latencies, 0.50))
     }
+}
+
+/// Bytes of the floor's request and reply: the size of a KMIP Get request and response in TLS.
+const FLOOR_REQUEST_LEN: usize = 200;
+const FLOOR_REPLY_LEN: usize = 330;
+
+/// The CPU per round trip of the calling thread (`RUSAGE_THREAD`) for `rounds` plain TCP
+/// exchanges on loopback with a peer thread that waits `wait` before each reply: what the
+/// operating system charges a client for one blocking request/response, before any TLS or KMIP.
+fn os_floor(wait: Duration, rounds: u32) -> std::io::Result<Duration> {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let peer = std::thread::spawn(move || -> std::io::Result<()> {
+        let (mut socket, _) = listener.accept()?;
+        socket.set_nodelay(true)?;
+        let mut request = [0u8; FLOOR_REQUEST_LEN];
+        let reply = [0u8; FLOOR_REPLY_LEN];
+        for _ in 0..rounds {
+            socket.read_exact(&mut request)?;
+            std::thread::sleep(wait);
+            socket.write_all(&reply)?;
+        }
+        Ok(())
+    });
+    let mut socket = TcpStream::connect(address)?;
+    socket.set_nodelay(true)?;
+    socket.set_read_timeout(Some(wait + Duration::from_secs(5)))?;
+    let request = [0u8; FLOOR_REQUEST_LEN];
+    let mut reply = [0u8; FLOOR_REPLY_LEN];
+    let who = nix::sys::resource::UsageWho::RUSAGE_THREAD;
+    let (user0, sys0) = cpu_of(who);
+    for _ in 0..rounds {
+        socket.write_all(&request)?;
+        socket.read_exact(&mut reply)?;
+    }
+    let (user1, sys1) = cpu_of(who);
+    drop(socket);
+    peer.join()
+        .map_err(|_| std::io::Error::other("the floor's peer thread panicked"))??;
+    Ok((user1.saturating_sub(user0) + sys1.saturating_sub(sys0)) / rounds.max(1))
 }
 
 /// Measures the client CPU of `rounds` full handshakes (each on a fresh [`Transport`], built

@@ -21,6 +21,7 @@ pub use error::{ClientError, ErrorClass};
 pub use key_operations::{KeyBytes, generate_key_name};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -48,6 +49,7 @@ struct Inner {
     idle: Mutex<Vec<Connection>>,
     negotiated: Mutex<Option<ProtocolVersion>>,
     limits: DecodeLimits,
+    batch_item_ids: BatchItemIds,
 }
 
 impl std::fmt::Debug for KmipClient {
@@ -91,6 +93,7 @@ impl KmipClient {
                     ProtocolVersionChoice::Auto => None,
                 }),
                 limits: DecodeLimits::default(),
+                batch_item_ids: BatchItemIds::new(),
             }),
         }
     }
@@ -210,9 +213,10 @@ impl KmipClient {
         let mut request = RequestMessage::single(version, payload).map_err(|e| {
             ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
         })?;
-        // A random Unique Batch Item ID correlates the response with this request: a reply the
-        // server (or anything in between) sent for an earlier request is recognised.
-        let correlation = batch_item_id();
+        // A Unique Batch Item ID this client never used before correlates the response with
+        // this request: a reply the server (or anything in between) sent for an earlier request
+        // is recognised.
+        let correlation = self.inner.batch_item_ids.next();
         request.batch_items[0].unique_batch_item_id = Some(correlation.to_vec());
         let mut bytes = Vec::with_capacity(256);
         request.encode(&mut bytes).map_err(|e| {
@@ -292,17 +296,36 @@ impl KmipClient {
     }
 }
 
-/// A fresh random 8-byte Unique Batch Item ID.
-fn batch_item_id() -> [u8; 8] {
-    let mut id = [0u8; 8];
-    if getrandom::getrandom(&mut id).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        id = (nanos as u64).to_be_bytes();
+/// Unique Batch Item IDs of one client: a random 64-bit start drawn once, then consecutive
+/// values. No two requests of a client share an ID (for 2^64 requests), clients (and processes)
+/// start at unrelated points, and no request pays a system call for randomness.
+struct BatchItemIds {
+    start: u64,
+    issued: AtomicU64,
+}
+
+impl BatchItemIds {
+    fn new() -> Self {
+        let mut seed = [0u8; 8];
+        let start = if getrandom::getrandom(&mut seed).is_ok() {
+            u64::from_be_bytes(seed)
+        } else {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0)
+        };
+        Self {
+            start,
+            issued: AtomicU64::new(0),
+        }
     }
-    id
+
+    /// The next ID, 8 bytes.
+    fn next(&self) -> [u8; 8] {
+        let n = self.issued.fetch_add(1, Ordering::Relaxed);
+        self.start.wrapping_add(n).to_be_bytes()
+    }
 }
 
 /// Operations that may be repeated without changing the outcome.
