@@ -196,6 +196,17 @@ pub struct ResponseHeader {
     pub protocol_version: ProtocolVersion,
     /// Time Stamp (POSIX seconds).
     pub time_stamp: i64,
+    /// Batch Count.
+    pub batch_count: i32,
+    /// The fields a response header carries only sometimes (boxed: a message is moved whole,
+    /// and most headers hold none of them).
+    pub extra: Option<Box<ResponseHeaderExtra>>,
+}
+
+/// The optional fields of a Response Header, in their encoding order (all of them come between
+/// Time Stamp and Batch Count).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResponseHeaderExtra {
     /// Nonce (1.2+), kept as is.
     pub nonce: Option<Item>,
     /// Server Hashed Password (2.x).
@@ -208,8 +219,6 @@ pub struct ResponseHeader {
     pub server_correlation_value: Option<String>,
     /// Header fields this crate does not know, kept in order before Batch Count.
     pub other: Vec<Item>,
-    /// Batch Count.
-    pub batch_count: i32,
 }
 
 impl ResponseHeader {
@@ -218,37 +227,39 @@ impl ResponseHeader {
         Self {
             protocol_version,
             time_stamp,
-            nonce: None,
-            server_hashed_password: None,
-            attestation_types: Vec::new(),
-            client_correlation_value: None,
-            server_correlation_value: None,
-            other: Vec::new(),
             batch_count,
+            extra: None,
         }
+    }
+
+    /// The optional fields, created empty on first use.
+    pub fn extra_mut(&mut self) -> &mut ResponseHeaderExtra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     fn encode(&self, enc: &mut Encoder<'_>) {
         let m = enc.begin_structure(t::RESPONSE_HEADER);
         encode_version(enc, self.protocol_version);
         enc.date_time(t::TIME_STAMP, self.time_stamp);
-        if let Some(x) = &self.nonce {
-            enc.item(x);
-        }
-        if let Some(x) = &self.server_hashed_password {
-            enc.bytes(t::SERVER_HASHED_PASSWORD, x);
-        }
-        for x in &self.attestation_types {
-            enc.enumeration(t::ATTESTATION_TYPE, *x);
-        }
-        if let Some(x) = &self.client_correlation_value {
-            enc.text(t::CLIENT_CORRELATION_VALUE, x);
-        }
-        if let Some(x) = &self.server_correlation_value {
-            enc.text(t::SERVER_CORRELATION_VALUE, x);
-        }
-        for x in &self.other {
-            enc.item(x);
+        if let Some(extra) = &self.extra {
+            if let Some(x) = &extra.nonce {
+                enc.item(x);
+            }
+            if let Some(x) = &extra.server_hashed_password {
+                enc.bytes(t::SERVER_HASHED_PASSWORD, x);
+            }
+            for x in &extra.attestation_types {
+                enc.enumeration(t::ATTESTATION_TYPE, *x);
+            }
+            if let Some(x) = &extra.client_correlation_value {
+                enc.text(t::CLIENT_CORRELATION_VALUE, x);
+            }
+            if let Some(x) = &extra.server_correlation_value {
+                enc.text(t::SERVER_CORRELATION_VALUE, x);
+            }
+            for x in &extra.other {
+                enc.item(x);
+            }
         }
         enc.integer(t::BATCH_COUNT, self.batch_count);
         enc.end_structure(m);
@@ -265,19 +276,28 @@ impl ResponseHeader {
                     version = Some(decode_version(r.required_structure(tag, "")?)?)
                 }
                 t::TIME_STAMP => stamp = Some(r.required_date_time(tag, "")?),
-                t::NONCE => h.nonce = Some(r.required(tag, "")?.to_item()?),
+                t::NONCE => h.extra_mut().nonce = Some(r.required(tag, "")?.to_item()?),
                 t::SERVER_HASHED_PASSWORD => {
-                    h.server_hashed_password = r.optional_bytes(tag)?.map(<[u8]>::to_vec)
+                    h.extra_mut().server_hashed_password =
+                        r.optional_bytes(tag)?.map(<[u8]>::to_vec)
                 }
-                t::ATTESTATION_TYPE => h.attestation_types.push(r.required_enumeration(tag, "")?),
+                t::ATTESTATION_TYPE => {
+                    let value = r.required_enumeration(tag, "")?;
+                    h.extra_mut().attestation_types.push(value)
+                }
                 t::CLIENT_CORRELATION_VALUE => {
-                    h.client_correlation_value = Some(r.required_text(tag, "")?.to_owned())
+                    h.extra_mut().client_correlation_value =
+                        Some(r.required_text(tag, "")?.to_owned())
                 }
                 t::SERVER_CORRELATION_VALUE => {
-                    h.server_correlation_value = Some(r.required_text(tag, "")?.to_owned())
+                    h.extra_mut().server_correlation_value =
+                        Some(r.required_text(tag, "")?.to_owned())
                 }
                 t::BATCH_COUNT => count = Some(r.required_integer(tag, "")?),
-                _ => h.other.push(r.required(tag, "")?.to_item()?),
+                _ => {
+                    let item = r.required(tag, "")?.to_item()?;
+                    h.extra_mut().other.push(item)
+                }
             }
         }
         r.finish()?;
@@ -302,8 +322,8 @@ pub struct RequestBatchItem {
     pub unique_batch_item_id: Option<Vec<u8>>,
     /// Request Payload.
     pub payload: RequestPayload,
-    /// Message Extension.
-    pub message_extension: Option<MessageExtension>,
+    /// Message Extension (boxed: rare, and a message is moved whole).
+    pub message_extension: Option<Box<MessageExtension>>,
 }
 
 impl RequestBatchItem {
@@ -339,8 +359,8 @@ pub struct ResponseBatchItem {
     pub asynchronous_correlation_value: Option<Vec<u8>>,
     /// Response Payload.
     pub payload: Option<ResponsePayload>,
-    /// Message Extension.
-    pub message_extension: Option<MessageExtension>,
+    /// Message Extension (boxed: rare, and a message is moved whole).
+    pub message_extension: Option<Box<MessageExtension>>,
 }
 
 impl ResponseBatchItem {
@@ -457,7 +477,7 @@ impl RequestMessage {
             )?;
             let message_extension = br
                 .optional(t::MESSAGE_EXTENSION)?
-                .map(MessageExtension::decode)
+                .map(|x| MessageExtension::decode(x).map(Box::new))
                 .transpose()?;
             br.finish()?;
             batch_items.push(RequestBatchItem {
@@ -585,7 +605,7 @@ fn decode_response_item(
         }
     }
     if let Some(x) = br.optional(t::MESSAGE_EXTENSION)? {
-        item.message_extension = Some(MessageExtension::decode(x)?);
+        item.message_extension = Some(Box::new(MessageExtension::decode(x)?));
     }
     br.finish()
 }

@@ -23,7 +23,7 @@ pub use enums::{
 };
 pub use message::{
     BatchItems, MessageExtension, RequestBatchItem, RequestHeader, RequestMessage,
-    ResponseBatchItem, ResponseHeader, ResponseMessage,
+    ResponseBatchItem, ResponseHeader, ResponseHeaderExtra, ResponseMessage,
 };
 pub use objects::{KeyBlock, KeyMaterial, KeyValue, ManagedObject};
 pub use operations::{RequestPayload, ResponsePayload};

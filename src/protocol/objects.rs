@@ -22,8 +22,9 @@ pub enum KeyMaterial {
     Bytes(Zeroizing<Vec<u8>>),
     /// A Transparent Symmetric Key structure holding one Key byte string.
     TransparentSymmetricKey(Zeroizing<Vec<u8>>),
-    /// Any other structured key material (other transparent formats), kept as is.
-    Structure(Item),
+    /// Any other structured key material (other transparent formats), kept as is (boxed, like
+    /// every rare field, to keep the common message small to move).
+    Structure(Box<Item>),
 }
 
 impl std::fmt::Debug for KeyMaterial {
@@ -69,8 +70,8 @@ pub struct KeyBlock {
     pub cryptographic_algorithm: Option<CryptographicAlgorithm>,
     /// Cryptographic Length in bits.
     pub cryptographic_length: Option<i32>,
-    /// Key Wrapping Data, kept as is.
-    pub key_wrapping_data: Option<Item>,
+    /// Key Wrapping Data, kept as is (boxed: rare).
+    pub key_wrapping_data: Option<Box<Item>>,
 }
 
 impl KeyBlock {
@@ -172,7 +173,7 @@ impl KeyBlock {
                                         k.bytes()?.to_vec(),
                                     ))
                                 }
-                                _ => KeyMaterial::Structure(km.to_item()?),
+                                _ => KeyMaterial::Structure(Box::new(km.to_item()?)),
                             }
                         }
                     };
@@ -199,7 +200,7 @@ impl KeyBlock {
         let cryptographic_length = opt_int(&mut r, t::CRYPTOGRAPHIC_LENGTH)?;
         let key_wrapping_data = r
             .optional(t::KEY_WRAPPING_DATA)?
-            .map(|w| w.to_item())
+            .map(|w| w.to_item().map(Box::new))
             .transpose()?;
         r.finish()?;
         Ok(Self {
@@ -225,8 +226,8 @@ pub enum ManagedObject {
         /// Key Block.
         key_block: KeyBlock,
     },
-    /// Any other object (certificate, private key, template ...), kept as is.
-    Other(Item),
+    /// Any other object (certificate, private key, template ...), kept as is (boxed: rare).
+    Other(Box<Item>),
 }
 
 impl ManagedObject {
@@ -297,7 +298,7 @@ impl ManagedObject {
                 })
             }
             _ => match r.next() {
-                Some(item) => Ok(Self::Other(item?.to_item()?)),
+                Some(item) => Ok(Self::Other(Box::new(item?.to_item()?))),
                 None => Err(r.missing(what)),
             },
         }
