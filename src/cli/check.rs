@@ -1,7 +1,8 @@
 //! `kmip-keystore check`: the preflight an operator runs before restarting a database. Every
 //! configured server is tried on its own (a one-server copy of the options), and for each the
 //! TLS parameters, the server certificate's subject and expiry, the KMIP versions offered and
-//! (with `--kmipKeyIdentifier`) the key's state are reported. Exit 0 only if every server passes.
+//! (with `--kmipKeyIdentifier`) the key's state are reported, after the TLS policy and whether
+//! key memory is locked into RAM. Exit 0 only if every server passes.
 
 use std::time::SystemTime;
 
@@ -52,6 +53,10 @@ impl CheckCommand {
             .collect();
         let total = endpoints.len();
         write_output(&format!("{}\n", tls_policy_line(&options)?))?;
+        write_output(&format!(
+            "key memory:     {}\n",
+            kmip_keystore::secret_memory::lock_status()
+        ))?;
         let mut first_problem: Option<(String, Problem)> = None;
         let mut failed = 0usize;
         for (address, port) in endpoints {
