@@ -148,6 +148,8 @@ TEST(Options, SetKnownOptions) {
              {"protocolVersion", "auto"},
              {"useSystemCAs", "0"},
              {"failoverStaggerMS", "0"},
+             {"tlsMinVersion", "1.3"},
+             {"tlsCipherSuites", "TLS13_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
          }) {
         kmip_error *err = nullptr;
         EXPECT_EQ(kmip_options_set(options.get(), name, value, &err), KMIP_OK) << name;
@@ -181,6 +183,8 @@ TEST(Options, BadValuesAreConfigErrors) {
              {"activateKeys", "maybe"},
              {"connectRetries", "-1"},
              {"protocolVersion", "9.9.9"},
+             {"tlsMinVersion", "1.1"},
+             {"tlsCipherSuites", "TLS_RSA_WITH_RC4_128_SHA"},
          }) {
         kmip_error *err = nullptr;
         EXPECT_EQ(kmip_options_set(options.get(), name, value, &err), KMIP_ERR_CONFIG)
@@ -248,6 +252,29 @@ TEST(Open, MissingOptionsAreConfigErrors) {
     EXPECT_EQ(client, before) << "out is written only on success";
     EXPECT_EQ(kmip_error_code(err), KMIP_ERR_CONFIG);
     EXPECT_FALSE(message(err).empty());
+}
+
+TEST(Open, TlsPolicyWithoutAUsableSuiteIsAConfigError) {
+    kmip_options *raw = nullptr;
+    ASSERT_EQ(kmip_options_new(&raw), KMIP_OK);
+    Options options(raw);
+    // Set in this order on purpose: the pair is checked by kmip_open, not by each set.
+    for (auto [name, value] : std::vector<std::pair<const char *, const char *>>{
+             {"serverName", "kmip.example"},
+             {"serverCAFile", "/etc/ca.pem"},
+             {"clientCertificateFile", "/etc/client.pem"},
+             {"tlsCipherSuites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+             {"tlsMinVersion", "1.3"},
+         }) {
+        ASSERT_EQ(kmip_options_set(options.get(), name, value, nullptr), KMIP_OK) << name;
+    }
+    kmip_client *client = nullptr;
+    kmip_error *err = nullptr;
+    EXPECT_EQ(kmip_open(options.get(), &client, &err), KMIP_ERR_CONFIG);
+    Error error(err);
+    EXPECT_EQ(client, nullptr);
+    EXPECT_NE(message(err).find("tlsCipherSuites"), std::string::npos) << message(err);
+    EXPECT_NE(message(err).find("tlsMinVersion 1.3"), std::string::npos) << message(err);
 }
 
 // ---- NULL arguments ----------------------------------------------------------------------------

@@ -18,5 +18,6 @@ pub mod ffi;
 pub mod fuzz_checks;
 pub mod keystore;
 pub mod protocol;
+pub mod secret_memory;
 pub mod transport;
 pub mod ttlv;

@@ -1,7 +1,7 @@
 //! Transport tests against real PyKMIP servers (started through `scripts/kmip-server.sh`) and
 //! against misbehaving plain TCP servers written here: round trip, TLS parameters, session
-//! resumption, failover (refused, silent, untrusted, wrong host, expired), stickiness, a server
-//! restart mid-session, deadlines and client-certificate rejection.
+//! resumption, failover (refused, silent, untrusted, self-signed, wrong host, expired),
+//! stickiness, a server restart mid-session, deadlines and client-certificate rejection.
 
 mod support;
 
@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use kmip_keystore::client::{ClientError, ErrorClass as ClientErrorClass};
 use kmip_keystore::config::{KmipOptions, ServerAddress};
 use kmip_keystore::credentials::ClientCredentials;
 use kmip_keystore::protocol::operations::QueryRequest;
@@ -276,9 +277,10 @@ fn sticky_server_is_tried_first_after_a_success() {
     assert_eq!(silent.accepted.load(Ordering::SeqCst), 1);
 }
 
-/// Connects to a server with a bad certificate, alone (the reason must be `expected`) and then
-/// first in a list with the good server (which must win).
-fn bad_certificate_case(cert: &'static str, expected: fn(&TlsFailure) -> bool) {
+/// Connects to a server with a bad certificate, alone (the reason must be `expected`, the
+/// client's error class TLS and its message must contain `reason_text`) and then first in a
+/// list with the good server (which must win).
+fn bad_certificate_case(cert: &'static str, expected: fn(&TlsFailure) -> bool, reason_text: &str) {
     let good = KmipServer::shared();
     let bad = KmipServer::shared_with_cert(cert);
     let alone = transport(&bad.address(), good.pki(), |_| {});
@@ -289,6 +291,14 @@ fn bad_certificate_case(cert: &'static str, expected: fn(&TlsFailure) -> bool) {
         other => panic!("{cert}: expected a TLS failure, got {other:?}"),
     }
     assert!(!error.is_retryable());
+    let client_error = ClientError::from(error);
+    assert_eq!(
+        client_error.class(),
+        ClientErrorClass::Tls,
+        "{cert}: {client_error}"
+    );
+    let message = client_error.to_string();
+    assert!(message.contains(reason_text), "{cert}: {message}");
 
     let list = format!("{},{}", bad.address(), good.address());
     let transport = transport(&list, good.pki(), |_| {});
@@ -298,7 +308,22 @@ fn bad_certificate_case(cert: &'static str, expected: fn(&TlsFailure) -> bool) {
 
 #[test]
 fn failover_from_an_untrusted_server_certificate() {
-    bad_certificate_case("server-otherca", |f| matches!(f, TlsFailure::UnknownCa));
+    bad_certificate_case(
+        "server-otherca",
+        |f| matches!(f, TlsFailure::UnknownCa),
+        "not signed by a trusted CA (unknown CA",
+    );
+}
+
+#[test]
+fn failover_from_a_self_signed_server_certificate() {
+    // webpki does not single out self-signed certificates: such a certificate has no trusted
+    // issuer, like one from another CA.
+    bad_certificate_case(
+        "server-selfsigned",
+        |f| matches!(f, TlsFailure::UnknownCa),
+        "not signed by a trusted CA (unknown CA",
+    );
 }
 
 #[test]
@@ -306,6 +331,7 @@ fn failover_from_a_certificate_for_another_host() {
     bad_certificate_case(
         "server-wronghost",
         |f| matches!(f, TlsFailure::HostnameMismatch { expected } if expected == "127.0.0.1"),
+        "not valid for '127.0.0.1' (hostname mismatch)",
     );
 }
 
@@ -314,6 +340,7 @@ fn failover_from_an_expired_server_certificate() {
     bad_certificate_case(
         "server-expired",
         |f| matches!(f, TlsFailure::CertificateExpired { detail } if detail.contains("2021")),
+        "server certificate has expired (not after 2021-01-01",
     );
 }
 

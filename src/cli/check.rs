@@ -1,12 +1,13 @@
 //! `kmip-keystore check`: the preflight an operator runs before restarting a database. Every
 //! configured server is tried on its own (a one-server copy of the options), and for each the
 //! TLS parameters, the server certificate's subject and expiry, the KMIP versions offered and
-//! (with `--kmipKeyIdentifier`) the key's state are reported. Exit 0 only if every server passes.
+//! (with `--kmipKeyIdentifier`) the key's state are reported, after the TLS policy and whether
+//! key memory is locked into RAM. Exit 0 only if every server passes.
 
 use std::time::SystemTime;
 
 use kmip_keystore::client::{ClientError, ErrorClass, KmipClient};
-use kmip_keystore::config::KmipOptions;
+use kmip_keystore::config::{ConfigError, KmipOptions, cipher_suite_name, usable_cipher_suites};
 use kmip_keystore::credentials::CertificateInfo;
 use kmip_keystore::protocol::{ResultReason, State};
 use kmip_keystore::transport::TlsInfo;
@@ -51,6 +52,11 @@ impl CheckCommand {
             .map(|(address, port)| (address.clone(), port))
             .collect();
         let total = endpoints.len();
+        write_output(&format!("{}\n", tls_policy_line(&options)?))?;
+        write_output(&format!(
+            "key memory:     {}\n",
+            kmip_keystore::secret_memory::lock_status()
+        ))?;
         let mut first_problem: Option<(String, Problem)> = None;
         let mut failed = 0usize;
         for (address, port) in endpoints {
@@ -175,6 +181,29 @@ fn check_server(client: &KmipClient, options: &KmipOptions) -> Result<Vec<Proble
         }
     }
     Ok(problems)
+}
+
+/// The TLS policy the client applies to every server: `tlsMinVersion` and the cipher suites
+/// offered (`tlsCipherSuites`, or the defaults).
+fn tls_policy_line(options: &KmipOptions) -> Result<String, CliError> {
+    let offered = usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
+        .map_err(|problem| ConfigError::InvalidValue {
+            location: "option tlsCipherSuites".into(),
+            problem,
+        })?;
+    let suites = if options.tls_cipher_suites.is_empty() {
+        format!("default ({} offered)", offered.len())
+    } else {
+        offered
+            .iter()
+            .map(|suite| cipher_suite_name(suite.suite()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(format!(
+        "TLS policy:     minimum TLS {}, cipher suites: {suites}, server certificate always verified",
+        options.tls_min_version
+    ))
 }
 
 /// `TLS 1.2`, `TLS 1.3`, or rustls's name of another version.

@@ -11,6 +11,7 @@ use base64ct::{Base64, Encoding as _};
 use kmip_keystore::client::{ErrorClass, KmipClient, generate_key_name};
 use kmip_keystore::config::KmipOptions;
 use kmip_keystore::protocol::RevocationReasonCode;
+use kmip_keystore::secret_memory::KeyBuffer;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
@@ -278,21 +279,19 @@ impl KeyCommand {
     }
 }
 
-/// 32 random bytes from the operating system.
-fn random_key() -> Result<Zeroizing<[u8; 32]>, CliError> {
-    let mut key = Zeroizing::new([0u8; 32]);
-    getrandom::getrandom(&mut key[..]).map_err(|e| {
+/// 32 random bytes from the operating system, in secret memory.
+fn random_key() -> Result<KeyBuffer, CliError> {
+    KeyBuffer::random().map_err(|e| {
         CliError::io(
             "cannot generate a key",
             std::io::Error::other(e.to_string()),
         )
-    })?;
-    Ok(key)
+    })
 }
 
 /// Reads a key file: mode 0600 or 0400 (checked on the opened file), holding 32 raw bytes or
 /// the base64 of 32 bytes (surrounding whitespace allowed). Errors never show the contents.
-fn read_key_file(path: &Path) -> Result<Zeroizing<[u8; 32]>, CliError> {
+fn read_key_file(path: &Path) -> Result<KeyBuffer, CliError> {
     let shown = path.display();
     let mut file =
         File::open(path).map_err(|e| CliError::io(format!("cannot open key file {shown}"), e))?;
@@ -316,7 +315,7 @@ fn read_key_file(path: &Path) -> Result<Zeroizing<[u8; 32]>, CliError> {
         .take(1025)
         .read_to_end(&mut contents)
         .map_err(|e| CliError::io(format!("cannot read key file {shown}"), e))?;
-    let mut key = Zeroizing::new([0u8; 32]);
+    let mut key = KeyBuffer::zeroed();
     if contents.len() == 32 {
         key.copy_from_slice(&contents);
         return Ok(key);

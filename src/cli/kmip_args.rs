@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::path::PathBuf;
 
-use kmip_keystore::config::{ConfigError, KmipOptions, Password};
+use kmip_keystore::config::{ConfigError, KmipOptions, Password, usable_cipher_suites};
 
 /// Keeps the password redacted from the moment clap hands it over.
 fn password(text: &str) -> Result<Password, Infallible> {
@@ -70,6 +70,12 @@ pub struct KmipArgs {
     /// Milliseconds before the next server is also tried (default 250).
     #[arg(long = "kmipFailoverStaggerMS", value_name = "MS")]
     pub failover_stagger_ms: Option<String>,
+    /// Lowest TLS version offered: 1.2 (default) or 1.3.
+    #[arg(long = "kmipTlsMinVersion", value_name = "1.2|1.3")]
+    pub tls_min_version: Option<String>,
+    /// Cipher suites offered, comma-separated rustls names (default: all rustls implements).
+    #[arg(long = "kmipTlsCipherSuites", value_name = "SUITE,...")]
+    pub tls_cipher_suites: Option<String>,
 }
 
 impl KmipArgs {
@@ -87,7 +93,7 @@ impl KmipArgs {
             .client_certificate_password
             .as_ref()
             .map(Password::expose);
-        let flags: [(&str, &str, Option<&str>); 15] = [
+        let flags: [(&str, &str, Option<&str>); 17] = [
             ("kmipServerName", "serverName", self.server_name.as_deref()),
             ("kmipPort", "port", self.port.as_deref()),
             (
@@ -155,6 +161,16 @@ impl KmipArgs {
                 "failoverStaggerMS",
                 self.failover_stagger_ms.as_deref(),
             ),
+            (
+                "kmipTlsMinVersion",
+                "tlsMinVersion",
+                self.tls_min_version.as_deref(),
+            ),
+            (
+                "kmipTlsCipherSuites",
+                "tlsCipherSuites",
+                self.tls_cipher_suites.as_deref(),
+            ),
         ];
         for (flag, option, value) in flags {
             if let Some(value) = value {
@@ -162,6 +178,23 @@ impl KmipArgs {
                     .set(option, value)
                     .map_err(|error| error.at(format!("option --{flag}")))?;
             }
+        }
+        // The TLS policy options are checked together once both are known; the error names
+        // the flag given (the cipher suite list first).
+        if let Err(problem) =
+            usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
+        {
+            let location = if self.tls_cipher_suites.is_some() {
+                "option --kmipTlsCipherSuites"
+            } else if self.tls_min_version.is_some() {
+                "option --kmipTlsMinVersion"
+            } else {
+                "option tlsCipherSuites"
+            };
+            return Err(ConfigError::InvalidValue {
+                location: location.to_owned(),
+                problem,
+            });
         }
         Ok(options)
     }
@@ -171,7 +204,7 @@ impl KmipArgs {
 mod tests {
     use super::*;
     use clap::Parser;
-    use kmip_keystore::config::{Host, ProtocolVersionChoice};
+    use kmip_keystore::config::{Host, ProtocolVersionChoice, TlsMinVersion};
     use kmip_keystore::protocol::ProtocolVersion;
     use std::time::Duration;
 
@@ -228,6 +261,10 @@ mod tests {
             "--kmipUseSystemCAs",
             "--kmipFailoverStaggerMS",
             "0",
+            "--kmipTlsMinVersion",
+            "1.3",
+            "--kmipTlsCipherSuites",
+            "TLS13_CHACHA20_POLY1305_SHA256",
         ])
         .unwrap();
         assert!(options.enable_encryption);
@@ -260,11 +297,16 @@ mod tests {
         );
         assert!(options.use_system_roots);
         assert_eq!(options.failover_stagger, Duration::ZERO);
+        assert_eq!(options.tls_min_version, TlsMinVersion::Tls13);
+        assert_eq!(
+            options.tls_cipher_suites,
+            [rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256]
+        );
     }
 
     #[test]
     fn bad_values_name_the_flag() {
-        let cases: [(&[&str], &str); 8] = [
+        let cases: [(&[&str], &str); 11] = [
             (
                 &["--kmipPort", "0"],
                 "option --kmipPort: must be from 1 to 65535, got 0",
@@ -296,6 +338,27 @@ mod tests {
             (
                 &["--kmipFailoverStaggerMS", "99999"],
                 "option --kmipFailoverStaggerMS: must be at most 60000 ms",
+            ),
+            (
+                &["--kmipTlsMinVersion", "1.1"],
+                "option --kmipTlsMinVersion: TLS 1.1 is not supported",
+            ),
+            (
+                &[
+                    "--kmipTlsCipherSuites",
+                    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                ],
+                "option --kmipTlsCipherSuites: unknown or unsupported cipher suite",
+            ),
+            (
+                &[
+                    "--kmipTlsMinVersion",
+                    "1.3",
+                    "--kmipTlsCipherSuites",
+                    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                ],
+                "option --kmipTlsCipherSuites: no listed cipher suite can be used with \
+                 tlsMinVersion 1.3",
             ),
         ];
         for (args, expected) in cases {

@@ -4,7 +4,6 @@
 //! revoke and destroy.
 
 use base64ct::{Base64, Encoding};
-use zeroize::Zeroizing;
 
 use super::{ClientError, KmipClient};
 use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
@@ -16,11 +15,12 @@ use crate::protocol::{
     CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, ProtocolVersion, QueryFunction,
     RequestPayload, ResponsePayload, ResultReason, RevocationReasonCode, State, tags, usage_mask,
 };
+use crate::secret_memory::KeyBuffer;
 use crate::transport::Connection;
 use crate::ttlv::Value;
 
-/// A 256-bit key, wiped from memory when dropped.
-pub type KeyBytes = Zeroizing<[u8; 32]>;
+/// A 256-bit key in secret memory: locked into RAM where the system allows, wiped when dropped.
+pub type KeyBytes = KeyBuffer;
 
 /// Locate pages fetched at most (servers such as Vault page results by about 16).
 const MAX_LOCATE_PAGES: usize = 1000;
@@ -328,7 +328,7 @@ impl KmipClient {
 
 /// 32 bytes as they are, or 44 bytes of base64 decoding to 32.
 fn key_from_material(material: &[u8]) -> Option<KeyBytes> {
-    let mut key = Zeroizing::new([0u8; 32]);
+    let mut key = KeyBuffer::zeroed();
     match material.len() {
         32 => key.copy_from_slice(material),
         44 => {

@@ -38,6 +38,10 @@ use crate::ttlv::DecodeLimits;
 /// Idle connections kept for reuse.
 const MAX_IDLE_CONNECTIONS: usize = 8;
 
+/// Initial capacity of an encoded request: more than any request this client sends (a Register
+/// with its key is under 500 bytes), so the buffer is never reallocated.
+const REQUEST_BUFFER_CAPACITY: usize = 2048;
+
 /// A KMIP client for one configured set of servers.
 #[derive(Clone)]
 pub struct KmipClient {
@@ -218,7 +222,10 @@ impl KmipClient {
         // is recognised.
         let correlation = self.inner.batch_item_ids.next();
         request.batch_items[0].unique_batch_item_id = Some(correlation.to_vec());
-        let mut bytes = Vec::with_capacity(256);
+        // A Register request carries the key: the encoded bytes are wiped after sending, and the
+        // buffer starts large enough (requests are a few hundred bytes) that it never grows,
+        // which would free an unwiped copy.
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(REQUEST_BUFFER_CAPACITY));
         request.encode(&mut bytes).map_err(|e| {
             ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
         })?;

@@ -1,11 +1,12 @@
 //! KMIP configuration with mongod's option names: [`KmipOptions`] (defaults, `set` by name,
-//! client checks), [`ServerAddress`] lists, the redacted [`Password`], YAML loading from
-//! `mongod.conf`, and [`ConfigError`].
+//! client checks), [`ServerAddress`] lists, the redacted [`Password`], our TLS policy options
+//! ([`TlsMinVersion`], cipher suites), YAML loading from `mongod.conf`, and [`ConfigError`].
 
 mod error;
 mod options;
 mod password;
 mod server_address;
+mod tls_policy;
 mod yaml;
 
 pub use error::ConfigError;
@@ -15,3 +16,7 @@ pub use options::{
 };
 pub use password::Password;
 pub use server_address::{Host, ServerAddress, ServerAddressError};
+pub use tls_policy::{
+    TlsMinVersion, cipher_suite_name, describe_cipher_suites, parse_cipher_suites,
+    supported_cipher_suite_names, supported_cipher_suites, usable_cipher_suites,
+};

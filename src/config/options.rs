@@ -1,5 +1,6 @@
 //! [`KmipOptions`]: every KMIP option mongod knows (plus ours), their defaults, setting one by its
 //! mongod name ([`KmipOptions::set`], the C ABI's entry point), and the checks a client needs.
+//! No option can turn off the verification of the server's certificate.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use super::error::ConfigError;
 use super::password::Password;
 use super::server_address::ServerAddress;
+use super::tls_policy::{TlsMinVersion, parse_cipher_suites, usable_cipher_suites};
 use crate::protocol::ProtocolVersion;
 
 /// Every option name [`KmipOptions::set`] accepts, as written under `security.kmip` in YAML.
@@ -27,6 +29,8 @@ pub const OPTION_NAMES: &[&str] = &[
     "protocolVersion",
     "useSystemCAs",
     "failoverStaggerMS",
+    "tlsMinVersion",
+    "tlsCipherSuites",
 ];
 
 /// mongod's default KMIP port.
@@ -83,7 +87,9 @@ pub(crate) fn value_kind(name: &str) -> Option<ValueKind> {
         | "clientKeyFile"
         | "clientCertificatePassword"
         | "keyIdentifier"
-        | "protocolVersion" => ValueKind::Text,
+        | "protocolVersion"
+        | "tlsMinVersion"
+        | "tlsCipherSuites" => ValueKind::Text,
         _ => return None,
     })
 }
@@ -127,6 +133,11 @@ pub struct KmipOptions {
     /// `failoverStaggerMS` (ours): how long an attempt on one server may run before the next
     /// server is tried in parallel (default 250 ms, at most 60 s; 0 = no stagger).
     pub failover_stagger: Duration,
+    /// `tlsMinVersion` (ours): the lowest TLS version offered, 1.2 (default) or 1.3.
+    pub tls_min_version: TlsMinVersion,
+    /// `tlsCipherSuites` (ours): the cipher suites offered, by rustls name, in order of
+    /// preference; empty (the default) = every suite rustls's *ring* provider implements.
+    pub tls_cipher_suites: Vec<rustls::CipherSuite>,
 }
 
 impl Default for KmipOptions {
@@ -148,6 +159,8 @@ impl Default for KmipOptions {
             key_state_polling_seconds: 900,
             protocol_version: ProtocolVersionChoice::Auto,
             failover_stagger: Duration::from_millis(250),
+            tls_min_version: TlsMinVersion::Tls12,
+            tls_cipher_suites: Vec::new(),
         }
     }
 }
@@ -217,6 +230,12 @@ impl KmipOptions {
                 self.failover_stagger =
                     check_failover_stagger(Duration::from_millis(ms)).map_err(invalid)?;
             }
+            "tlsMinVersion" => {
+                self.tls_min_version = TlsMinVersion::parse(value).map_err(invalid)?;
+            }
+            "tlsCipherSuites" => {
+                self.tls_cipher_suites = parse_cipher_suites(value).map_err(invalid)?;
+            }
             _ => {
                 return Err(ConfigError::UnknownOption {
                     location: format!("option {name}"),
@@ -235,8 +254,9 @@ impl KmipOptions {
     }
 
     /// Checks that a KMIP client can be built from these options: at least one server, a client
-    /// certificate, a way to verify the server (`serverCAFile` or `useSystemCAs`), and every
-    /// numeric field in range (the fields are public, so they are checked again here).
+    /// certificate, a way to verify the server (`serverCAFile` or `useSystemCAs`), every
+    /// numeric field in range (the fields are public, so they are checked again here), and a
+    /// cipher suite left that `tlsMinVersion` allows.
     pub fn validate_for_client(&self) -> Result<(), ConfigError> {
         let missing = |option: &str, problem: &str| ConfigError::Missing {
             location: format!("option {option}"),
@@ -285,6 +305,8 @@ impl KmipOptions {
                 format!("KMIP version {version} is not supported"),
             ));
         }
+        usable_cipher_suites(&self.tls_cipher_suites, self.tls_min_version)
+            .map_err(|problem| invalid("tlsCipherSuites", problem))?;
         Ok(())
     }
 }
@@ -430,6 +452,8 @@ mod tests {
         assert_eq!(options.key_state_polling_seconds, 900);
         assert_eq!(options.protocol_version, ProtocolVersionChoice::Auto);
         assert_eq!(options.failover_stagger, Duration::from_millis(250));
+        assert_eq!(options.tls_min_version, TlsMinVersion::Tls12);
+        assert!(options.tls_cipher_suites.is_empty());
     }
 
     #[test]
@@ -653,6 +677,49 @@ mod tests {
     }
 
     #[test]
+    fn tls_min_version() {
+        assert_eq!(
+            with("tlsMinVersion", "1.3").tls_min_version,
+            TlsMinVersion::Tls13
+        );
+        assert_eq!(
+            with("tlsMinVersion", "1.2").tls_min_version,
+            TlsMinVersion::Tls12
+        );
+        assert_eq!(
+            set_err("tlsMinVersion", "1.1"),
+            "option tlsMinVersion: TLS 1.1 is not supported (TLS 1.2 is the lowest); expected 1.2 or 1.3"
+        );
+        assert_eq!(
+            set_err("tlsMinVersion", "newest"),
+            "option tlsMinVersion: expected 1.2 or 1.3, got 'newest'"
+        );
+    }
+
+    #[test]
+    fn tls_cipher_suites() {
+        let options = with(
+            "tlsCipherSuites",
+            "TLS13_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        );
+        assert_eq!(
+            options.tls_cipher_suites,
+            [
+                rustls::CipherSuite::TLS13_AES_128_GCM_SHA256,
+                rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+            ]
+        );
+        let mut options = options;
+        options.set("tlsCipherSuites", "").unwrap();
+        assert!(options.tls_cipher_suites.is_empty(), "empty = defaults");
+        assert!(
+            set_err("tlsCipherSuites", "TLS13_AES_128_GCM_SHA256, RC4").starts_with(
+                "option tlsCipherSuites: unknown or unsupported cipher suite 'RC4'; supported: "
+            )
+        );
+    }
+
+    #[test]
     fn unknown_names_list_the_valid_ones() {
         let text = set_err("serverPort", "1");
         assert!(text.starts_with(
@@ -676,7 +743,7 @@ mod tests {
     #[test]
     fn validate_for_client_names_what_is_missing() {
         type Spoil = fn(&mut KmipOptions);
-        let cases: [(Spoil, &str); 7] = [
+        let cases: [(Spoil, &str); 8] = [
             (|o| o.servers.clear(), "option serverName: required"),
             (
                 |o| o.client_certificate_file = None,
@@ -698,6 +765,14 @@ mod tests {
             (
                 |o| o.protocol_version = ProtocolVersionChoice::Fixed(ProtocolVersion::new(9, 9)),
                 "option protocolVersion: KMIP version 9.9",
+            ),
+            (
+                |o| {
+                    o.tls_min_version = TlsMinVersion::Tls13;
+                    o.tls_cipher_suites =
+                        vec![rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384];
+                },
+                "option tlsCipherSuites: no listed cipher suite can be used with tlsMinVersion 1.3",
             ),
         ];
         for (spoil, expected) in cases {

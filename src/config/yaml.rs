@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use super::error::ConfigError;
 use super::options::{KmipOptions, ValueKind, parse_bool, value_kind};
+use super::tls_policy::usable_cipher_suites;
 
 /// Most nodes a document may expand to once aliases are resolved (guards against alias bombs).
 const MAX_NODES: usize = 100_000;
@@ -379,6 +380,24 @@ impl KmipOptions {
         for leaf in &leaves {
             apply(&mut options, origin_name, leaf)?;
         }
+        // The two TLS policy options are checked together, once both are known.
+        if let Err(problem) =
+            usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
+        {
+            let leaf = leaves
+                .iter()
+                .find(|leaf| leaf.path == "security.kmip.tlsCipherSuites")
+                .or_else(|| {
+                    leaves
+                        .iter()
+                        .find(|leaf| leaf.path == "security.kmip.tlsMinVersion")
+                });
+            let location = match leaf {
+                Some(leaf) => format!("{origin_name}:{}: {}", leaf.line, leaf.path),
+                None => origin_name.to_owned(),
+            };
+            return Err(ConfigError::InvalidValue { location, problem });
+        }
         Ok(options)
     }
 }
@@ -386,7 +405,7 @@ impl KmipOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Host, ProtocolVersionChoice};
+    use crate::config::{Host, ProtocolVersionChoice, TlsMinVersion};
     use crate::protocol::ProtocolVersion;
     use std::path::PathBuf;
     use std::time::Duration;
@@ -416,6 +435,8 @@ security:
     protocolVersion: 1.4
     useSystemCAs: true
     failoverStaggerMS: 100
+    tlsMinVersion: 1.3
+    tlsCipherSuites: TLS13_AES_256_GCM_SHA384, TLS13_AES_128_GCM_SHA256
 "#;
 
     fn error_text(yaml: &str) -> String {
@@ -463,7 +484,44 @@ security:
         );
         assert!(options.use_system_roots);
         assert_eq!(options.failover_stagger, Duration::from_millis(100));
+        assert_eq!(options.tls_min_version, TlsMinVersion::Tls13);
+        assert_eq!(
+            options.tls_cipher_suites,
+            [
+                rustls::CipherSuite::TLS13_AES_256_GCM_SHA384,
+                rustls::CipherSuite::TLS13_AES_128_GCM_SHA256
+            ]
+        );
         options.validate_for_client().unwrap();
+    }
+
+    #[test]
+    fn tls_policy_is_checked_at_load_with_the_key_and_line() {
+        let text = error_text(
+            "security:\n  kmip:\n    tlsMinVersion: 1.3\n    tlsCipherSuites: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\n",
+        );
+        assert!(
+            text.starts_with(
+                "mongod.conf:4: security.kmip.tlsCipherSuites: no listed cipher suite can be used \
+                 with tlsMinVersion 1.3"
+            ),
+            "{text}"
+        );
+        let text = error_text("security.kmip.tlsCipherSuites: TLS_RSA_WITH_RC4_128_SHA\n");
+        assert!(
+            text.starts_with(
+                "mongod.conf:1: security.kmip.tlsCipherSuites: unknown or unsupported cipher \
+                 suite 'TLS_RSA_WITH_RC4_128_SHA'"
+            ),
+            "{text}"
+        );
+        let text = error_text("security.kmip.tlsMinVersion: 1.0\n");
+        assert!(
+            text.starts_with(
+                "mongod.conf:1: security.kmip.tlsMinVersion: TLS 1.0 is not supported"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::ffi::c_char;
 
 use parking_lot::Mutex;
-use zeroize::Zeroizing;
 
 use super::args::{
     c_size, check_key_len, fits, not_null, optional_str_arg, str_arg, write_c_string, write_key,
@@ -14,7 +13,7 @@ use super::options::kmip_options;
 use super::panic_boundary::{guard, guard_void};
 use super::status::{
     KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT, KMIP_GET_ALL_FLAGS, KMIP_GET_CREATE_ON_SERVER,
-    KMIP_GET_SKIP_STATE_CHECK, KMIP_KEY_LEN,
+    KMIP_GET_SKIP_STATE_CHECK,
 };
 use crate::client::{KeyBytes, KmipClient, generate_key_name};
 use crate::protocol::State;
@@ -262,8 +261,7 @@ impl kmip_client {
         let key = if on_server {
             None
         } else {
-            let mut key = Zeroizing::new([0u8; KMIP_KEY_LEN]);
-            getrandom::getrandom(&mut key[..]).map_err(|e| {
+            let key = KeyBytes::random().map_err(|e| {
                 Failure::new(
                     KMIP_ERR_CONFIG,
                     format!("cannot generate a key: the system's random generator failed ({e})"),

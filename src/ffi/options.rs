@@ -45,10 +45,14 @@ pub unsafe extern "C" fn kmip_options_new(out: *mut *mut kmip_options) -> u32 {
 /// `"clientCertificateFile"`, `"clientKeyFile"`, `"clientCertificatePassword"`,
 /// `"keyIdentifier"`, `"rotateMasterKey"`, `"connectRetries"`, `"connectTimeoutMS"`,
 /// `"activateKeys"`, `"keyStatePollingSeconds"`, and ours: `"protocolVersion"`,
-/// `"useSystemCAs"`, `"failoverStaggerMS"`) from its text form.
+/// `"useSystemCAs"`, `"failoverStaggerMS"`, `"tlsMinVersion"` (`1.2` or `1.3`),
+/// `"tlsCipherSuites"` (comma-separated rustls suite names)) from its text form. No option
+/// turns off the verification of the server's certificate.
 ///
 /// Booleans: true/false/1/0/yes/no. An empty value unsets a path, `keyIdentifier` or the
-/// password. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument or an
+/// password, and gives `tlsCipherSuites` its default (every suite rustls implements). Whether
+/// `tlsCipherSuites` leaves a suite for `tlsMinVersion` is checked by `kmip_open`
+/// (`KMIP_ERR_CONFIG`, naming `tlsCipherSuites`), so the two may be set in either order. Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument or an
 /// unknown name, `KMIP_ERR_CONFIG` for a bad value (the options are then unchanged). The
 /// password never appears in an error message.
 ///

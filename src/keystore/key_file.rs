@@ -13,6 +13,7 @@ use super::durable_io::sync_dir;
 use super::error::{KeyFileProblem, KeystoreError, ProviderErrorClass};
 use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::{KEY_LEN, MasterKey};
+use crate::secret_memory::KeyBuffer;
 
 /// Largest file worth reading: 44 characters of base64 plus "\r\n".
 const MAX_KEY_FILE_LEN: u64 = 46;
@@ -43,10 +44,10 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
         .take(MAX_KEY_FILE_LEN + 1)
         .read_to_end(&mut content)
         .map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
-    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    let mut key = KeyBuffer::zeroed();
     if content.len() == KEY_LEN {
         key.copy_from_slice(&content);
-        return Ok(MasterKey::from_bytes(*key));
+        return Ok(MasterKey::from_buffer(key));
     }
     let text = content
         .strip_suffix(b"\r\n")
@@ -56,7 +57,7 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
         return Err(problem(KeyFileProblem::Size(content.len() as u64)));
     }
     match Base64::decode(text, &mut key[..]) {
-        Ok(decoded) if decoded.len() == KEY_LEN => Ok(MasterKey::from_bytes(*key)),
+        Ok(decoded) if decoded.len() == KEY_LEN => Ok(MasterKey::from_buffer(key)),
         _ => Err(problem(KeyFileProblem::Format)),
     }
 }

@@ -1,15 +1,15 @@
-//! Key derivation (HKDF-SHA256 from the master key) and data key wrapping (AES-256-GCM with a
-//! random nonce per wrap and associated data binding the entry to its name, keystore and format
-//! version), including bulk wrap/unwrap on two threads.
+//! Key derivation (HKDF-SHA256 from the master key, into secret memory) and data key wrapping
+//! (AES-256-GCM with a random nonce per wrap and associated data binding the entry to its name,
+//! keystore and format version), including bulk wrap/unwrap on two threads.
 
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce, Tag};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use zeroize::Zeroizing;
 
 use super::name_table::NameTable;
 use super::secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
+use crate::secret_memory::KeyBuffer;
 
 /// Bytes of a GCM nonce.
 pub const NONCE_LEN: usize = 12;
@@ -34,16 +34,27 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// HKDF-SHA256 (RFC 5869) with a single 32-byte output block.
-fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
-    let prk = Zeroizing::new(hmac_sha256(salt, &[ikm]));
-    Zeroizing::new(hmac_sha256(&prk[..], &[info, &[1u8]]))
+/// HKDF-SHA256 (RFC 5869) with a single 32-byte output block, written into `out`.
+fn hkdf_sha256_into(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8; 32]) {
+    let mut prk = KeyBuffer::zeroed();
+    *prk = hmac_sha256(salt, &[ikm]);
+    *out = hmac_sha256(&prk[..], &[info, &[1u8]]);
 }
 
-/// The keys derived from one master key for one keystore.
+/// HKDF-SHA256 with a single output block, as a new key buffer.
+fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8]) -> KeyBuffer {
+    let mut okm = KeyBuffer::zeroed();
+    hkdf_sha256_into(salt, ikm, info, &mut okm);
+    okm
+}
+
+/// The keys derived from one master key for one keystore. The wrap key and the header MAC key
+/// live in secret memory ([`KeyBuffer`]: locked into RAM where allowed, zeroized on drop); the
+/// AES-GCM key schedule is expanded from the wrap key for each operation (or batch) and wiped
+/// when it ends, so no long-lived copy of it sits in ordinary memory.
 pub struct DerivedKeys {
-    wrap: Aes256Gcm,
-    mac_key: Zeroizing<[u8; 32]>,
+    wrap_key: KeyBuffer,
+    mac_key: KeyBuffer,
     key_check: [u8; 32],
 }
 
@@ -57,13 +68,24 @@ impl DerivedKeys {
         let ikm = master.as_bytes();
         let wrap_key = hkdf_sha256(&salt, ikm, b"kmip_keystore v1 entry wrap key");
         let mac_key = hkdf_sha256(&salt, ikm, b"kmip_keystore v1 header mac key");
-        let key_check = *hkdf_sha256(&salt, ikm, b"kmip_keystore v1 key check value");
-        let wrap = Aes256Gcm::new_from_slice(&wrap_key[..]).expect("32-byte key");
+        let mut key_check = [0u8; 32];
+        hkdf_sha256_into(
+            &salt,
+            ikm,
+            b"kmip_keystore v1 key check value",
+            &mut key_check,
+        );
         Self {
-            wrap,
+            wrap_key,
             mac_key,
             key_check,
         }
+    }
+
+    /// The entry cipher (AES-256-GCM under the wrap key), for one operation or one batch; its
+    /// round keys are zeroized when it is dropped.
+    pub fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new_from_slice(&self.wrap_key[..]).expect("32-byte key")
     }
 
     /// The key check value stored in the header.
@@ -108,15 +130,27 @@ impl AadBuilder {
     }
 }
 
-/// Wraps `key` with `nonce` (which must be fresh and random) and `aad`.
+/// Wraps `key` with `nonce` (which must be fresh and random) and `aad` (one-off form of
+/// [`wrap_with`], for tests).
+#[cfg(test)]
 pub fn wrap(keys: &DerivedKeys, nonce: &[u8; NONCE_LEN], aad: &[u8], key: &DataKey) -> Record {
+    wrap_with(&keys.cipher(), nonce, aad, key.as_bytes())
+}
+
+/// Wraps `key` under `cipher` (from [`DerivedKeys::cipher`]) with `nonce` (which must be fresh
+/// and random) and `aad`.
+pub fn wrap_with(
+    cipher: &Aes256Gcm,
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    key: &[u8; KEY_LEN],
+) -> Record {
     let mut record = [0u8; RECORD_LEN];
     record[..NONCE_LEN].copy_from_slice(nonce);
     let (_, rest) = record.split_at_mut(NONCE_LEN);
     let (body, tag_out) = rest.split_at_mut(KEY_LEN);
-    body.copy_from_slice(key.as_bytes());
-    let tag = keys
-        .wrap
+    body.copy_from_slice(key);
+    let tag = cipher
         .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, body)
         .expect("32-byte message is within GCM limits");
     tag_out.copy_from_slice(&tag);
@@ -125,17 +159,23 @@ pub fn wrap(keys: &DerivedKeys, nonce: &[u8; NONCE_LEN], aad: &[u8], key: &DataK
 
 /// Unwraps one record; `None` when authentication fails.
 pub fn unwrap(keys: &DerivedKeys, aad: &[u8], record: &Record) -> Option<DataKey> {
-    let mut body = Zeroizing::new([0u8; KEY_LEN]);
-    body.copy_from_slice(&record[NONCE_LEN..NONCE_LEN + KEY_LEN]);
-    keys.wrap
+    let mut key = KeyBuffer::zeroed();
+    unwrap_into(&keys.cipher(), aad, record, &mut key).then(|| DataKey::from_buffer(key))
+}
+
+/// Unwraps one record under `cipher` into `out` (secret memory the caller reuses); false when
+/// authentication fails (`out` then holds the ciphertext, not key bytes: GCM checks the tag
+/// before it decrypts).
+pub fn unwrap_into(cipher: &Aes256Gcm, aad: &[u8], record: &Record, out: &mut KeyBuffer) -> bool {
+    out.copy_from_slice(&record[NONCE_LEN..NONCE_LEN + KEY_LEN]);
+    cipher
         .decrypt_in_place_detached(
             Nonce::from_slice(&record[..NONCE_LEN]),
             aad,
-            &mut body[..],
+            &mut out[..],
             Tag::from_slice(&record[NONCE_LEN + KEY_LEN..]),
         )
-        .ok()?;
-    Some(DataKey::from_bytes(*body))
+        .is_ok()
 }
 
 /// Number of worker threads for bulk work on `n` entries.
@@ -189,9 +229,16 @@ pub fn verify_all(
     let mut idx: Vec<usize> = (0..records.len()).collect();
     par_chunks(&mut idx, |start, part| {
         let mut aad = AadBuilder::new(version, keystore_id);
+        let cipher = keys.cipher();
+        let mut scratch = KeyBuffer::zeroed();
         for (offset, _) in part.iter().enumerate() {
             let i = start + offset;
-            if unwrap(keys, aad.for_name(names.bytes(i)), &records[i]).is_none() {
+            if !unwrap_into(
+                &cipher,
+                aad.for_name(names.bytes(i)),
+                &records[i],
+                &mut scratch,
+            ) {
                 return Err(i);
             }
         }
@@ -215,6 +262,9 @@ pub fn rewrap_all(
         let mut aad = AadBuilder::new(version, keystore_id);
         let mut nonces = vec![0u8; part.len() * NONCE_LEN];
         getrandom::getrandom(&mut nonces).map_err(RewrapError::Random)?;
+        let (old_cipher, new_cipher) = (old.cipher(), new.cipher());
+        // One slot of secret memory per worker holds each data key between unwrap and wrap.
+        let mut key = KeyBuffer::zeroed();
         for (offset, (slot, nonce)) in part
             .iter_mut()
             .zip(nonces.chunks_exact(NONCE_LEN))
@@ -222,8 +272,15 @@ pub fn rewrap_all(
         {
             let i = start + offset;
             let a = aad.for_name(names.bytes(i));
-            let key = unwrap(old, a, &records[i]).ok_or(RewrapError::Entry(i))?;
-            *slot = wrap(new, nonce.try_into().expect("nonce length"), a, &key);
+            if !unwrap_into(&old_cipher, a, &records[i], &mut key) {
+                return Err(RewrapError::Entry(i));
+            }
+            *slot = wrap_with(
+                &new_cipher,
+                nonce.try_into().expect("nonce length"),
+                a,
+                &key,
+            );
         }
         Ok(())
     })?;

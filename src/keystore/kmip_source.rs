@@ -10,6 +10,7 @@ use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::MasterKey;
 use crate::client::{ClientError, ErrorClass, KmipClient};
 use crate::protocol::{RevocationReasonCode, State};
+use crate::secret_memory::KeyBuffer;
 
 /// Master keys on a KMIP server.
 #[derive(Clone, Debug)]
@@ -71,7 +72,7 @@ impl MasterKeyProvider for KmipMasterKeyProvider {
             .client
             .fetch_master_key(id, self.activate_keys)
             .map_err(provider_error)?;
-        Ok(MasterKey::copy_from(&key))
+        Ok(MasterKey::from_buffer(key))
     }
 
     fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
@@ -79,8 +80,7 @@ impl MasterKeyProvider for KmipMasterKeyProvider {
             self.client
                 .create_and_activate(unique_name, self.activate_keys)
         } else {
-            let mut key = zeroize::Zeroizing::new([0u8; 32]);
-            getrandom::getrandom(&mut key[..])?;
+            let key = KeyBuffer::random()?;
             self.client
                 .register_and_activate(&key, unique_name, self.activate_keys)
         }
@@ -92,7 +92,7 @@ impl MasterKeyProvider for KmipMasterKeyProvider {
             .map_err(provider_error)?;
         Ok((
             MasterKeyLocation::Kmip { identifier },
-            MasterKey::copy_from(&key),
+            MasterKey::from_buffer(key),
         ))
     }
 

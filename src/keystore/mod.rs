@@ -430,6 +430,7 @@ impl Keystore {
         getrandom::getrandom(&mut nonces)?;
         let mut keys = Vec::with_capacity(names.len());
         let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
+        let cipher = self.keys.cipher();
         let old_len = self.records.len();
         self.records.reserve(names.len());
         for (i, &name) in names.iter().enumerate() {
@@ -443,11 +444,11 @@ impl Keystore {
             let nonce = nonces[i * NONCE_LEN..][..NONCE_LEN]
                 .try_into()
                 .expect("nonce");
-            self.records.push(key_wrap::wrap(
-                &self.keys,
+            self.records.push(key_wrap::wrap_with(
+                &cipher,
                 nonce,
                 aad.for_name(name.as_bytes()),
-                &key,
+                key.as_bytes(),
             ));
             self.names.push(name);
             keys.push(key);

@@ -1,9 +1,12 @@
-//! Secret key types: [`MasterKey`] and [`DataKey`], 256-bit keys held in zeroizing buffers with a
-//! redacted `Debug` and a constant-time comparison.
+//! Secret key types: [`MasterKey`] and [`DataKey`], 256-bit keys held in [`KeyBuffer`]s (secret
+//! memory: locked into RAM where the system allows, zeroized on drop) with a redacted `Debug` and
+//! a constant-time comparison.
 
 use std::fmt;
 
-use zeroize::Zeroizing;
+use zeroize::Zeroize;
+
+use crate::secret_memory::KeyBuffer;
 
 /// Length in bytes of every key this module handles (AES-256).
 pub const KEY_LEN: usize = 32;
@@ -21,26 +24,32 @@ macro_rules! secret_key_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone)]
-        pub struct $name(Zeroizing<[u8; KEY_LEN]>);
+        pub struct $name(KeyBuffer);
 
         impl $name {
-            /// Copies 32 key bytes straight into a zeroizing buffer (no intermediate copy).
+            /// Copies 32 key bytes into secret memory (the caller should zeroize its own copy).
             pub fn copy_from(bytes: &[u8; KEY_LEN]) -> Self {
-                let mut key = Zeroizing::new([0u8; KEY_LEN]);
-                key.copy_from_slice(bytes);
-                Self(key)
+                Self(KeyBuffer::copy_from(bytes))
             }
 
-            /// Takes ownership of 32 key bytes (the caller should zeroize any copy it keeps).
-            pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
-                Self(Zeroizing::new(bytes))
+            /// Takes 32 key bytes by value: they are copied into secret memory and this
+            /// function's copy is wiped; the caller's own copy is the caller's to wipe (prefer
+            /// [`Self::from_buffer`], or [`Self::copy_from`] from a zeroizing source).
+            pub fn from_bytes(mut bytes: [u8; KEY_LEN]) -> Self {
+                let key = Self(KeyBuffer::copy_from(&bytes));
+                bytes.zeroize();
+                key
             }
 
-            /// Generates a fresh random key from the operating system's generator.
+            /// Takes a key already in secret memory, without copying it.
+            pub fn from_buffer(buffer: KeyBuffer) -> Self {
+                Self(buffer)
+            }
+
+            /// Generates a fresh random key from the operating system's generator, straight into
+            /// secret memory.
             pub fn random() -> Result<Self, getrandom::Error> {
-                let mut key = Zeroizing::new([0u8; KEY_LEN]);
-                getrandom::getrandom(&mut key[..])?;
-                Ok(Self(key))
+                KeyBuffer::random().map(Self)
             }
 
             /// The key bytes. Do not copy them into a buffer that is not zeroized.

@@ -335,7 +335,7 @@ impl fmt::Display for TlsFailure {
             TlsFailure::HandshakeRefused { alert } => write!(
                 f,
                 "the server refused the handshake (alert {alert}; no common TLS version or cipher \
-                 suite?)"
+                 suite? check tlsMinVersion and tlsCipherSuites)"
             ),
             TlsFailure::AlertReceived { alert } => write!(f, "the server sent alert {alert}"),
             TlsFailure::Other { detail } => f.write_str(detail),

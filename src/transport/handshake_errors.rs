@@ -64,8 +64,37 @@ fn server_certificate(error: &CertificateError) -> TlsFailure {
             TlsFailure::CertificateNotYetValid
         }
         other => TlsFailure::BadServerCertificate {
-            detail: format!("{other:?}"),
+            detail: bad_certificate_detail(other),
         },
+    }
+}
+
+/// What is wrong with the server's certificate, for the errors without a variant of their own.
+#[allow(deprecated)] // CertificateError::UnsupportedSignatureAlgorithm: still produced by some paths.
+fn bad_certificate_detail(error: &CertificateError) -> String {
+    match error {
+        CertificateError::BadSignature => "a signature does not verify (in the certificate chain, \
+             or the server's handshake signature; a server key of RSA under 2048 bits always \
+             fails here, the verifier takes 2048 to 8192 bits)"
+            .into(),
+        CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "a signature's algorithm does not fit the type of the key that should have made it \
+             (a trusted CA of the same name as the issuer, with another key?)"
+                .into()
+        }
+        CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. } => {
+            "signed with an algorithm the verifier does not accept".into()
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            "not issued for TLS server authentication (extended key usage)".into()
+        }
+        CertificateError::BadEncoding => "the certificate is malformed".into(),
+        CertificateError::Revoked => "the certificate is revoked".into(),
+        CertificateError::UnhandledCriticalExtension => {
+            "the certificate has a critical extension the verifier does not handle".into()
+        }
+        other => format!("{other:?}"),
     }
 }
 
@@ -129,6 +158,33 @@ mod tests {
             "certificate_required"
         );
         assert_eq!(alert_name(AlertDescription::Unknown(200)), "alert code 200");
+    }
+
+    #[test]
+    fn certificate_problems_are_described_in_words() {
+        let text = |error: CertificateError| {
+            tls_failure(&rustls::Error::InvalidCertificate(error), false).to_string()
+        };
+        assert!(text(CertificateError::BadSignature).contains("RSA under 2048 bits"));
+        assert!(
+            text(CertificateError::InvalidPurpose).contains("TLS server authentication"),
+            "{}",
+            text(CertificateError::InvalidPurpose)
+        );
+        let mismatch = text(
+            CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext {
+                signature_algorithm_id: vec![1, 2],
+                public_key_algorithm_id: vec![3, 4],
+            },
+        );
+        assert!(
+            mismatch.contains("does not fit the type of the key"),
+            "{mismatch}"
+        );
+        assert!(
+            !mismatch.contains('['),
+            "no raw algorithm identifiers: {mismatch}"
+        );
     }
 
     #[test]

@@ -1,18 +1,24 @@
 //! Builds the one rustls [`ClientConfig`] every connection of a transport shares: `ring`
-//! provider, TLS 1.3 and 1.2, server verified against `serverCAFile` (plus the system roots with
-//! `useSystemCAs`), the client certificate, and rustls's in-memory session cache (TLS 1.3 tickets,
-//! TLS 1.2 session IDs and tickets), so that reconnects resume. Nothing here can turn server
-//! verification off.
+//! provider, TLS 1.3 and 1.2 (only 1.3 with `tlsMinVersion` 1.3), the cipher suites of
+//! `tlsCipherSuites` (default: every suite the provider implements), server verified against
+//! `serverCAFile` (plus the system roots with `useSystemCAs`) by rustls's own WebPKI verifier,
+//! the client certificate, and rustls's in-memory session cache (TLS 1.3 tickets, TLS 1.2
+//! session IDs and tickets), so that reconnects resume. Nothing here can turn server
+//! verification off: the crate never calls rustls's `dangerous()` API (a test checks the
+//! sources for it).
 
 use std::fmt;
 use std::sync::Arc;
 
 use rustls::client::{ResolvesClientCert, Resumption, Tls12Resumption};
+use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
-use rustls::{ClientConfig, RootCertStore, SignatureScheme};
+use rustls::{ClientConfig, RootCertStore, SignatureScheme, SupportedProtocolVersion};
 
 use super::error::TransportError;
-use crate::config::{ConfigError, KmipOptions};
+use crate::config::{
+    ConfigError, KmipOptions, TlsMinVersion, cipher_suite_name, usable_cipher_suites,
+};
 use crate::credentials::{ClientCredentials, load_ca_certificates};
 
 /// Sessions remembered for resumption (a few per server is plenty).
@@ -23,11 +29,37 @@ pub(crate) fn build_client_config(
     options: &KmipOptions,
     credentials: Option<ClientCredentials>,
 ) -> Result<Arc<ClientConfig>, TransportError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cipher_suites = usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
+        .map_err(|problem| invalid("tlsCipherSuites", problem))?;
+    log::debug!(
+        "TLS policy: minimum TLS {}, cipher suites {}",
+        options.tls_min_version,
+        cipher_suites
+            .iter()
+            .map(|suite| cipher_suite_name(suite.suite()))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let provider = Arc::new(CryptoProvider {
+        cipher_suites,
+        ..rustls::crypto::ring::default_provider()
+    });
+    let versions: &[&SupportedProtocolVersion] = match options.tls_min_version {
+        TlsMinVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
+        TlsMinVersion::Tls13 => &[&rustls::version::TLS13],
+    };
     let roots = trusted_roots(options)?;
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|error| invalid("serverCAFile", format!("TLS setup failed: {error}")))?
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .map_err(|error| {
+            invalid(
+                "tlsCipherSuites",
+                format!(
+                    "TLS setup failed for tlsMinVersion {}: {error}",
+                    options.tls_min_version
+                ),
+            )
+        })?
         .with_root_certificates(roots);
     let mut config = match credentials {
         Some(credentials) => {
