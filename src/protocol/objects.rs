@@ -145,6 +145,7 @@ impl KeyBlock {
         Ok(())
     }
 
+    #[inline]
     fn decode(mut r: StructureReader<'_>) -> Result<Self, DecodeError> {
         let key_format_type =
             KeyFormatType(r.required_enumeration(t::KEY_FORMAT_TYPE, "Key Format Type")?);
@@ -274,6 +275,7 @@ impl ManagedObject {
     }
 
     /// Reads the object that is the next child of `r` (`what` names it when it is missing).
+    #[inline]
     pub(crate) fn decode_next(
         r: &mut StructureReader<'_>,
         what: &str,

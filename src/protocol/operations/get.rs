@@ -86,6 +86,7 @@ impl PayloadFields for GetResponse {
         self.object.encode(enc, v)
     }
 
+    #[inline]
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
         let object_type = ObjectType(r.required_enumeration(t::OBJECT_TYPE, "Object Type")?);
         let unique_identifier = req_text(r, t::UNIQUE_IDENTIFIER, "Unique Identifier")?;
