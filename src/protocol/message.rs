@@ -457,11 +457,7 @@ impl RequestMessage {
 
     /// Decodes a request message strictly and within `limits`.
     pub fn decode(buf: &[u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
-        let top = ItemRef::top_with(buf, limits)?;
-        if top.tag() != t::REQUEST_MESSAGE {
-            return Err(top.error("not a Request Message"));
-        }
-        let mut r = top.structure()?;
+        let mut r = ItemRef::top_structure(buf, limits, t::REQUEST_MESSAGE, "Request Message")?;
         let header =
             RequestHeader::decode(r.required_structure(t::REQUEST_HEADER, "Request Header")?)?;
         let v = header.protocol_version;
@@ -550,11 +546,7 @@ impl ResponseMessage {
         limits: &DecodeLimits,
         fallback_operation: Option<Operation>,
     ) -> Result<Self, DecodeError> {
-        let top = ItemRef::top_with(buf, limits)?;
-        if top.tag() != t::RESPONSE_MESSAGE {
-            return Err(top.error("not a Response Message"));
-        }
-        let mut r = top.structure()?;
+        let mut r = ItemRef::top_structure(buf, limits, t::RESPONSE_MESSAGE, "Response Message")?;
         // Built in place, field by field: the message is large and moving it costs copies.
         let mut message = Self {
             header: ResponseHeader::new(ProtocolVersion::V1_0, 0, 0),

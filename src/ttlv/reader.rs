@@ -79,6 +79,42 @@ impl<'a> ItemRef<'a> {
         Ok(top)
     }
 
+    /// A reader over the children of the single top-level item of `buf`, which must be a
+    /// Structure with `tag` (`what` names it in the error): [`Self::top_with`], the tag check
+    /// and [`Self::structure`] in one, with a fast path that checks the top item's header in
+    /// one comparison.
+    pub fn top_structure(
+        buf: &'a [u8],
+        limits: &DecodeLimits,
+        tag: u32,
+        what: &str,
+    ) -> Result<StructureReader<'a>, DecodeError> {
+        if let Some(h) = buf.get(..HEADER_LEN)
+            && buf.len() <= limits.max_message_size
+            && limits.effective_max_depth() >= 1
+        {
+            let word = u64::from_be_bytes(h.try_into().unwrap_or([0; 8]));
+            let len = (word & 0xFFFF_FFFF) as usize;
+            let want = (u64::from(tag) << 8) | u64::from(ItemType::Structure.code());
+            if word >> 32 == want && len.is_multiple_of(8) && buf.len() - HEADER_LEN == len {
+                return Ok(StructureReader {
+                    buf,
+                    pos: HEADER_LEN,
+                    end: buf.len(),
+                    parent_offset: 0,
+                    parent_tag: tag,
+                    child_depth: 2,
+                    max_depth: u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX),
+                });
+            }
+        }
+        let top = Self::top_with(buf, limits)?;
+        if top.tag() != tag {
+            return Err(top.error(format!("not a {what}")));
+        }
+        top.structure()
+    }
+
     /// The item's tag.
     pub fn tag(&self) -> u32 {
         self.tag
@@ -323,7 +359,17 @@ impl<'a> StructureReader<'a> {
     }
 
     /// Fails when children remain (for structures that allow no extra fields).
+    #[inline(always)]
     pub fn finish(&mut self) -> Result<(), DecodeError> {
+        if self.pos >= self.end {
+            return Ok(());
+        }
+        self.finish_with_children_left()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn finish_with_children_left(&mut self) -> Result<(), DecodeError> {
         match self.next() {
             None => Ok(()),
             Some(Ok(item)) => Err(item.error(format!(
@@ -655,5 +701,67 @@ impl<'a> Iterator for StructureReader<'a> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A structure with `tag` holding one Integer, 24 bytes.
+    fn structure(tag: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&tag.to_be_bytes()[1..]);
+        out.extend_from_slice(&[0x01, 0, 0, 0, 16]);
+        out.extend_from_slice(&[0x42, 0x00, 0x0D, 0x02, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0]);
+        out
+    }
+
+    /// What the general path (top item, tag check, structure) says about `buf`.
+    fn general(buf: &[u8], limits: &DecodeLimits, tag: u32) -> Result<(usize, usize), String> {
+        let top = ItemRef::top_with(buf, limits).map_err(|e| e.to_string())?;
+        if top.tag() != tag {
+            return Err(top.error("not a Thing").to_string());
+        }
+        let r = top.structure().map_err(|e| e.to_string())?;
+        Ok((r.pos, r.end))
+    }
+
+    #[test]
+    fn top_structure_agrees_with_the_general_path() {
+        let tag = 0x42_007B;
+        let good = structure(tag);
+        let mut trailing = good.clone();
+        trailing.extend_from_slice(&[0; 8]);
+        let mut short = good.clone();
+        short.truncate(20);
+        let mut odd_length = good.clone();
+        odd_length[7] = 12;
+        let default = DecodeLimits::default();
+        let flat = DecodeLimits {
+            max_depth: 0,
+            ..DecodeLimits::default()
+        };
+        let tiny = DecodeLimits {
+            max_message_size: 16,
+            ..DecodeLimits::default()
+        };
+        let cases: [(&str, &[u8], &DecodeLimits, u32); 8] = [
+            ("valid", &good, &default, tag),
+            ("another tag", &good, &default, 0x42_0078),
+            ("trailing bytes", &trailing, &default, tag),
+            ("truncated", &short, &default, tag),
+            ("length not a multiple of 8", &odd_length, &default, tag),
+            ("depth limit 0", &good, &flat, tag),
+            ("over the size limit", &good, &tiny, tag),
+            ("empty", &[], &default, tag),
+        ];
+        for (name, buf, limits, want) in cases {
+            let fast = ItemRef::top_structure(buf, limits, want, "Thing")
+                .map(|r| (r.pos, r.end))
+                .map_err(|e| e.to_string());
+            assert_eq!(fast, general(buf, limits, want), "{name}");
+        }
+        assert!(ItemRef::top_structure(&good, &default, tag, "Thing").is_ok());
     }
 }
