@@ -6,8 +6,8 @@
 # conformance, negative, property, allocation, fuzz regressions, CLI, transport, client), the C
 # ABI suite (scripts/cpp-test.sh: CMake, GoogleTest plain and under ASan+UBSan, exported
 # symbols, find_package/add_subdirectory/pkg-config consumers), and a compile check of the fuzz
-# targets. `cargo test --all-targets` also runs each criterion benchmark once in test mode. Stops every server
-# it started, by pid, on exit.
+# targets. `cargo test --all-targets` also runs each criterion benchmark once in test mode.
+# Stops every server it started, by pid, on exit.
 #
 # Environment: FUZZ_SECONDS=N also runs each fuzz target for N seconds (scripts/fuzz.sh).
 set -euo pipefail
@@ -17,9 +17,16 @@ repo=$(pwd)
 section() { printf '\n==== %s ====\n' "$*"; }
 started=$(date +%s)
 
-section "toolchain"
+section "toolchain and system packages"
 cargo --version
 rustc --version
+# The openssl CLI makes the test PKI (scripts/pki.sh) and plays a TLS server in the TLS policy
+# tests; the C/C++ toolchain packages are installed by scripts/cpp-test.sh.
+if ! command -v openssl >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
+fi
+openssl version
 
 export KMIP_SERVER_DIR="$repo/.kmip-server"
 server_name="test-sh-$$"
