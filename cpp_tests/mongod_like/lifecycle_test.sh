@@ -40,7 +40,10 @@ db=$work/db
 mkdir -p "$db"
 
 echo "== first start: a new master key, documents in two databases"
-"$mongod" --dbpath "$db" "${common[@]}" --insert sales:alpha --insert hr:bravo --insert sales:charlie
+"$mongod" --dbpath "$db" "${common[@]}" --insert sales:alpha --insert hr:bravo --insert sales:charlie \
+    2>"$work/first.log" || { cat "$work/first.log" >&2; fail "first start failed"; }
+cat "$work/first.log" >&2
+grep -q "key memory: " "$work/first.log" || fail "the key memory status was not logged"
 id=$(cat "$db/kmip_master_key_id")
 [ -n "$id" ] || fail "no master key identifier recorded"
 [ "$(kcli key state "$id")" = Active ] || fail "the new master key is not Active"

@@ -309,6 +309,11 @@ class Server {
         uint32_t status = kmip_open(options, &client_, &error);
         kmip_options_free(options);
         check(status, error, "kmip_open");
+        bool locked = false;
+        if (kmip_key_memory_locked(&locked) == KMIP_OK) {
+            log_line(locked ? "key memory: locked in RAM (mlock)"
+                            : "key memory: NOT locked in RAM (mlock refused; keys may be swapped out)");
+        }
     }
 
     void start(const std::string &configured) {

@@ -14,6 +14,7 @@
 //! | `rotate.rs` | `kmip_rotate` |
 //! | `error.rs` | `kmip_error`: `kmip_error_code/_message/_key_state/_free` |
 //! | `logging.rs` | `kmip_log_callback`, `kmip_set_log_callback` |
+//! | `key_memory.rs` | `kmip_key_memory_locked` |
 //! | `panic_boundary.rs` | the panic boundary every export runs in |
 //! | `args.rs` | checking and converting pointers and strings that come from C |
 //!
@@ -34,6 +35,7 @@
 pub(crate) mod args;
 pub mod client;
 pub mod error;
+pub mod key_memory;
 pub mod keystore;
 pub mod logging;
 pub mod options;
