@@ -33,3 +33,8 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
 fn every_message_fuzz_regression_still_passes() {
     replay("response_parse", fuzz_checks::message_round_trip);
 }
+
+#[test]
+fn every_keystore_file_fuzz_regression_still_passes() {
+    replay("keystore_file_parse", fuzz_checks::keystore_file);
+}

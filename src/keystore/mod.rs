@@ -124,7 +124,9 @@ fn load_from(
     let expected = file_format::expected_len(parsed.header_len, &header).ok_or_else(|| {
         KeystoreError::corrupt(path, CorruptPart::Header("sizes overflow".into()))
     })?;
-    let actual = file_len;
+    // The file may have grown between stat and read: what was read counts too, so that the
+    // bytes already read never exceed the header's sizes below.
+    let actual = file_len.max(file.len() as u64);
     if actual < expected {
         return Err(KeystoreError::Truncated {
             path: path.to_owned(),
