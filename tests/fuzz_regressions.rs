@@ -38,3 +38,8 @@ fn every_message_fuzz_regression_still_passes() {
 fn every_keystore_file_fuzz_regression_still_passes() {
     replay("keystore_file_parse", fuzz_checks::keystore_file);
 }
+
+#[test]
+fn every_config_fuzz_regression_still_passes() {
+    replay("config_yaml", fuzz_checks::config_yaml);
+}
