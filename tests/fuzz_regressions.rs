@@ -40,6 +40,11 @@ fn every_keystore_file_fuzz_regression_still_passes() {
 }
 
 #[test]
+fn every_credentials_fuzz_regression_still_passes() {
+    replay("credentials_load", fuzz_checks::credentials_load);
+}
+
+#[test]
 fn every_config_fuzz_regression_still_passes() {
     replay("config_yaml", fuzz_checks::config_yaml);
 }
