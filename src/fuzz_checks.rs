@@ -1,5 +1,17 @@
 //! Invariants the fuzz targets check, shared with the regression tests that replay every crash
 //! input the fuzzers ever found (`tests/fuzz_regressions/`). Not part of the supported API.
+//!
+//! Here: the KMIP message parsers ([`message_round_trip`]) and the TTLV reader walk
+//! ([`walk_items`]); in submodules: the keystore file ([`keystore_file`]), the credential loader
+//! ([`credentials_load`]) and the configuration loaders ([`config_yaml`]).
+
+mod config;
+mod credentials;
+mod keystore_file;
+
+pub use config::config_yaml;
+pub use credentials::credentials_load;
+pub use keystore_file::{FUZZ_MASTER_KEY, keystore_file};
 
 use crate::protocol::{Operation, RequestMessage, ResponseMessage};
 use crate::ttlv::{DecodeLimits, ItemRef, ItemType};

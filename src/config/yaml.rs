@@ -14,6 +14,9 @@ use super::tls_policy::usable_cipher_suites;
 
 /// Most nodes a document may expand to once aliases are resolved (guards against alias bombs).
 const MAX_NODES: usize = 100_000;
+/// Most levels of nesting, aliases resolved (a scalar is one level). Node trees are walked,
+/// cloned and dropped recursively; this bounds the stack they need.
+const MAX_DEPTH: usize = 100;
 
 /// What a YAML node holds.
 #[derive(Clone, Debug)]
@@ -35,9 +38,29 @@ enum NodeValue {
 struct Node {
     value: NodeValue,
     line: usize,
+    /// Levels of nesting in this tree: 1 for a scalar or an empty container.
+    height: usize,
 }
 
 impl Node {
+    /// A container node holding `value`, one level above its highest child.
+    fn container(value: NodeValue, line: usize) -> Self {
+        let highest = match &value {
+            NodeValue::Scalar { .. } => 0,
+            NodeValue::Sequence(items) => items.iter().map(|n| n.height).max().unwrap_or(0),
+            NodeValue::Mapping(entries) => entries
+                .iter()
+                .map(|(k, v)| k.height.max(v.height))
+                .max()
+                .unwrap_or(0),
+        };
+        Self {
+            value,
+            line,
+            height: highest + 1,
+        }
+    }
+
     /// Number of nodes in this tree, for the alias-expansion budget.
     fn size(&self) -> usize {
         1 + match &self.value {
@@ -104,6 +127,10 @@ impl TreeBuilder {
                 .get_or_insert((format!("more than {MAX_NODES} nodes"), node.line));
             return;
         }
+        if self.open.len() + node.height > MAX_DEPTH {
+            self.error = Some(too_deep(node.line));
+            return;
+        }
         if anchor > 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -120,6 +147,11 @@ impl TreeBuilder {
             },
         }
     }
+}
+
+/// The error for a document nested deeper than [`MAX_DEPTH`].
+fn too_deep(line: usize) -> (String, usize) {
+    (format!("nested more than {MAX_DEPTH} levels deep"), line)
 }
 
 /// True when a tag forces a string (`!!str`), which makes a scalar untyped like a quoted one.
@@ -142,8 +174,12 @@ impl MarkedEventReceiver for TreeBuilder {
                         plain,
                     },
                     line,
+                    height: 1,
                 };
                 self.attach(anchor, node, 1);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.open.len() >= MAX_DEPTH => {
+                self.error = Some(too_deep(line));
             }
             Event::SequenceStart(anchor, _) => self.open.push(Open::Sequence {
                 anchor,
@@ -162,25 +198,13 @@ impl MarkedEventReceiver for TreeBuilder {
                         anchor,
                         line,
                         items,
-                    }) => (
-                        anchor,
-                        Node {
-                            value: NodeValue::Sequence(items),
-                            line,
-                        },
-                    ),
+                    }) => (anchor, Node::container(NodeValue::Sequence(items), line)),
                     Some(Open::Mapping {
                         anchor,
                         line,
                         entries,
                         ..
-                    }) => (
-                        anchor,
-                        Node {
-                            value: NodeValue::Mapping(entries),
-                            line,
-                        },
-                    ),
+                    }) => (anchor, Node::container(NodeValue::Mapping(entries), line)),
                     None => return,
                 };
                 self.attach(anchor, node, 1);
@@ -190,6 +214,7 @@ impl MarkedEventReceiver for TreeBuilder {
                     let copy = Node {
                         value: node.value.clone(),
                         line,
+                        height: node.height,
                     };
                     let weight = copy.size();
                     self.attach(0, copy, weight);
@@ -329,15 +354,24 @@ impl KmipOptions {
     /// type, an unknown key under `security.kmip`, or a key given twice. Options not given keep
     /// their defaults; other sections are ignored.
     pub fn from_yaml_str(text: &str, origin_name: &str) -> Result<Self, ConfigError> {
+        // Events are fed to the builder in a loop: yaml-rust2's own `Parser::load` recurses once
+        // per nesting level and overflows the stack on a deeply nested document.
         let mut builder = TreeBuilder::default();
-        Parser::new_from_str(text)
-            .load(&mut builder, true)
-            .map_err(|error| ConfigError::YamlSyntax {
-                origin: origin_name.to_owned(),
-                line: error.marker().line(),
-                column: error.marker().col() + 1,
-                message: error.info().to_owned(),
-            })?;
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            let (event, mark) = parser
+                .next_token()
+                .map_err(|error| ConfigError::YamlSyntax {
+                    origin: origin_name.to_owned(),
+                    line: error.marker().line(),
+                    column: error.marker().col() + 1,
+                    message: error.info().to_owned(),
+                })?;
+            if event == Event::StreamEnd {
+                break;
+            }
+            builder.on_event(event, mark);
+        }
         if let Some((problem, line)) = builder.error {
             return Err(ConfigError::InvalidValue {
                 location: format!("{origin_name}:{line}"),
@@ -748,6 +782,28 @@ security:
         }
         let text = error_text(&bomb);
         assert!(text.contains("more than 100000 nodes"), "{text}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_exhausting_the_stack() {
+        // Block sequences one level per two bytes: far deeper than a recursive parser survives.
+        let block = format!("{}x\n", "- ".repeat(100_000));
+        let text = error_text(&block);
+        assert!(text.contains("nested more than 100 levels deep"), "{text}");
+        let flow = format!("{}{}", "[".repeat(150), "]".repeat(150));
+        assert!(error_text(&flow).contains("nested more than 100 levels deep"));
+        // Aliases cannot stack levels past the limit either: a1 is 61 levels deep, a2 would
+        // put it under 61 more.
+        let open = "[".repeat(60);
+        let close = "]".repeat(60);
+        let aliases = format!("a0: &a0 x\na1: &a1 {open}*a0{close}\na2: {open}*a1{close}\n");
+        assert!(error_text(&aliases).contains("nested more than 100 levels deep"));
+        let fine = format!(
+            "x: {}1{}\nsecurity:\n  kmip:\n    port: 5697\n",
+            "[".repeat(90),
+            "]".repeat(90)
+        );
+        assert_eq!(KmipOptions::from_yaml_str(&fine, "m").unwrap().port, 5697);
     }
 
     #[test]

@@ -58,19 +58,36 @@ pub(crate) fn decrypt_pkcs8(
     if let Some(pbes1) = info.encryption_algorithm.pbes1() {
         return Err(unsupported(oid_name(&pbes1.oid())));
     }
+    // The key derivation's cost is in the file: a corrupt or hostile file must not make us
+    // allocate or compute without bound before the password is even checked.
+    if let Some(pbkdf2) = info
+        .encryption_algorithm
+        .pbes2()
+        .and_then(|pbes2| pbes2.kdf.pbkdf2())
+        && pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS
+    {
+        return Err(unsupported(format!(
+            "PBKDF2 with {} iterations (more than {MAX_PBKDF2_ITERATIONS})",
+            pbkdf2.iteration_count
+        )));
+    }
     if let Some(scrypt) = info
         .encryption_algorithm
         .pbes2()
         .and_then(|pbes2| pbes2.kdf.scrypt())
     {
-        // scrypt needs 128 * r * N bytes; a corrupt file must not make us allocate without bound.
-        let memory = 128u128 * u128::from(scrypt.block_size) * u128::from(scrypt.cost_parameter);
-        if memory > MAX_SCRYPT_MEMORY_BYTES {
+        // scrypt needs 128 * r * N bytes of memory, and p passes over them.
+        let work = 128u128
+            * u128::from(scrypt.block_size)
+            * u128::from(scrypt.cost_parameter)
+            * u128::from(scrypt.parallelization);
+        if work > MAX_SCRYPT_WORK_BYTES {
             return Err(unsupported(format!(
-                "scrypt with N={} and r={} (needs more than {} MiB)",
+                "scrypt with N={}, r={} and p={} (128 * N * r * p is more than {} MiB)",
                 scrypt.cost_parameter,
                 scrypt.block_size,
-                MAX_SCRYPT_MEMORY_BYTES >> 20
+                scrypt.parallelization,
+                MAX_SCRYPT_WORK_BYTES >> 20
             )));
         }
     }
@@ -96,8 +113,13 @@ pub(crate) fn decrypt_pkcs8(
     Ok(buffer)
 }
 
-/// Most memory an scrypt key derivation may use (128 * r * N bytes).
-const MAX_SCRYPT_MEMORY_BYTES: u128 = 1 << 30;
+/// Most memory times passes an scrypt key derivation may use (128 * N * r * p bytes): 1 GiB,
+/// a few seconds of work. OpenSSL's default is 16 MiB (N = 16384, r = 8, p = 1).
+const MAX_SCRYPT_WORK_BYTES: u128 = 1 << 30;
+
+/// Most PBKDF2 iterations accepted: RFC 8018's figure "for especially critical keys" (a few
+/// seconds); OpenSSL writes 2048 by default.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 /// The OID of PKCS#5 PBES2.
 const PBES2_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
@@ -282,8 +304,7 @@ mod tests {
 
     #[test]
     fn refuses_scrypt_parameters_that_need_unbounded_memory() {
-        use pkcs8::der::Encode;
-        use pkcs8::pkcs5::{EncryptionScheme, pbes2, scrypt};
+        use pkcs8::pkcs5::{pbes2, scrypt};
         let (salt, iv) = ([7u8; 16], [9u8; 16]);
         let cheap = scrypt::Params::new(10, 8, 1, 32).expect("valid scrypt parameters");
         let mut parameters =
@@ -291,20 +312,59 @@ mod tests {
         if let pbes2::Kdf::Scrypt(scrypt) = &mut parameters.kdf {
             scrypt.cost_parameter = 1 << 30;
         }
-        let info = EncryptedPrivateKeyInfo {
-            encryption_algorithm: EncryptionScheme::Pbes2(parameters),
-            encrypted_data: &[0u8; 32],
-        };
-        let block = PemBlock {
-            number: 1,
-            label: "ENCRYPTED PRIVATE KEY".to_owned(),
-            headers: Vec::new(),
-            der: Zeroizing::new(info.to_der().expect("encodes")),
-        };
+        let block = encrypted_block(parameters);
         let error = decrypt_pkcs8(Path::new("key.pem"), &block, "password").expect_err("refused");
         assert!(
             matches!(&error, CredentialError::UnsupportedEncryption { algorithm, .. }
                 if algorithm.contains("N=1073741824")),
+            "{error:?}"
+        );
+    }
+
+    /// An `ENCRYPTED PRIVATE KEY` block for `parameters` (the ciphertext is never reached).
+    fn encrypted_block(parameters: pkcs8::pkcs5::pbes2::Parameters<'_>) -> PemBlock {
+        use pkcs8::der::Encode;
+        let info = EncryptedPrivateKeyInfo {
+            encryption_algorithm: pkcs8::pkcs5::EncryptionScheme::Pbes2(parameters),
+            encrypted_data: &[0u8; 32],
+        };
+        PemBlock {
+            number: 1,
+            label: "ENCRYPTED PRIVATE KEY".to_owned(),
+            headers: Vec::new(),
+            der: Zeroizing::new(info.to_der().expect("encodes")),
+        }
+    }
+
+    #[test]
+    fn refuses_key_derivations_that_would_run_for_hours() {
+        use pkcs8::pkcs5::{pbes2, scrypt};
+        let (salt, iv) = ([7u8; 16], [9u8; 16]);
+        let mut parameters =
+            pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv).expect("valid PBES2");
+        if let pbes2::Kdf::Pbkdf2(pbkdf2) = &mut parameters.kdf {
+            pbkdf2.iteration_count = u32::MAX;
+        }
+        let error = decrypt_pkcs8(Path::new("key.pem"), &encrypted_block(parameters), "pw")
+            .expect_err("refused");
+        assert!(
+            matches!(&error, CredentialError::UnsupportedEncryption { algorithm, .. }
+                if algorithm.contains("4294967295 iterations")),
+            "{error:?}"
+        );
+
+        // 1 MiB of memory, but 65535 passes over it.
+        let cheap = scrypt::Params::new(10, 8, 1, 32).expect("valid scrypt parameters");
+        let mut parameters =
+            pbes2::Parameters::scrypt_aes256cbc(cheap, &salt, &iv).expect("valid PBES2");
+        if let pbes2::Kdf::Scrypt(scrypt) = &mut parameters.kdf {
+            scrypt.parallelization = u16::MAX;
+        }
+        let error = decrypt_pkcs8(Path::new("key.pem"), &encrypted_block(parameters), "pw")
+            .expect_err("refused");
+        assert!(
+            matches!(&error, CredentialError::UnsupportedEncryption { algorithm, .. }
+                if algorithm.contains("p=65535")),
             "{error:?}"
         );
     }

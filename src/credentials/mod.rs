@@ -9,7 +9,7 @@
 mod certificate_info;
 mod encrypted_key;
 mod error;
-mod pem_file;
+pub(crate) mod pem_file;
 mod private_key;
 
 use std::fmt;
@@ -23,7 +23,7 @@ use zeroize::{Zeroize, Zeroizing};
 pub use certificate_info::{CertificateInfo, format_utc};
 pub use error::CredentialError;
 
-use pem_file::{PemBlock, read_pem_blocks};
+use pem_file::{PemBlock, pem_blocks, read_pem_file};
 use private_key::{
     bad_block, decode_private_key, describe_key_type, is_one_der_sequence, key_form,
 };
@@ -64,7 +64,19 @@ impl ClientCredentials {
         password: Option<&str>,
         now: SystemTime,
     ) -> Result<Self, CredentialError> {
-        let certificate_blocks = read_pem_blocks(certificate_file)?;
+        Self::load_with(certificate_file, key_file, password, now, read_pem_file)
+    }
+
+    /// [`ClientCredentials::load_at`] with the files' contents obtained through `read` (a file
+    /// read for the public functions; in-memory texts for the fuzzer, `fuzz_checks`).
+    pub(crate) fn load_with(
+        certificate_file: &Path,
+        key_file: Option<&Path>,
+        password: Option<&str>,
+        now: SystemTime,
+        read: impl Fn(&Path) -> Result<Zeroizing<Vec<u8>>, CredentialError>,
+    ) -> Result<Self, CredentialError> {
+        let certificate_blocks = pem_blocks(certificate_file, &read(certificate_file)?)?;
         let mut chain = Vec::new();
         let mut chain_info = Vec::new();
         for block in certificate_blocks
@@ -91,7 +103,7 @@ impl ClientCredentials {
         let separate_key_blocks;
         let (key_path, key_blocks) = match key_file {
             Some(key_path) => {
-                separate_key_blocks = read_pem_blocks(key_path)?;
+                separate_key_blocks = pem_blocks(key_path, &read(key_path)?)?;
                 (key_path, &separate_key_blocks)
             }
             None => (certificate_file, &certificate_blocks),
@@ -229,7 +241,15 @@ fn check_validity(
 /// blocks; other blocks are ignored. Each certificate is checked to be one DER SEQUENCE; full
 /// X.509 checks are left to the TLS verifier, so that unusual but valid roots still load.
 pub fn load_ca_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, CredentialError> {
-    let blocks = read_pem_blocks(path)?;
+    ca_certificates_from_pem(path, &read_pem_file(path)?)
+}
+
+/// [`load_ca_certificates`] from the `contents` of the file at `path`.
+pub(crate) fn ca_certificates_from_pem(
+    path: &Path,
+    contents: &[u8],
+) -> Result<Vec<CertificateDer<'static>>, CredentialError> {
+    let blocks = pem_blocks(path, contents)?;
     let mut certificates = Vec::new();
     for block in blocks
         .iter()

@@ -62,8 +62,7 @@ impl PemBlock {
     }
 }
 
-/// Reads a whole PEM file into a zeroizing buffer, refusing files over [`MAX_PEM_FILE_BYTES`]
-/// and empty (or all-white-space) files.
+/// Reads a whole PEM file into a zeroizing buffer, refusing files over [`MAX_PEM_FILE_BYTES`].
 pub(crate) fn read_pem_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CredentialError> {
     let unreadable = |error: std::io::Error| CredentialError::Unreadable {
         path: path.to_path_buf(),
@@ -89,18 +88,18 @@ pub(crate) fn read_pem_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Credentia
             limit_bytes: MAX_PEM_FILE_BYTES,
         });
     }
+    Ok(contents)
+}
+
+/// Splits the `contents` of the PEM file at `path` into blocks: an empty (or all-white-space)
+/// file is [`CredentialError::Empty`], a file with no block [`CredentialError::NotPem`].
+pub(crate) fn pem_blocks(path: &Path, contents: &[u8]) -> Result<Vec<PemBlock>, CredentialError> {
     if contents.iter().all(u8::is_ascii_whitespace) {
         return Err(CredentialError::Empty {
             path: path.to_path_buf(),
         });
     }
-    Ok(contents)
-}
-
-/// Reads `path` and splits it into PEM blocks; a file with none is [`CredentialError::NotPem`].
-pub(crate) fn read_pem_blocks(path: &Path) -> Result<Vec<PemBlock>, CredentialError> {
-    let contents = read_pem_file(path)?;
-    let blocks = split_pem_blocks(path, &contents)?;
+    let blocks = split_pem_blocks(path, contents)?;
     if blocks.is_empty() {
         return Err(CredentialError::NotPem {
             path: path.to_path_buf(),

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::error::{CorruptPart, KeystoreError};
 use super::key_wrap::{DerivedKeys, RECORD_LEN, Record};
 use super::master_key::MasterKeyLocation;
+use super::secrets::MasterKey;
 
 /// First 8 bytes of every keystore file.
 pub const MAGIC: &[u8; 8] = b"KMIPKSTR";
@@ -275,4 +276,33 @@ pub fn encode_header(
     let mac = keys.mac(&[&out]);
     out.extend_from_slice(&mac);
     out
+}
+
+/// Recomputes, in place, what only a holder of `master` can write in a file image: the key check
+/// value, the entries digest (over everything after the header), the header checksum and the
+/// header MAC. Images too short for their header length field are left alone. For the fuzzer
+/// (`fuzz_checks`), so that mutated files get past authentication into the deeper checks.
+pub(crate) fn reseal(image: &mut [u8], master: &MasterKey) {
+    let Some(field) = image.get(10..12) else {
+        return;
+    };
+    let header_len = u16::from_le_bytes([field[0], field[1]]) as usize;
+    if header_len < FIXED_LEN + CHECKSUM_LEN + MAC_LEN || header_len > image.len() {
+        return;
+    }
+    // Field offsets: magic, version, header length, then keystore id, generation, entry count,
+    // names length, entries digest, key check value (see encode_header).
+    const ID_AT: usize = 8 + 2 + 2;
+    const DIGEST_AT: usize = ID_AT + 16 + 8 + 8 + 8;
+    const KEY_CHECK_AT: usize = DIGEST_AT + 32;
+    let keystore_id: [u8; 16] = image[ID_AT..ID_AT + 16].try_into().expect("16 bytes");
+    let keys = DerivedKeys::derive(master, &keystore_id);
+    image[KEY_CHECK_AT..KEY_CHECK_AT + 32].copy_from_slice(keys.key_check());
+    let digest = entries_digest(&image[header_len..], &[]);
+    image[DIGEST_AT..DIGEST_AT + 32].copy_from_slice(&digest);
+    let body_len = header_len - CHECKSUM_LEN - MAC_LEN;
+    let checksum = Sha256::digest(&image[..body_len]);
+    image[body_len..body_len + CHECKSUM_LEN].copy_from_slice(&checksum[..CHECKSUM_LEN]);
+    let mac = keys.mac(&[&image[..header_len - MAC_LEN]]);
+    image[header_len - MAC_LEN..header_len].copy_from_slice(&mac);
 }

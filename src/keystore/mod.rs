@@ -6,14 +6,14 @@
 
 mod durable_io;
 mod error;
-mod file_format;
+pub(crate) mod file_format;
 mod key_file;
-mod key_wrap;
+pub(crate) mod key_wrap;
 mod kmip_source;
 mod lock;
 mod master_key;
 mod name_table;
-mod rotation;
+pub(crate) mod rotation;
 mod secrets;
 
 use std::io::Read;
@@ -78,16 +78,28 @@ struct Loaded {
 /// check value (wrong key), the header MAC, the length (truncation), the entries digest and the
 /// names table.
 fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, KeystoreError> {
-    // Read the header (and whatever follows it within MAX_HEADER_LEN) first; the names table
-    // and the records are read only once the header is authenticated, the records straight
-    // into their final buffer.
     let mut reader = std::fs::File::open(path).map_err(|e| KeystoreError::io("open", path, e))?;
     let file_len = reader
         .metadata()
         .map_err(|e| KeystoreError::io("stat", path, e))?
         .len();
+    load_from(path, &mut reader, file_len, provider)
+}
+
+/// [`load`] from any reader: `file_len` is the length the file had when opened (it may have
+/// changed since; what is read decides), `path` only names the file in errors.
+fn load_from(
+    path: &Path,
+    reader: &mut impl Read,
+    file_len: u64,
+    provider: &dyn MasterKeyProvider,
+) -> Result<Loaded, KeystoreError> {
+    // Read the header (and whatever follows it within MAX_HEADER_LEN) first; the names table
+    // and the records are read only once the header is authenticated, the records straight
+    // into their final buffer.
     let mut file = Vec::new();
-    (&mut reader)
+    reader
+        .by_ref()
         .take(file_format::MAX_HEADER_LEN as u64)
         .read_to_end(&mut file)
         .map_err(|e| KeystoreError::io("read", path, e))?;
@@ -112,7 +124,9 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
     let expected = file_format::expected_len(parsed.header_len, &header).ok_or_else(|| {
         KeystoreError::corrupt(path, CorruptPart::Header("sizes overflow".into()))
     })?;
-    let actual = file_len;
+    // The file may have grown between stat and read: what was read counts too, so that the
+    // bytes already read never exceed the header's sizes below.
+    let actual = file_len.max(file.len() as u64);
     if actual < expected {
         return Err(KeystoreError::Truncated {
             path: path.to_owned(),
@@ -144,7 +158,6 @@ fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, Keystor
         reader.read_exact(&mut file[have..]).map_err(read_err)?;
         reader.read_exact(flat).map_err(read_err)?;
     }
-    drop(reader);
     let table = &file[parsed.header_len..];
     let record_bytes = records.as_flattened();
     // The digest and the name index are independent: on a large keystore compute them on two
@@ -288,6 +301,19 @@ impl Keystore {
         Ok(Self::from_loaded(path, None, loaded))
     }
 
+    /// A read-only handle on a keystore file image held in memory, with every check of
+    /// [`Keystore::open_read_only`]; `file_len` is the length a `stat` would have reported and
+    /// `name` only names the image in errors. For the fuzzer (`fuzz_checks`).
+    pub(crate) fn from_image(
+        name: &Path,
+        image: &[u8],
+        file_len: u64,
+        provider: &dyn MasterKeyProvider,
+    ) -> Result<Self, KeystoreError> {
+        let loaded = load_from(name, &mut &image[..], file_len, provider)?;
+        Ok(Self::from_loaded(name.to_owned(), None, loaded))
+    }
+
     fn from_loaded(path: PathBuf, lock: Option<WriterLock>, l: Loaded) -> Self {
         Self {
             path,
@@ -321,16 +347,39 @@ impl Keystore {
     /// Writes the in-memory state as the next generation of the file (tmp, fsync, rename,
     /// directory fsync). The in-memory header is updated only on success.
     fn persist(&mut self) -> Result<(), KeystoreError> {
-        let mut header = self.header.clone();
-        header.generation = header.generation.wrapping_add(1);
-        let names_table = self.names.table_bytes();
-        let head = file_format::encode_header(&mut header, names_table, &self.records, &self.keys);
+        let (header, head) = self.encode_header(self.header.generation.wrapping_add(1));
         durable_io::replace_file(
             &self.path,
-            &[&head, names_table, self.records.as_flattened()],
+            &[&head, self.names.table_bytes(), self.records.as_flattened()],
         )?;
         self.header = header;
         Ok(())
+    }
+
+    /// The header for the in-memory entries at `generation`, and its encoding: the file is the
+    /// encoding followed by the names table and the records.
+    fn encode_header(&self, generation: u64) -> (Header, Vec<u8>) {
+        let mut header = self.header.clone();
+        header.generation = generation;
+        let head = file_format::encode_header(
+            &mut header,
+            self.names.table_bytes(),
+            &self.records,
+            &self.keys,
+        );
+        (header, head)
+    }
+
+    /// The whole file this handle would write for its current state and generation (a loaded
+    /// file re-encodes to its own bytes). For the fuzzer (`fuzz_checks`).
+    pub(crate) fn image(&self) -> Vec<u8> {
+        let (_, head) = self.encode_header(self.header.generation);
+        [
+            &head[..],
+            self.names.table_bytes(),
+            self.records.as_flattened(),
+        ]
+        .concat()
     }
 
     /// Path of the keystore file.

@@ -60,17 +60,22 @@ pub enum RecoveryOutcome {
 }
 
 /// The content of `PATH.rotation`.
-struct Journal {
-    keystore_id: [u8; 16],
-    flags: u8,
-    old: MasterKeyLocation,
-    unique_name: String,
+pub(crate) struct Journal {
+    /// The keystore the rotation belongs to.
+    pub(crate) keystore_id: [u8; 16],
+    /// `FLAG_RETIRE_OLD` or 0.
+    pub(crate) flags: u8,
+    /// The master key the keystore was under before the rotation.
+    pub(crate) old: MasterKeyLocation,
+    /// The name the new key is created under.
+    pub(crate) unique_name: String,
     /// Bytes covered by the MAC, and the MAC.
-    signed_len: usize,
-    mac: [u8; 32],
+    pub(crate) signed_len: usize,
+    pub(crate) mac: [u8; 32],
 }
 
-fn encode_journal(
+/// Encodes a journal, MAC'd under the old key's derived `keys`.
+pub(crate) fn encode_journal(
     keys: &DerivedKeys,
     id: &[u8; 16],
     flags: u8,
@@ -90,7 +95,8 @@ fn encode_journal(
     out
 }
 
-fn parse_journal(bytes: &[u8]) -> Result<Journal, &'static str> {
+/// Parses a journal written by [`encode_journal`] (without checking its MAC).
+pub(crate) fn parse_journal(bytes: &[u8]) -> Result<Journal, &'static str> {
     let mut c = Cursor::new(bytes);
     if c.take(8) != Some(&JOURNAL_MAGIC[..]) {
         return Err("bad magic");

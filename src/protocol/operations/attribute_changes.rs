@@ -48,6 +48,22 @@ fn decode_new(r: &mut StructureReader<'_>) -> Result<Attribute, DecodeError> {
     decode_wrapped(r.required(t::NEW_ATTRIBUTE, "New Attribute")?)
 }
 
+/// Writes the instance to change, wrapped in Current Attribute (2.x only: 1.x has no way to
+/// say it, so it is refused rather than dropped).
+fn encode_current(
+    enc: &mut Encoder<'_>,
+    current: Option<&Attribute>,
+    v: ProtocolVersion,
+) -> Result<(), EncodeError> {
+    match current {
+        None => Ok(()),
+        Some(_) if !v.is_2x() => Err(EncodeError::NotExpressible(
+            "Current Attribute does not exist in KMIP 1.x; use the Attribute Index",
+        )),
+        Some(c) => encode_wrapped(enc, t::CURRENT_ATTRIBUTE, c, v),
+    }
+}
+
 fn encode_uid(enc: &mut Encoder<'_>, id: &Option<String>) {
     if let Some(id) = id {
         enc.text(t::UNIQUE_IDENTIFIER, id);
@@ -91,11 +107,7 @@ pub struct ModifyAttributeRequest {
 impl PayloadFields for ModifyAttributeRequest {
     fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
         encode_uid(enc, &self.unique_identifier);
-        if v.is_2x()
-            && let Some(c) = &self.current
-        {
-            encode_wrapped(enc, t::CURRENT_ATTRIBUTE, c, v)?;
-        }
+        encode_current(enc, self.current.as_ref(), v)?;
         encode_new(enc, &self.new, v)
     }
 
@@ -129,17 +141,16 @@ pub struct DeleteAttributeRequest {
 impl PayloadFields for DeleteAttributeRequest {
     fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
         encode_uid(enc, &self.unique_identifier);
-        if v.is_2x()
-            && let Some(c) = &self.current
-        {
-            encode_wrapped(enc, t::CURRENT_ATTRIBUTE, c, v)?;
-        }
+        encode_current(enc, self.current.as_ref(), v)?;
         if let Some(n) = &self.name {
             n.encode_reference(enc, v)?;
         }
-        if !v.is_2x()
-            && let Some(i) = self.index
-        {
+        if let Some(i) = self.index {
+            if v.is_2x() {
+                return Err(EncodeError::NotExpressible(
+                    "Attribute Index does not exist in KMIP 2.x; address the instance by its value",
+                ));
+            }
             enc.integer(t::ATTRIBUTE_INDEX, i);
         }
         Ok(())
@@ -207,9 +218,12 @@ pub struct AttributeChangeResponse {
 impl PayloadFields for AttributeChangeResponse {
     fn encode_fields(&self, enc: &mut Encoder<'_>, v: ProtocolVersion) -> Result<(), EncodeError> {
         enc.text(t::UNIQUE_IDENTIFIER, &self.unique_identifier);
-        if !v.is_2x()
-            && let Some(a) = &self.attribute
-        {
+        if let Some(a) = &self.attribute {
+            if v.is_2x() {
+                return Err(EncodeError::NotExpressible(
+                    "an Add/Modify/Delete Attribute response carries the attribute only in KMIP 1.x",
+                ));
+            }
             a.encode(enc, v)?;
         }
         Ok(())
@@ -223,5 +237,68 @@ impl PayloadFields for AttributeChangeResponse {
                 .map(Attribute::decode)
                 .transpose()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What one protocol version cannot express is refused when encoding, never dropped.
+    use super::*;
+    use crate::ttlv::Value;
+
+    /// An Object Group attribute: expressible in every version.
+    fn attribute() -> Attribute {
+        Attribute::standard(t::OBJECT_GROUP, Value::TextString("group".to_owned()))
+    }
+
+    fn encode(payload: &impl PayloadFields, v: ProtocolVersion) -> Result<(), EncodeError> {
+        let mut out = Vec::new();
+        payload.encode_fields(&mut Encoder::new(&mut out), v)
+    }
+
+    #[test]
+    fn version_specific_fields_are_refused_not_dropped() {
+        let response = AttributeChangeResponse {
+            unique_identifier: "1".to_owned(),
+            attribute: Some(attribute()),
+        };
+        assert!(encode(&response, ProtocolVersion::V1_4).is_ok());
+        assert!(matches!(
+            encode(&response, ProtocolVersion::V2_0),
+            Err(EncodeError::NotExpressible(_))
+        ));
+
+        let modify = ModifyAttributeRequest {
+            unique_identifier: None,
+            current: Some(attribute()),
+            new: attribute(),
+        };
+        assert!(encode(&modify, ProtocolVersion::V2_0).is_ok());
+        assert!(matches!(
+            encode(&modify, ProtocolVersion::V1_4),
+            Err(EncodeError::NotExpressible(_))
+        ));
+
+        let delete = DeleteAttributeRequest {
+            unique_identifier: None,
+            current: None,
+            name: Some(AttributeName::Standard(t::OBJECT_GROUP)),
+            index: Some(1),
+        };
+        assert!(encode(&delete, ProtocolVersion::V1_4).is_ok());
+        assert!(matches!(
+            encode(&delete, ProtocolVersion::V2_0),
+            Err(EncodeError::NotExpressible(_))
+        ));
+        let delete_current = DeleteAttributeRequest {
+            current: Some(attribute()),
+            index: None,
+            ..delete
+        };
+        assert!(encode(&delete_current, ProtocolVersion::V2_0).is_ok());
+        assert!(matches!(
+            encode(&delete_current, ProtocolVersion::V1_4),
+            Err(EncodeError::NotExpressible(_))
+        ));
     }
 }

@@ -1,0 +1,191 @@
+//! The keystore file parser's invariants (fuzz target `keystore_file_parse`): any file image, as
+//! found, resealed under a known master key, read with a wrong length, or parsed as a rotation
+//! journal, is either refused with a keystore error or opens to a keystore that re-encodes to
+//! the same bytes and answers for every entry it lists.
+
+use std::path::Path;
+
+use crate::keystore::file_format::reseal;
+use crate::keystore::key_wrap::DerivedKeys;
+use crate::keystore::rotation::{encode_journal, parse_journal};
+use crate::keystore::{
+    CorruptPart, Keystore, KeystoreError, MasterKey, MasterKeyLocation, MasterKeyProvider,
+    ProviderErrorClass,
+};
+
+/// The master key the fuzzer opens keystore images with: 32 raw bytes, public test material.
+/// `fuzz/seed_corpus.sh` writes it to a key file and builds its seed keystores under it.
+pub const FUZZ_MASTER_KEY: &[u8; 32] = b"kmip_keystore fuzz master key 32";
+
+/// The name keystore images are opened under (it names the image in every error).
+const IMAGE_NAME: &str = "fuzz.keystore";
+
+/// Hands out [`FUZZ_MASTER_KEY`] for every location and supports nothing else.
+struct FixedKeyProvider;
+
+impl MasterKeyProvider for FixedKeyProvider {
+    fn fetch(&self, _location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
+        Ok(MasterKey::copy_from(FUZZ_MASTER_KEY))
+    }
+
+    fn create(&self, _unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
+        Err(unsupported())
+    }
+
+    fn find_created(&self, _unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
+        Err(unsupported())
+    }
+
+    fn discard(&self, _location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        Err(unsupported())
+    }
+}
+
+fn unsupported() -> KeystoreError {
+    KeystoreError::provider(
+        ProviderErrorClass::Unsupported,
+        "the fuzzer's provider only fetches",
+    )
+}
+
+/// Checks one fuzz input. The first byte picks the mode (modulo 4), the rest is the image:
+///
+/// - 0: the image as is;
+/// - 1: the image resealed under [`FUZZ_MASTER_KEY`] (key check, entries digest, checksum and
+///   MAC recomputed), so that mutations reach the names table and the records;
+/// - 2: like 1, but the file length a `stat` reports is off by the signed second byte (the file
+///   changed between `stat` and `read`); the image starts at the third byte;
+/// - 3: the image parsed as a rotation journal, which must re-encode to its own signed bytes.
+///
+/// Panics when an invariant breaks.
+pub fn keystore_file(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    match mode % 4 {
+        0 => open_image(rest, rest.len() as u64, false),
+        1 => {
+            let mut image = rest.to_vec();
+            reseal(&mut image, &MasterKey::copy_from(FUZZ_MASTER_KEY));
+            open_image(&image, image.len() as u64, true);
+        }
+        2 => {
+            let Some((&delta, rest)) = rest.split_first() else {
+                return;
+            };
+            let mut image = rest.to_vec();
+            reseal(&mut image, &MasterKey::copy_from(FUZZ_MASTER_KEY));
+            let file_len = (image.len() as u64).saturating_add_signed(i64::from(delta as i8));
+            open_image(&image, file_len, false);
+        }
+        _ => journal(rest),
+    }
+}
+
+/// Opens `image` (whose `stat` length is `file_len`) read-only and checks the outcome; `sealed`
+/// says the image's authentication fields were recomputed under the key the provider returns.
+fn open_image(image: &[u8], file_len: u64, sealed: bool) {
+    let name = Path::new(IMAGE_NAME);
+    match Keystore::from_image(name, image, file_len, &FixedKeyProvider) {
+        Ok(keystore) => opened(&keystore, image, file_len),
+        Err(error) => {
+            let message = error.to_string();
+            assert!(
+                message.contains(IMAGE_NAME),
+                "the error does not name the file: {message}"
+            );
+            let expected_kind = matches!(
+                error,
+                KeystoreError::Corrupt { .. }
+                    | KeystoreError::Truncated { .. }
+                    | KeystoreError::UnsupportedVersion { .. }
+                    | KeystoreError::WrongMasterKey { .. }
+            ) || (file_len != image.len() as u64
+                && matches!(error, KeystoreError::Io { .. }));
+            assert!(expected_kind, "unexpected error kind: {error:?}");
+            if sealed {
+                // Resealing fixed everything only the key holder can write: the parser must not
+                // find fault with any of it.
+                let forged = match &error {
+                    KeystoreError::WrongMasterKey { .. } => true,
+                    KeystoreError::Corrupt {
+                        part: CorruptPart::Header(detail),
+                        ..
+                    } => detail.contains("MAC") || detail.contains("checksum"),
+                    KeystoreError::Corrupt {
+                        part: CorruptPart::Entries(detail),
+                        ..
+                    } => detail.contains("digest"),
+                    _ => false,
+                };
+                assert!(!forged, "a resealed image failed authentication: {message}");
+            }
+        }
+    }
+}
+
+/// A keystore opened from `image`: it re-encodes to the bytes it was read from, finds every
+/// entry by its name, and `verify` agrees with unwrapping the entries one by one.
+fn opened(keystore: &Keystore, image: &[u8], file_len: u64) {
+    let encoded = keystore.image();
+    assert_eq!(encoded.len() as u64, file_len, "re-encoded length");
+    assert_eq!(
+        Some(&encoded[..]),
+        image.get(..encoded.len()),
+        "the keystore does not re-encode to its file"
+    );
+    let names: Vec<&str> = keystore.names().collect();
+    assert_eq!(names.len(), keystore.len());
+    let mut first_bad = None;
+    for (index, name) in names.iter().enumerate() {
+        assert!(keystore.contains(name), "entry {index} not found by name");
+        match keystore.data_key(name) {
+            Ok(_) => {}
+            Err(KeystoreError::Corrupt {
+                part: CorruptPart::Entry { index: at, .. },
+                ..
+            }) if at == index as u64 => {
+                first_bad.get_or_insert(index);
+            }
+            Err(other) => panic!("entry {index}: unexpected error {other:?}"),
+        }
+    }
+    match (keystore.verify(), first_bad) {
+        (Ok(count), None) => assert_eq!(count, names.len()),
+        (
+            Err(KeystoreError::Corrupt {
+                part: CorruptPart::Entry { index, .. },
+                ..
+            }),
+            Some(bad),
+        ) => assert_eq!(index, bad as u64, "verify names another entry"),
+        (outcome, first_bad) => {
+            panic!("verify gave {outcome:?}, unwrapping one by one {first_bad:?}")
+        }
+    }
+}
+
+/// A rotation journal that parses re-encodes to the same signed bytes (its MAC aside).
+fn journal(bytes: &[u8]) {
+    match parse_journal(bytes) {
+        Ok(journal) => {
+            let keys =
+                DerivedKeys::derive(&MasterKey::copy_from(FUZZ_MASTER_KEY), &journal.keystore_id);
+            let encoded = encode_journal(
+                &keys,
+                &journal.keystore_id,
+                journal.flags,
+                &journal.old,
+                &journal.unique_name,
+            );
+            assert_eq!(encoded.len(), bytes.len(), "re-encoded journal length");
+            assert_eq!(
+                encoded[..journal.signed_len],
+                bytes[..journal.signed_len],
+                "the journal does not re-encode to its signed bytes"
+            );
+            assert_eq!(journal.mac, bytes[journal.signed_len..]);
+        }
+        Err(problem) => assert!(!problem.is_empty()),
+    }
+}
