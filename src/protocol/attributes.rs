@@ -327,22 +327,26 @@ impl Attributes {
         self.attributes.iter().find(|a| a.is(tag))
     }
 
-    /// Encodes as a Template-Attribute (1.x) or Attributes (2.x).
+    /// Encodes as a Template-Attribute (1.x) or Attributes (2.x); template Names cannot be
+    /// sent in 2.x ([`EncodeError::NotExpressible`]).
     pub fn encode(
         &self,
         enc: &mut Encoder<'_>,
         version: ProtocolVersion,
     ) -> Result<(), EncodeError> {
+        if version.is_2x() && !self.template_names.is_empty() {
+            return Err(EncodeError::NotExpressible(
+                "templates do not exist in KMIP 2.x; send the template's attributes instead",
+            ));
+        }
         let tag = if version.is_2x() {
             t::ATTRIBUTES
         } else {
             t::TEMPLATE_ATTRIBUTE
         };
         let m = enc.begin_structure(tag);
-        if !version.is_2x() {
-            for n in &self.template_names {
-                enc.item(n);
-            }
+        for n in &self.template_names {
+            enc.item(n);
         }
         for a in &self.attributes {
             a.encode(enc, version)?;
