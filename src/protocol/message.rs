@@ -182,9 +182,8 @@ impl RequestHeader {
         }
         r.finish()?;
         h.protocol_version =
-            version.ok_or_else(|| header_error(&r, "Request Header without Protocol Version"))?;
-        h.batch_count =
-            count.ok_or_else(|| header_error(&r, "Request Header without Batch Count"))?;
+            version.ok_or_else(|| r.error("Request Header without Protocol Version"))?;
+        h.batch_count = count.ok_or_else(|| r.error("Request Header without Batch Count"))?;
         Ok(h)
     }
 }
@@ -302,11 +301,9 @@ impl ResponseHeader {
         }
         r.finish()?;
         h.protocol_version =
-            version.ok_or_else(|| header_error(&r, "Response Header without Protocol Version"))?;
-        h.time_stamp =
-            stamp.ok_or_else(|| header_error(&r, "Response Header without Time Stamp"))?;
-        h.batch_count =
-            count.ok_or_else(|| header_error(&r, "Response Header without Batch Count"))?;
+            version.ok_or_else(|| r.error("Response Header without Protocol Version"))?;
+        h.time_stamp = stamp.ok_or_else(|| r.error("Response Header without Time Stamp"))?;
+        h.batch_count = count.ok_or_else(|| r.error("Response Header without Batch Count"))?;
         Ok(())
     }
 }
@@ -605,9 +602,4 @@ fn decode_response_item(
 #[inline(always)]
 fn opt_bytes(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<Vec<u8>>, DecodeError> {
     Ok(r.optional_bytes(tag)?.map(<[u8]>::to_vec))
-}
-
-/// An error about a header structure as a whole (a required field never came).
-fn header_error(r: &StructureReader<'_>, what: &str) -> DecodeError {
-    DecodeError::invalid(r.offset(), r.tag(), what)
 }

@@ -89,24 +89,22 @@ impl<'a> ItemRef<'a> {
         tag: u32,
         what: &str,
     ) -> Result<StructureReader<'a>, DecodeError> {
-        if let Some(h) = buf.get(..HEADER_LEN)
-            && buf.len() <= limits.max_message_size
-            && limits.effective_max_depth() >= 1
+        // The buffer read as the body of an enclosing structure: its one child, through the
+        // children's fast path, must fill it exactly.
+        let mut whole = StructureReader {
+            buf,
+            pos: 0,
+            end: buf.len(),
+            parent_offset: 0,
+            parent_tag: 0,
+            child_depth: 1,
+            max_depth: u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX),
+        };
+        if buf.len() <= limits.max_message_size
+            && let Some(r) = whole.fast_structure(tag)
+            && whole.is_empty()
         {
-            let word = u64::from_be_bytes(h.try_into().unwrap_or([0; 8]));
-            let len = (word & 0xFFFF_FFFF) as usize;
-            let want = (u64::from(tag) << 8) | u64::from(ItemType::Structure.code());
-            if word >> 32 == want && len.is_multiple_of(8) && buf.len() - HEADER_LEN == len {
-                return Ok(StructureReader {
-                    buf,
-                    pos: HEADER_LEN,
-                    end: buf.len(),
-                    parent_offset: 0,
-                    parent_tag: tag,
-                    child_depth: 2,
-                    max_depth: u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX),
-                });
-            }
+            return Ok(r);
         }
         let top = Self::top_with(buf, limits)?;
         if top.tag() != tag {
@@ -335,11 +333,12 @@ impl<'a> StructureReader<'a> {
     /// The tag of the next child, from its header bytes, when a whole header is there.
     #[inline]
     fn next_tag(&self) -> Option<u32> {
-        if self.pos + HEADER_LEN > self.end {
-            return None;
-        }
-        let h = self.buf.get(self.pos..self.pos + 3)?;
-        Some(u32::from_be_bytes([0, h[0], h[1], h[2]]))
+        Some((self.header_word()? >> 40) as u32)
+    }
+
+    /// An error about the structure being read as a whole, for the message layer.
+    pub fn error(&self, what: impl Into<String>) -> DecodeError {
+        DecodeError::invalid(self.parent_offset, self.parent_tag, what)
     }
 
     /// An error saying a required field is missing where the reader stands.
@@ -350,11 +349,7 @@ impl<'a> StructureReader<'a> {
             Some(Ok(item)) => {
                 item.error(format!("expected {what}, found tag 0x{:06x}", item.tag()))
             }
-            _ => DecodeError::invalid(
-                self.parent_offset,
-                self.parent_tag,
-                format!("structure ends without {what}"),
-            ),
+            _ => self.error(format!("structure ends without {what}")),
         }
     }
 
@@ -490,13 +485,10 @@ impl<'a> StructureReader<'a> {
         &mut self,
         tag: u32,
     ) -> Result<Option<StructureReader<'a>>, DecodeError> {
-        if let Some(r) = self.fast_structure(tag) {
-            return Ok(Some(r));
-        }
         if self.next_tag() != Some(tag) {
             return Ok(None);
         }
-        self.slow_structure(tag, "").map(Some)
+        self.required_structure(tag, "").map(Some)
     }
 
     /// Consumes the next child, which must be a Structure with `tag` (`what` names it).
@@ -521,13 +513,10 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is an Enumeration with `tag`.
     #[inline(always)]
     pub fn optional_enumeration(&mut self, tag: u32) -> Result<Option<u32>, DecodeError> {
-        if let Some(w) = self.fast_fixed(tag, ItemType::Enumeration.code(), 4) {
-            return Ok(Some((w >> 32) as u32));
-        }
         if self.next_tag() != Some(tag) {
             return Ok(None);
         }
-        self.slow_enumeration(tag, "").map(Some)
+        self.required_enumeration(tag, "").map(Some)
     }
 
     /// Consumes the next child, which must be an Enumeration with `tag`.
@@ -548,13 +537,10 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is an Integer with `tag`.
     #[inline(always)]
     pub fn optional_integer(&mut self, tag: u32) -> Result<Option<i32>, DecodeError> {
-        if let Some(w) = self.fast_fixed(tag, ItemType::Integer.code(), 4) {
-            return Ok(Some((w >> 32) as u32 as i32));
-        }
         if self.next_tag() != Some(tag) {
             return Ok(None);
         }
-        self.slow_integer(tag, "").map(Some)
+        self.required_integer(tag, "").map(Some)
     }
 
     /// Consumes the next child, which must be an Integer with `tag`.
@@ -618,13 +604,10 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is a Text String with `tag`.
     #[inline(always)]
     pub fn optional_text(&mut self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
-        if let Some(s) = self.fast_text(tag) {
-            return Ok(Some(s));
-        }
         if self.next_tag() != Some(tag) {
             return Ok(None);
         }
-        self.slow_text(tag, "").map(Some)
+        self.required_text(tag, "").map(Some)
     }
 
     /// Consumes the next child, which must be a Text String with `tag`.
@@ -645,13 +628,10 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is a Byte String with `tag`.
     #[inline(always)]
     pub fn optional_bytes(&mut self, tag: u32) -> Result<Option<&'a [u8]>, DecodeError> {
-        if let Some(v) = self.fast_variable(tag, ItemType::ByteString.code()) {
-            return Ok(Some(v));
-        }
         if self.next_tag() != Some(tag) {
             return Ok(None);
         }
-        self.slow_bytes(tag, "").map(Some)
+        self.required_bytes(tag, "").map(Some)
     }
 
     /// Consumes the next child, which must be a Byte String with `tag`.

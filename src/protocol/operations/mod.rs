@@ -128,7 +128,7 @@ macro_rules! payload_enum {
                 let out = match operation {
                     $(Operation::$op => Self::$variant(<$ty>::decode_fields(&mut r, version)?),)*
                     _ => {
-                        return Err(DecodeError::invalid(r.offset(), r.tag(), "payload of an operation without a typed form"));
+                        return Err(r.error("payload of an operation without a typed form"));
                     }
                 };
                 r.finish()?;
