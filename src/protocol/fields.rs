@@ -21,24 +21,6 @@ pub(crate) fn req_text(
     Ok(r.required_text(tag, what)?.to_owned())
 }
 
-/// An optional Enumeration.
-#[inline(always)]
-pub(crate) fn opt_enum(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<u32>, DecodeError> {
-    r.optional_enumeration(tag)
-}
-
-/// An optional Integer.
-#[inline(always)]
-pub(crate) fn opt_int(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<i32>, DecodeError> {
-    r.optional_integer(tag)
-}
-
-/// An optional Boolean.
-#[inline(always)]
-pub(crate) fn opt_bool(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<bool>, DecodeError> {
-    r.optional_boolean(tag)
-}
-
 /// A run of consecutive Enumerations with one tag.
 #[inline(always)]
 pub(crate) fn enum_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<u32>, DecodeError> {

@@ -6,7 +6,7 @@
 
 use smallvec::SmallVec;
 
-use super::fields::{opt_bool, opt_text};
+use super::fields::opt_text;
 use super::operations::{RequestPayload, ResponsePayload, decode_version, encode_version};
 use super::tags as t;
 use super::{Operation, ProtocolVersion, ResultReason, ResultStatus};
@@ -461,7 +461,7 @@ impl RequestMessage {
         let mut batch_items = BatchItems::new();
         while let Some(mut br) = r.optional_structure(t::BATCH_ITEM)? {
             let operation = Operation(br.required_enumeration(t::OPERATION, "Operation")?);
-            let ephemeral = opt_bool(&mut br, t::EPHEMERAL)?;
+            let ephemeral = br.optional_boolean(t::EPHEMERAL)?;
             let unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
             let payload = RequestPayload::decode(
                 operation,

@@ -5,7 +5,6 @@
 use zeroize::Zeroizing;
 
 use super::attributes::{Attribute, Attributes};
-use super::fields::{opt_enum, opt_int};
 use super::tags as t;
 use super::{CryptographicAlgorithm, KeyFormatType, ObjectType, ProtocolVersion, SecretDataType};
 use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemType, StructureReader};
@@ -149,7 +148,7 @@ impl KeyBlock {
     fn decode(mut r: StructureReader<'_>) -> Result<Self, DecodeError> {
         let key_format_type =
             KeyFormatType(r.required_enumeration(t::KEY_FORMAT_TYPE, "Key Format Type")?);
-        let key_compression_type = opt_enum(&mut r, t::KEY_COMPRESSION_TYPE)?;
+        let key_compression_type = r.optional_enumeration(t::KEY_COMPRESSION_TYPE)?;
         let key_value = if next_is_bytes(&r, t::KEY_VALUE) {
             let wrapped = r.required_bytes(t::KEY_VALUE, "Key Value")?;
             Some(KeyValue::Wrapped(Zeroizing::new(wrapped.to_vec())))
@@ -196,9 +195,10 @@ impl KeyBlock {
                 }
             }
         };
-        let cryptographic_algorithm =
-            opt_enum(&mut r, t::CRYPTOGRAPHIC_ALGORITHM)?.map(CryptographicAlgorithm);
-        let cryptographic_length = opt_int(&mut r, t::CRYPTOGRAPHIC_LENGTH)?;
+        let cryptographic_algorithm = r
+            .optional_enumeration(t::CRYPTOGRAPHIC_ALGORITHM)?
+            .map(CryptographicAlgorithm);
+        let cryptographic_length = r.optional_integer(t::CRYPTOGRAPHIC_LENGTH)?;
         let key_wrapping_data = r
             .optional(t::KEY_WRAPPING_DATA)?
             .map(|w| w.to_item().map(Box::new))

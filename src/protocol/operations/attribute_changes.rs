@@ -5,7 +5,7 @@
 use super::PayloadFields;
 use crate::protocol::ProtocolVersion;
 use crate::protocol::attributes::{Attribute, AttributeName};
-use crate::protocol::fields::{opt_int, opt_text, req_text};
+use crate::protocol::fields::{opt_text, req_text};
 use crate::protocol::tags as t;
 use crate::ttlv::{DecodeError, EncodeError, Encoder, ItemRef, StructureReader};
 
@@ -173,7 +173,7 @@ impl PayloadFields for DeleteAttributeRequest {
             unique_identifier,
             current,
             name,
-            index: opt_int(r, t::ATTRIBUTE_INDEX)?,
+            index: r.optional_integer(t::ATTRIBUTE_INDEX)?,
         })
     }
 }

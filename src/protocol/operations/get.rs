@@ -2,7 +2,7 @@
 //! the object (Symmetric Key or Secret Data) with its key material in zeroizing buffers.
 
 use super::PayloadFields;
-use crate::protocol::fields::{opt_enum, opt_text, req_text};
+use crate::protocol::fields::{opt_text, req_text};
 use crate::protocol::objects::ManagedObject;
 use crate::protocol::tags as t;
 use crate::protocol::{KeyFormatType, ObjectType, ProtocolVersion};
@@ -57,9 +57,11 @@ impl PayloadFields for GetRequest {
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
         Ok(Self {
             unique_identifier: opt_text(r, t::UNIQUE_IDENTIFIER)?,
-            key_format_type: opt_enum(r, t::KEY_FORMAT_TYPE)?.map(KeyFormatType),
-            key_wrap_type: opt_enum(r, t::KEY_WRAP_TYPE)?,
-            key_compression_type: opt_enum(r, t::KEY_COMPRESSION_TYPE)?,
+            key_format_type: r
+                .optional_enumeration(t::KEY_FORMAT_TYPE)?
+                .map(KeyFormatType),
+            key_wrap_type: r.optional_enumeration(t::KEY_WRAP_TYPE)?,
+            key_compression_type: r.optional_enumeration(t::KEY_COMPRESSION_TYPE)?,
             key_wrapping_specification: r
                 .optional(t::KEY_WRAPPING_SPECIFICATION)?
                 .map(|s| s.to_item())

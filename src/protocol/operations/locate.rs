@@ -5,7 +5,7 @@ use super::PayloadFields;
 use super::create::decode_group;
 use crate::protocol::ProtocolVersion;
 use crate::protocol::attributes::{Attribute, Attributes};
-use crate::protocol::fields::{opt_enum, opt_int, text_run};
+use crate::protocol::fields::text_run;
 use crate::protocol::tags as t;
 use crate::ttlv::{DecodeError, EncodeError, Encoder, StructureReader};
 
@@ -53,10 +53,10 @@ impl PayloadFields for LocateRequest {
     }
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
-        let maximum_items = opt_int(r, t::MAXIMUM_ITEMS)?;
-        let offset_items = opt_int(r, t::OFFSET_ITEMS)?;
-        let storage_status_mask = opt_int(r, t::STORAGE_STATUS_MASK)?;
-        let object_group_member = opt_enum(r, t::OBJECT_GROUP_MEMBER)?;
+        let maximum_items = r.optional_integer(t::MAXIMUM_ITEMS)?;
+        let offset_items = r.optional_integer(t::OFFSET_ITEMS)?;
+        let storage_status_mask = r.optional_integer(t::STORAGE_STATUS_MASK)?;
+        let object_group_member = r.optional_enumeration(t::OBJECT_GROUP_MEMBER)?;
         let mut attributes = Attributes::decode_run(r)?;
         if let Some(group) = decode_group(r)? {
             attributes.extend(group.attributes);
@@ -93,7 +93,7 @@ impl PayloadFields for LocateResponse {
 
     fn decode_fields(r: &mut StructureReader<'_>, _: ProtocolVersion) -> Result<Self, DecodeError> {
         Ok(Self {
-            located_items: opt_int(r, t::LOCATED_ITEMS)?,
+            located_items: r.optional_integer(t::LOCATED_ITEMS)?,
             unique_identifiers: text_run(r, t::UNIQUE_IDENTIFIER)?,
         })
     }
