@@ -19,7 +19,7 @@ fn get_response_bytes() -> Vec<u8> {
     let key = [0x42u8; 32];
     let payload = ResponsePayload::Get(GetResponse {
         object_type: ObjectType::SYMMETRIC_KEY,
-        unique_identifier: ID.to_owned(),
+        unique_identifier: ID.into(),
         object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
             &key,
             CryptographicAlgorithm::AES,
@@ -53,8 +53,11 @@ fn codec(c: &mut Criterion) {
 
     let response = get_response_bytes();
     let limits = DecodeLimits::default();
+    ResponseMessage::decode(&response, &limits, None).expect("the benchmark's response decodes");
+    // The Result is returned whole (criterion drops it, key zeroization and all, inside the
+    // timed loop): unwrapping it would add a copy of the message that is not decoding.
     c.bench_function("decode_get_response", |b| {
-        b.iter(|| ResponseMessage::decode(black_box(&response), &limits, None).expect("decode"))
+        b.iter(|| ResponseMessage::decode(black_box(&response), &limits, None))
     });
 }
 

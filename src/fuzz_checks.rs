@@ -14,16 +14,18 @@ pub use credentials::credentials_load;
 pub use keystore_file::{FUZZ_MASTER_KEY, keystore_file};
 
 use crate::protocol::{Operation, RequestMessage, ResponseMessage};
-use crate::ttlv::{DecodeLimits, ItemRef, ItemType};
+use crate::ttlv::{DecodeLimits, ItemRef, ItemType, validate};
 
 /// Parses `data` as a response (with a fallback operation derived from the input) and as a
-/// request. Whatever parses must re-encode (unless the typed form holds something the message's
+/// request. Whatever parses must be valid TTLV (the typed decoders' fast paths may accept
+/// nothing the strict validator refuses), and must re-encode (unless the typed form holds something the message's
 /// version cannot express, which encoding refuses) to bytes that parse to the same message.
 /// Panics when an invariant breaks.
 pub fn message_round_trip(data: &[u8]) {
     let limits = DecodeLimits::default();
     let fallback = data.first().map(|b| Operation(u32::from(*b % 0x32)));
     if let Ok(message) = ResponseMessage::decode(data, &limits, fallback) {
+        assert_valid(data, "response");
         let mut out = Vec::new();
         if message.encode(&mut out).is_ok() {
             let again = ResponseMessage::decode(&out, &limits, fallback)
@@ -32,12 +34,20 @@ pub fn message_round_trip(data: &[u8]) {
         }
     }
     if let Ok(message) = RequestMessage::decode(data, &limits) {
+        assert_valid(data, "request");
         let mut out = Vec::new();
         if message.encode(&mut out).is_ok() {
             let again =
                 RequestMessage::decode(&out, &limits).expect("re-encoded request must parse");
             assert_eq!(again, message, "request changed through re-encoding");
         }
+    }
+}
+
+/// Panics when `data`, which a typed decoder accepted as a `what`, is not valid TTLV.
+fn assert_valid(data: &[u8], what: &str) {
+    if let Err(e) = validate(data, &DecodeLimits::default()) {
+        panic!("a {what} the typed decoder accepted is invalid TTLV: {e}");
     }
 }
 

@@ -187,8 +187,8 @@ fn validate_allocates_nothing_and_decode_is_bounded() {
 }
 
 /// A KMIP 1.4 Get response carrying a 32-byte AES key and a 36-character identifier, decoded
-/// into the typed message: the identifier String and the key buffer are the only allocations
-/// (the single batch item is stored inline).
+/// into the typed message: the key's zeroizing buffer is the only allocation (the identifier
+/// and the single batch item are stored inline). The issue allows two.
 fn typed_get_response_decode_makes_at_most_two_allocations() {
     use kmip_keystore::protocol::operations::GetResponse;
     use kmip_keystore::protocol::{
@@ -197,7 +197,7 @@ fn typed_get_response_decode_makes_at_most_two_allocations() {
     };
     let payload = ResponsePayload::Get(GetResponse {
         object_type: ObjectType::SYMMETRIC_KEY,
-        unique_identifier: "49a1ca88-6bea-4fb2-b450-7e58802c3038".to_owned(),
+        unique_identifier: "49a1ca88-6bea-4fb2-b450-7e58802c3038".into(),
         object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
             &[0x42; 32],
             CryptographicAlgorithm::AES,
@@ -215,7 +215,7 @@ fn typed_get_response_decode_makes_at_most_two_allocations() {
     let (decoded, allocs, _) = measure(|| ResponseMessage::decode(&bytes, &limits, None));
     assert_eq!(decoded.expect("decode"), message);
     assert!(
-        allocs <= 2,
+        allocs <= 1,
         "typed Get response decode made {allocs} allocations"
     );
     eprintln!("typed Get response decode: {allocs} heap allocations");

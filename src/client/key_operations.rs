@@ -115,7 +115,9 @@ impl KmipClient {
             )),
             protection_storage_masks: None,
         });
-        Ok(expect_payload!(self.call(payload)?, Register).unique_identifier)
+        Ok(expect_payload!(self.call(payload)?, Register)
+            .unique_identifier
+            .into())
     }
 
     /// Creates an AES-256 key on the server (Create) with an optional Name; returns its
@@ -126,7 +128,9 @@ impl KmipClient {
             attributes: master_key_attributes(name),
             protection_storage_masks: None,
         });
-        Ok(expect_payload!(self.call(payload)?, Create).unique_identifier)
+        Ok(expect_payload!(self.call(payload)?, Create)
+            .unique_identifier
+            .into())
     }
 
     /// Activates the key `id`.
@@ -140,7 +144,7 @@ impl KmipClient {
     /// key becomes Deactivated (Compromised for Key Compromise).
     pub fn revoke(&self, id: &str, reason: RevocationReasonCode) -> Result<(), ClientError> {
         let payload = RequestPayload::Revoke(RevokeRequest {
-            unique_identifier: Some(id.to_owned()),
+            unique_identifier: Some(id.into()),
             reason,
             message: None,
             compromise_occurrence_date: None,
@@ -164,7 +168,7 @@ impl KmipClient {
 
     fn key_state_on(&self, conn: &mut Connection, id: &str) -> Result<State, ClientError> {
         let payload = RequestPayload::GetAttributes(GetAttributesRequest {
-            unique_identifier: Some(id.to_owned()),
+            unique_identifier: Some(id.into()),
             attributes: vec![AttributeName::Standard(tags::STATE)],
         });
         let answer = self
@@ -261,7 +265,7 @@ impl KmipClient {
             }
             let answer = expect_payload!(self.call(RequestPayload::Locate(request))?, Locate);
             let page = answer.unique_identifiers.len();
-            found.extend(answer.unique_identifiers);
+            found.extend(answer.unique_identifiers.into_iter().map(String::from));
             let total = answer.located_items.and_then(|n| usize::try_from(n).ok());
             let version = self.protocol_version()?;
             match total {

@@ -2,23 +2,23 @@
 
 use crate::ttlv::{DecodeError, StructureReader};
 
-/// An optional Text String.
+/// An optional Text String, owned as `T` (a `String` or a `UniqueIdentifier`).
 #[inline(always)]
-pub(crate) fn opt_text(
+pub(crate) fn opt_text<T: for<'s> From<&'s str>>(
     r: &mut StructureReader<'_>,
     tag: u32,
-) -> Result<Option<String>, DecodeError> {
-    Ok(r.optional_text(tag)?.map(str::to_owned))
+) -> Result<Option<T>, DecodeError> {
+    Ok(r.optional_text(tag)?.map(T::from))
 }
 
-/// A required Text String.
+/// A required Text String, owned as `T` (a `String` or a `UniqueIdentifier`).
 #[inline(always)]
-pub(crate) fn req_text(
+pub(crate) fn req_text<T: for<'s> From<&'s str>>(
     r: &mut StructureReader<'_>,
     tag: u32,
     what: &str,
-) -> Result<String, DecodeError> {
-    Ok(r.required_text(tag, what)?.to_owned())
+) -> Result<T, DecodeError> {
+    Ok(T::from(r.required_text(tag, what)?))
 }
 
 /// A run of consecutive Enumerations with one tag.
@@ -31,12 +31,15 @@ pub(crate) fn enum_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<u32>
     Ok(out)
 }
 
-/// A run of consecutive Text Strings with one tag.
+/// A run of consecutive Text Strings with one tag, each owned as `T`.
 #[inline(always)]
-pub(crate) fn text_run(r: &mut StructureReader<'_>, tag: u32) -> Result<Vec<String>, DecodeError> {
+pub(crate) fn text_run<T: for<'s> From<&'s str>>(
+    r: &mut StructureReader<'_>,
+    tag: u32,
+) -> Result<Vec<T>, DecodeError> {
     let mut out = Vec::new();
     while let Some(i) = r.optional_text(tag)? {
-        out.push(i.to_owned());
+        out.push(T::from(i));
     }
     Ok(out)
 }

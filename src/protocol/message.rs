@@ -267,6 +267,23 @@ impl ResponseHeader {
     /// Reads the header's fields in any order (each field read by tag, so a field of the wrong
     /// type is an error naming it).
     fn decode_into(&mut self, mut r: StructureReader<'_>) -> Result<(), DecodeError> {
+        // The usual header, read straight through: Protocol Version, Time Stamp, Batch Count and
+        // nothing else. Any other shape is read by the loop below from the start.
+        // (Only reads that cannot fail on a field of another tag are used, so an unusual header
+        // costs no error built and thrown away.)
+        let mut usual = r.clone();
+        if let Ok(Some(version)) = usual.optional_structure(t::PROTOCOL_VERSION)
+            && let Ok(version) = decode_version(version)
+            && usual.peek_tag() == Some(t::TIME_STAMP)
+            && let Ok(stamp) = usual.required_date_time(t::TIME_STAMP, "")
+            && let Ok(Some(count)) = usual.optional_integer(t::BATCH_COUNT)
+            && usual.is_empty()
+        {
+            self.protocol_version = version;
+            self.time_stamp = stamp;
+            self.batch_count = count;
+            return Ok(());
+        }
         let h = self;
         let (mut version, mut stamp, mut count) = (None, None, None);
         while let Some(tag) = r.peek_tag() {
@@ -538,29 +555,44 @@ impl ResponseMessage {
     /// Decodes a response message strictly and within `limits`. A batch item without an
     /// Operation (allowed in a one-item response) has its payload read as `fallback_operation`
     /// (the operation the client asked for), or kept generic when that is `None`.
+    #[inline(always)]
     pub fn decode(
         buf: &[u8],
         limits: &DecodeLimits,
         fallback_operation: Option<Operation>,
     ) -> Result<Self, DecodeError> {
-        let mut r = ItemRef::top_structure(buf, limits, t::RESPONSE_MESSAGE, "Response Message")?;
-        // Built in place, field by field: the message is large and moving it costs copies.
-        let mut message = Self {
+        // Built inside the returned Result, in the caller's frame: the message is large, and
+        // moving it into an `Ok` afterwards would copy it.
+        let mut out = Ok(Self {
             header: ResponseHeader::new(ProtocolVersion::V1_0, 0, 0),
             batch_items: BatchItems::new(),
-        };
-        message
-            .header
+        });
+        if let Ok(message) = &mut out
+            && let Err(e) = message.decode_in_place(buf, limits, fallback_operation)
+        {
+            out = Err(e);
+        }
+        out
+    }
+
+    /// [`Self::decode`] into `self`, which holds an empty message.
+    fn decode_in_place(
+        &mut self,
+        buf: &[u8],
+        limits: &DecodeLimits,
+        fallback_operation: Option<Operation>,
+    ) -> Result<(), DecodeError> {
+        let mut r = ItemRef::top_structure(buf, limits, t::RESPONSE_MESSAGE, "Response Message")?;
+        self.header
             .decode_into(r.required_structure(t::RESPONSE_HEADER, "Response Header")?)?;
-        let v = message.header.protocol_version;
+        let v = self.header.protocol_version;
         while let Some(b) = r.optional_structure(t::BATCH_ITEM)? {
-            message.batch_items.push(ResponseBatchItem::empty());
-            if let Some(item) = message.batch_items.last_mut() {
+            self.batch_items.push(ResponseBatchItem::empty());
+            if let Some(item) = self.batch_items.last_mut() {
                 decode_response_item(item, b, v, fallback_operation)?;
             }
         }
-        r.finish()?;
-        Ok(message)
+        r.finish()
     }
 }
 
@@ -579,7 +611,7 @@ fn decode_response_item(
     match item.operation.or(fallback_operation) {
         Some(op) if ResponsePayload::types(op) => {
             if let Some(p) = br.optional_structure(t::RESPONSE_PAYLOAD)? {
-                item.payload = Some(ResponsePayload::decode_typed(op, p, v)?);
+                ResponsePayload::decode_typed_into(&mut item.payload, op, p, v)?;
             }
         }
         Some(op) => {

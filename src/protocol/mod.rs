@@ -14,6 +14,7 @@ pub mod objects;
 pub mod operations;
 pub mod tags;
 pub mod text_tree;
+pub mod unique_identifier;
 pub mod version;
 
 pub use attributes::{Attribute, AttributeName, Attributes};
@@ -27,4 +28,5 @@ pub use message::{
 };
 pub use objects::{KeyBlock, KeyMaterial, KeyValue, ManagedObject};
 pub use operations::{RequestPayload, ResponsePayload};
+pub use unique_identifier::UniqueIdentifier;
 pub use version::ProtocolVersion;

@@ -110,6 +110,15 @@ impl DecodeError {
         *self.0
     }
 
+    /// The same error with its offset moved on by `base` (for an error found in a view that
+    /// starts `base` bytes into the decoded buffer).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn offset_by(mut self, base: usize) -> Self {
+        self.0.offset += base;
+        self
+    }
+
     /// A message-layer error about the item at `offset` with `tag`.
     pub fn invalid(offset: usize, tag: u32, what: impl Into<String>) -> Self {
         Self::new(offset, Some(tag), DecodeErrorKind::Invalid(what.into()))

@@ -10,9 +10,12 @@ use super::{DecodeError, DecodeErrorKind, DecodeLimits, Item, ItemType};
 /// A view of one TTLV item inside a buffer.
 #[derive(Clone, Copy, Debug)]
 pub struct ItemRef<'a> {
-    buf: &'a [u8],
-    value: &'a [u8],
+    /// The whole encoded item: header, value and padding.
+    raw: &'a [u8],
+    /// Offset of the item's header in the decoded buffer.
     offset: usize,
+    /// The declared value length.
+    len: u32,
     tag: u32,
     item_type: ItemType,
     /// Nesting depth of this item (the top-level item is at depth 1).
@@ -22,17 +25,16 @@ pub struct ItemRef<'a> {
 }
 
 impl<'a> ItemRef<'a> {
-    /// Reads and checks the item whose header starts at `offset` within `buf[..end]`, at
-    /// nesting `depth`.
+    /// Reads and checks the item whose header starts `view` (which runs to the end of the
+    /// bytes its parent holds) at `offset` in the decoded buffer, at nesting `depth`.
     #[inline]
     fn read(
-        buf: &'a [u8],
+        view: &'a [u8],
         offset: usize,
-        end: usize,
         depth: u16,
         max_depth: u16,
     ) -> Result<Self, DecodeError> {
-        let item = check_item(buf, offset, end)?;
+        let item = check_item(view, 0, view.len()).map_err(|e| e.offset_by(offset))?;
         if item.item_type == ItemType::Structure && depth > max_depth {
             return Err(error_at(
                 offset,
@@ -42,11 +44,12 @@ impl<'a> ItemRef<'a> {
                 },
             ));
         }
-        let start = offset + HEADER_LEN;
+        // `check_item` has checked that the padded value lies within `view`.
+        let encoded = HEADER_LEN + item.padded as usize;
         Ok(Self {
-            buf,
-            value: &buf[start..start + item.len as usize],
+            raw: &view[..encoded],
             offset,
+            len: item.len,
             tag: item.tag,
             item_type: item.item_type,
             depth,
@@ -65,7 +68,7 @@ impl<'a> ItemRef<'a> {
     pub fn top_with(buf: &'a [u8], limits: &DecodeLimits) -> Result<Self, DecodeError> {
         check_size(buf, limits)?;
         let max_depth = u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX);
-        let top = Self::read(buf, 0, buf.len(), 1, max_depth)?;
+        let top = Self::read(buf, 0, 1, max_depth)?;
         let end = top.encoded_len();
         if end != buf.len() {
             return Err(DecodeError::new(
@@ -92,8 +95,7 @@ impl<'a> ItemRef<'a> {
         // The buffer read as the body of an enclosing structure: its one child, through the
         // children's fast path, must fill it exactly.
         let mut whole = StructureReader {
-            buf,
-            pos: 0,
+            rest: buf,
             end: buf.len(),
             parent_offset: 0,
             parent_tag: 0,
@@ -130,17 +132,17 @@ impl<'a> ItemRef<'a> {
 
     /// Bytes the item takes on the wire, header and padding included.
     pub fn encoded_len(&self) -> usize {
-        HEADER_LEN + padded_len(self.value.len() as u32) as usize
+        self.raw.len()
     }
 
     /// The value bytes as declared (no padding).
     pub fn raw_value(&self) -> &'a [u8] {
-        self.value
+        &self.raw[HEADER_LEN..HEADER_LEN + self.len as usize]
     }
 
     /// The whole encoded item, header and padding included.
     pub fn raw_item(&self) -> &'a [u8] {
-        &self.buf[self.offset..self.offset + self.encoded_len()]
+        self.raw
     }
 
     fn expect_type(&self, wanted: ItemType) -> Result<(), DecodeError> {
@@ -156,16 +158,18 @@ impl<'a> ItemRef<'a> {
     }
 
     fn four(&self) -> [u8; 4] {
+        let value = self.raw_value();
         let mut b = [0u8; 4];
-        let n = self.value.len().min(4);
-        b[..n].copy_from_slice(&self.value[..n]);
+        let n = value.len().min(4);
+        b[..n].copy_from_slice(&value[..n]);
         b
     }
 
     fn eight(&self) -> [u8; 8] {
+        let value = self.raw_value();
         let mut b = [0u8; 8];
-        let n = self.value.len().min(8);
-        b[..n].copy_from_slice(&self.value[..n]);
+        let n = value.len().min(8);
+        b[..n].copy_from_slice(&value[..n]);
         b
     }
 
@@ -184,7 +188,7 @@ impl<'a> ItemRef<'a> {
     /// The two's-complement bytes of a Big Integer.
     pub fn big_integer(&self) -> Result<&'a [u8], DecodeError> {
         self.expect_type(ItemType::BigInteger)?;
-        Ok(self.value)
+        Ok(self.raw_value())
     }
 
     /// The value of an Enumeration.
@@ -210,7 +214,7 @@ impl<'a> ItemRef<'a> {
     /// The value of a Text String.
     pub fn text(&self) -> Result<&'a str, DecodeError> {
         self.expect_type(ItemType::TextString)?;
-        std::str::from_utf8(self.value).map_err(|_| {
+        std::str::from_utf8(self.raw_value()).map_err(|_| {
             DecodeError::new(self.offset, Some(self.tag), DecodeErrorKind::InvalidUtf8)
         })
     }
@@ -218,7 +222,7 @@ impl<'a> ItemRef<'a> {
     /// The value of a Byte String.
     pub fn bytes(&self) -> Result<&'a [u8], DecodeError> {
         self.expect_type(ItemType::ByteString)?;
-        Ok(self.value)
+        Ok(self.raw_value())
     }
 
     /// The value of a Date-Time (POSIX seconds).
@@ -242,11 +246,9 @@ impl<'a> ItemRef<'a> {
     /// A reader over the children of a Structure.
     pub fn structure(&self) -> Result<StructureReader<'a>, DecodeError> {
         self.expect_type(ItemType::Structure)?;
-        let start = self.offset + HEADER_LEN;
         Ok(StructureReader {
-            buf: self.buf,
-            pos: start,
-            end: start + self.value.len(),
+            rest: self.raw_value(),
+            end: self.offset + HEADER_LEN + self.len as usize,
             parent_offset: self.offset,
             parent_tag: self.tag,
             child_depth: self.depth.saturating_add(1),
@@ -268,8 +270,9 @@ impl<'a> ItemRef<'a> {
 /// Walks the children of one structure in order.
 #[derive(Clone, Debug)]
 pub struct StructureReader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+    /// The children not read yet: from the next child's header to the structure's end.
+    rest: &'a [u8],
+    /// Offset of the structure's end in the decoded buffer.
     end: usize,
     parent_offset: usize,
     parent_tag: u32,
@@ -290,7 +293,12 @@ impl<'a> StructureReader<'a> {
 
     /// True when every child has been read.
     pub fn is_empty(&self) -> bool {
-        self.pos >= self.end
+        self.rest.is_empty()
+    }
+
+    /// Offset of the next child in the decoded buffer.
+    fn pos(&self) -> usize {
+        self.end - self.rest.len()
     }
 
     /// The next child without consuming it.
@@ -305,20 +313,20 @@ impl<'a> StructureReader<'a> {
 
     /// Consumes the next child if it has `tag` (the tag bytes are compared before the item is
     /// read; a malformed next item with another tag is reported by the next read instead).
-    #[inline]
+    #[inline(always)]
     pub fn optional(&mut self, tag: u32) -> Result<Option<ItemRef<'a>>, DecodeError> {
         if self.next_tag() != Some(tag) {
             return Ok(None);
         }
-        let item = ItemRef::read(
-            self.buf,
-            self.pos,
-            self.end,
-            self.child_depth,
-            self.max_depth,
-        )?;
-        self.pos += item.encoded_len();
-        Ok(Some(item))
+        self.read_next().map(Some)
+    }
+
+    /// Reads and consumes the next child, which is there.
+    #[inline(never)]
+    fn read_next(&mut self) -> Result<ItemRef<'a>, DecodeError> {
+        let item = ItemRef::read(self.rest, self.pos(), self.child_depth, self.max_depth)?;
+        self.rest = &self.rest[item.encoded_len()..];
+        Ok(item)
     }
 
     /// Consumes the next child, which must have `tag`; `what` names it in the error.
@@ -356,7 +364,7 @@ impl<'a> StructureReader<'a> {
     /// Fails when children remain (for structures that allow no extra fields).
     #[inline(always)]
     pub fn finish(&mut self) -> Result<(), DecodeError> {
-        if self.pos >= self.end {
+        if self.rest.is_empty() {
             return Ok(());
         }
         self.finish_with_children_left()
@@ -387,16 +395,7 @@ impl<'a> StructureReader<'a> {
     /// the structure.
     #[inline(always)]
     fn header_word(&self) -> Option<u64> {
-        // `end <= buf.len()` for every reader, so `get` only guards against a broken invariant.
-        if self.end.saturating_sub(self.pos) < HEADER_LEN {
-            return None;
-        }
-        let h: [u8; 8] = self
-            .buf
-            .get(self.pos..self.pos + HEADER_LEN)?
-            .try_into()
-            .ok()?;
-        Some(u64::from_be_bytes(h))
+        Some(u64::from_be_bytes(*self.rest.first_chunk::<HEADER_LEN>()?))
     }
 
     /// Fast path for an 8-byte-valued item (every fixed-size type) with exactly `tag`, type
@@ -404,17 +403,17 @@ impl<'a> StructureReader<'a> {
     #[inline(always)]
     fn fast_fixed(&mut self, tag: u32, code: u8, len: u32) -> Option<u64> {
         let want = (u64::from(tag) << 40) | (u64::from(code) << 32) | u64::from(len);
-        if self.header_word()? != want || self.end.saturating_sub(self.pos) < 2 * HEADER_LEN {
+        let (item, rest) = self.rest.split_first_chunk::<{ 2 * HEADER_LEN }>()?;
+        let (header, value) = item.split_at(HEADER_LEN);
+        if u64::from_be_bytes(header.try_into().ok()?) != want {
             return None;
         }
-        let start = self.pos + HEADER_LEN;
-        let v: [u8; 8] = self.buf.get(start..start + 8)?.try_into().ok()?;
-        let word = u64::from_be_bytes(v);
+        let word = u64::from_be_bytes(value.try_into().ok()?);
         // A 4-byte value is followed by 4 zero padding bytes.
         if len == 4 && word & 0xFFFF_FFFF != 0 {
             return None;
         }
-        self.pos = start + 8;
+        self.rest = rest;
         Some(word)
     }
 
@@ -422,17 +421,14 @@ impl<'a> StructureReader<'a> {
     /// type `code`: the value bytes (padding checked to be zero), the reader advanced.
     #[inline(always)]
     fn fast_variable(&mut self, tag: u32, code: u8) -> Option<&'a [u8]> {
-        let word = self.header_word()?;
+        let (header, after) = self.rest.split_first_chunk::<HEADER_LEN>()?;
+        let word = u64::from_be_bytes(*header);
         if word >> 32 != (u64::from(tag) << 8) | u64::from(code) {
             return None;
         }
         let len = (word & 0xFFFF_FFFF) as usize;
         let padded = usize::try_from(padded_len(word as u32)).ok()?;
-        let start = self.pos + HEADER_LEN;
-        if self.end - start < padded {
-            return None;
-        }
-        let value = self.buf.get(start..start + padded)?;
+        let (value, rest) = after.split_at_checked(padded)?;
         if padded != len {
             let last: [u8; 8] = value.get(padded - 8..)?.try_into().ok()?;
             let pad_bits = (padded - len) * 8;
@@ -440,14 +436,15 @@ impl<'a> StructureReader<'a> {
                 return None;
             }
         }
-        self.pos = start + padded;
+        self.rest = rest;
         value.get(..len)
     }
 
     /// Fast path for a Structure with exactly `tag`: a reader over its children.
     #[inline(always)]
     fn fast_structure(&mut self, tag: u32) -> Option<StructureReader<'a>> {
-        let word = self.header_word()?;
+        let (header, after) = self.rest.split_first_chunk::<HEADER_LEN>()?;
+        let word = u64::from_be_bytes(*header);
         let code = ItemType::Structure.code();
         if word >> 32 != (u64::from(tag) << 8) | u64::from(code)
             || self.child_depth > self.max_depth
@@ -455,17 +452,16 @@ impl<'a> StructureReader<'a> {
             return None;
         }
         let len = (word & 0xFFFF_FFFF) as usize;
-        let start = self.pos + HEADER_LEN;
-        if !len.is_multiple_of(8) || self.end - start < len {
+        if !len.is_multiple_of(8) {
             return None;
         }
-        let parent_offset = self.pos;
-        self.pos = start + len;
+        let (children, rest) = after.split_at_checked(len)?;
+        self.rest = rest;
+        let end = self.end - rest.len();
         Some(StructureReader {
-            buf: self.buf,
-            pos: start,
-            end: start + len,
-            parent_offset,
+            rest: children,
+            end,
+            parent_offset: end - len - HEADER_LEN,
             parent_tag: tag,
             child_depth: self.child_depth.saturating_add(1),
             max_depth: self.max_depth,
@@ -561,11 +557,11 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is a Boolean with `tag`.
     #[inline]
     pub fn optional_boolean(&mut self, tag: u32) -> Result<Option<bool>, DecodeError> {
-        let pos = self.pos;
+        let rest = self.rest;
         match self.fast_fixed(tag, ItemType::Boolean.code(), 8) {
             Some(0) => return Ok(Some(false)),
             Some(1) => return Ok(Some(true)),
-            Some(_) => self.pos = pos,
+            Some(_) => self.rest = rest,
             None => {}
         }
         self.optional(tag)?.map(|i| i.boolean()).transpose()
@@ -590,12 +586,12 @@ impl<'a> StructureReader<'a> {
     /// nothing consumed.
     #[inline(always)]
     fn fast_text(&mut self, tag: u32) -> Option<&'a str> {
-        let pos = self.pos;
+        let rest = self.rest;
         let v = self.fast_variable(tag, ItemType::TextString.code())?;
         match std::str::from_utf8(v) {
             Ok(s) => Some(s),
             Err(_) => {
-                self.pos = pos;
+                self.rest = rest;
                 None
             }
         }
@@ -661,26 +657,16 @@ impl<'a> StructureReader<'a> {
 impl<'a> Iterator for StructureReader<'a> {
     type Item = Result<ItemRef<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.pos >= self.end {
+        if self.rest.is_empty() {
             return None;
         }
-        match ItemRef::read(
-            self.buf,
-            self.pos,
-            self.end,
-            self.child_depth,
-            self.max_depth,
-        ) {
-            Ok(item) => {
-                self.pos += item.encoded_len();
-                Some(Ok(item))
-            }
-            Err(e) => {
-                self.pos = self.end;
-                Some(Err(e))
-            }
+        let read = self.read_next();
+        if read.is_err() {
+            self.rest = &[];
         }
+        Some(read)
     }
 }
 
@@ -704,7 +690,7 @@ mod tests {
             return Err(top.error("not a Thing").to_string());
         }
         let r = top.structure().map_err(|e| e.to_string())?;
-        Ok((r.pos, r.end))
+        Ok((r.pos(), r.end))
     }
 
     #[test]
@@ -738,7 +724,7 @@ mod tests {
         ];
         for (name, buf, limits, want) in cases {
             let fast = ItemRef::top_structure(buf, limits, want, "Thing")
-                .map(|r| (r.pos, r.end))
+                .map(|r| (r.pos(), r.end))
                 .map_err(|e| e.to_string());
             assert_eq!(fast, general(buf, limits, want), "{name}");
         }

@@ -3,6 +3,7 @@
 
 use super::PayloadFields;
 use crate::protocol::ProtocolVersion;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::fields::{opt_text, req_text};
 use crate::protocol::tags as t;
 use crate::ttlv::{DecodeError, EncodeError, Encoder, StructureReader};
@@ -11,14 +12,14 @@ use crate::ttlv::{DecodeError, EncodeError, Encoder, StructureReader};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UniqueIdentifierRequest {
     /// Unique Identifier.
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
 }
 
 impl UniqueIdentifierRequest {
     /// A request for the object `id`.
     pub fn new(id: &str) -> Self {
         Self {
-            unique_identifier: Some(id.to_owned()),
+            unique_identifier: Some(id.into()),
         }
     }
 }
@@ -42,7 +43,7 @@ impl PayloadFields for UniqueIdentifierRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UniqueIdentifierResponse {
     /// Unique Identifier.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
 }
 
 impl PayloadFields for UniqueIdentifierResponse {

@@ -4,6 +4,7 @@
 
 use super::PayloadFields;
 use crate::protocol::ProtocolVersion;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::{Attribute, AttributeName};
 use crate::protocol::fields::{opt_text, req_text};
 use crate::protocol::tags as t;
@@ -64,7 +65,7 @@ fn encode_current(
     }
 }
 
-fn encode_uid(enc: &mut Encoder<'_>, id: &Option<String>) {
+fn encode_uid(enc: &mut Encoder<'_>, id: &Option<UniqueIdentifier>) {
     if let Some(id) = id {
         enc.text(t::UNIQUE_IDENTIFIER, id);
     }
@@ -74,7 +75,7 @@ fn encode_uid(enc: &mut Encoder<'_>, id: &Option<String>) {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddAttributeRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// The attribute to add.
     pub attribute: Attribute,
 }
@@ -97,7 +98,7 @@ impl PayloadFields for AddAttributeRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModifyAttributeRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// The instance to change (2.x Current Attribute).
     pub current: Option<Attribute>,
     /// The new value (1.x: the Attribute, its index choosing the instance).
@@ -129,7 +130,7 @@ impl PayloadFields for ModifyAttributeRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeleteAttributeRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// The exact instance to delete (2.x Current Attribute).
     pub current: Option<Attribute>,
     /// The attribute to delete (1.x Attribute Name, 2.x Attribute Reference).
@@ -182,7 +183,7 @@ impl PayloadFields for DeleteAttributeRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetAttributeRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// The attribute's new (single) value.
     pub new: Attribute,
 }
@@ -210,7 +211,7 @@ impl PayloadFields for SetAttributeRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttributeChangeResponse {
     /// Unique Identifier.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
     /// The attribute as added, modified or deleted (1.x only).
     pub attribute: Option<Attribute>,
 }
@@ -259,7 +260,7 @@ mod tests {
     #[test]
     fn version_specific_fields_are_refused_not_dropped() {
         let response = AttributeChangeResponse {
-            unique_identifier: "1".to_owned(),
+            unique_identifier: "1".into(),
             attribute: Some(attribute()),
         };
         assert!(encode(&response, ProtocolVersion::V1_4).is_ok());

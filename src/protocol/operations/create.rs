@@ -2,6 +2,7 @@
 //! (1.x) or an Attributes structure (2.x); the 1.x response may list attributes the server set.
 
 use super::PayloadFields;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::Attributes;
 use crate::protocol::fields::req_text;
 use crate::protocol::tags as t;
@@ -70,7 +71,7 @@ pub struct CreateResponse {
     /// Object Type.
     pub object_type: ObjectType,
     /// Unique Identifier of the new object.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
     /// Attributes the server set implicitly (1.x Template-Attribute).
     pub attributes: Option<Attributes>,
 }

@@ -2,6 +2,7 @@
 //! the object (Symmetric Key or Secret Data) with its key material in zeroizing buffers.
 
 use super::PayloadFields;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::fields::{opt_text, req_text};
 use crate::protocol::objects::ManagedObject;
 use crate::protocol::tags as t;
@@ -12,7 +13,7 @@ use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, StructureReader};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GetRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// Key Format Type wanted.
     pub key_format_type: Option<KeyFormatType>,
     /// Key Wrap Type (1.4+).
@@ -27,7 +28,7 @@ impl GetRequest {
     /// A Get of `id` in Raw format, as a master-key client sends it.
     pub fn raw(id: &str) -> Self {
         Self {
-            unique_identifier: Some(id.to_owned()),
+            unique_identifier: Some(id.into()),
             key_format_type: Some(KeyFormatType::RAW),
             ..Self::default()
         }
@@ -76,7 +77,7 @@ pub struct GetResponse {
     /// Object Type.
     pub object_type: ObjectType,
     /// Unique Identifier.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
     /// The object.
     pub object: ManagedObject,
 }

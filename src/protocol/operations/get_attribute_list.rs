@@ -4,6 +4,7 @@
 use super::PayloadFields;
 use super::get_attributes::decode_references;
 use crate::protocol::ProtocolVersion;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::AttributeName;
 use crate::protocol::fields::req_text;
 use crate::protocol::tags as t;
@@ -13,7 +14,7 @@ use crate::ttlv::{DecodeError, EncodeError, Encoder, StructureReader};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GetAttributeListResponse {
     /// Unique Identifier.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
     /// The attributes the object has.
     pub attributes: Vec<AttributeName>,
 }

@@ -3,6 +3,7 @@
 
 use super::PayloadFields;
 use crate::protocol::ProtocolVersion;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
 use crate::protocol::fields::{opt_text, req_text};
 use crate::protocol::tags as t;
@@ -12,7 +13,7 @@ use crate::ttlv::{DecodeError, EncodeError, Encoder, StructureReader};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GetAttributesRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// The attributes wanted (none: all).
     pub attributes: Vec<AttributeName>,
 }
@@ -56,7 +57,7 @@ pub(crate) fn decode_references(
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GetAttributesResponse {
     /// Unique Identifier.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
     /// The attributes returned.
     pub attributes: Vec<Attribute>,
 }

@@ -4,6 +4,7 @@
 use super::PayloadFields;
 use super::create::decode_group;
 use crate::protocol::ProtocolVersion;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::{Attribute, Attributes};
 use crate::protocol::fields::text_run;
 use crate::protocol::tags as t;
@@ -77,7 +78,7 @@ pub struct LocateResponse {
     /// Located Items: how many matched in all (1.3+; servers that page results send it).
     pub located_items: Option<i32>,
     /// Unique Identifiers found (possibly one page of them).
-    pub unique_identifiers: Vec<String>,
+    pub unique_identifiers: Vec<UniqueIdentifier>,
 }
 
 impl PayloadFields for LocateResponse {

@@ -124,15 +124,24 @@ macro_rules! payload_enum {
 
             /// Decodes the payload structure `r` of `operation`, which must be one
             /// [`Self::types`].
-            pub(crate) fn decode_typed(operation: Operation, mut r: StructureReader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-                let out = match operation {
-                    $(Operation::$op => Self::$variant(<$ty>::decode_fields(&mut r, version)?),)*
+            pub(crate) fn decode_typed(operation: Operation, r: StructureReader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
+                let (offset, tag) = (r.offset(), r.tag());
+                let mut slot = None;
+                Self::decode_typed_into(&mut slot, operation, r, version)?;
+                // Every arm that returns Ok fills the slot.
+                slot.ok_or_else(|| DecodeError::invalid(offset, tag, "payload left empty"))
+            }
+
+            /// [`Self::decode_typed`] into `slot` (written straight into its place: a payload
+            /// is large, and every move of it is a copy).
+            pub(crate) fn decode_typed_into(slot: &mut Option<Self>, operation: Operation, mut r: StructureReader<'_>, version: ProtocolVersion) -> Result<(), DecodeError> {
+                match operation {
+                    $(Operation::$op => *slot = Some(Self::$variant(<$ty>::decode_fields(&mut r, version)?)),)*
                     _ => {
                         return Err(r.error("payload of an operation without a typed form"));
                     }
-                };
-                r.finish()?;
-                Ok(out)
+                }
+                r.finish()
             }
         }
     };

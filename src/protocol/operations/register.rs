@@ -3,6 +3,7 @@
 
 use super::PayloadFields;
 use super::create::{decode_group, require_group};
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::Attributes;
 use crate::protocol::fields::req_text;
 use crate::protocol::objects::ManagedObject;
@@ -55,7 +56,7 @@ impl PayloadFields for RegisterRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegisterResponse {
     /// Unique Identifier of the registered object.
-    pub unique_identifier: String,
+    pub unique_identifier: UniqueIdentifier,
     /// Attributes the server set implicitly (1.x Template-Attribute).
     pub attributes: Option<Attributes>,
 }

@@ -4,6 +4,7 @@
 use super::PayloadFields;
 use super::create::decode_group;
 use crate::protocol::ProtocolVersion;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::attributes::Attributes;
 use crate::protocol::fields::opt_text;
 use crate::protocol::tags as t;
@@ -13,7 +14,7 @@ use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, StructureReader};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReKeyRequest {
     /// Unique Identifier of the key to replace (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// Offset (Interval, seconds) between the new key's dates and now.
     pub offset: Option<u32>,
     /// Attributes for the new key.

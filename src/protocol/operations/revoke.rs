@@ -2,6 +2,7 @@
 //! Key Compromise reason). The response is a bare Unique Identifier.
 
 use super::PayloadFields;
+use crate::protocol::UniqueIdentifier;
 use crate::protocol::fields::opt_text;
 use crate::protocol::tags as t;
 use crate::protocol::{ProtocolVersion, RevocationReasonCode};
@@ -11,7 +12,7 @@ use crate::ttlv::{DecodeError, EncodeError, Encoder, StructureReader};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevokeRequest {
     /// Unique Identifier (absent: the ID Placeholder).
-    pub unique_identifier: Option<String>,
+    pub unique_identifier: Option<UniqueIdentifier>,
     /// Revocation Reason Code.
     pub reason: RevocationReasonCode,
     /// Revocation Message.
