@@ -315,7 +315,7 @@ impl<'a> StructureReader<'a> {
     /// read; a malformed next item with another tag is reported by the next read instead).
     #[inline(always)]
     pub fn optional(&mut self, tag: u32) -> Result<Option<ItemRef<'a>>, DecodeError> {
-        if self.next_tag() != Some(tag) {
+        if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
         self.read_next().map(Some)
@@ -336,12 +336,6 @@ impl<'a> StructureReader<'a> {
             Some(item) => Ok(item),
             None => Err(self.missing(what)),
         }
-    }
-
-    /// The tag of the next child, from its header bytes, when a whole header is there.
-    #[inline]
-    fn next_tag(&self) -> Option<u32> {
-        Some((self.header_word()? >> 40) as u32)
     }
 
     /// An error about the structure being read as a whole, for the message layer.
@@ -468,11 +462,11 @@ impl<'a> StructureReader<'a> {
         })
     }
 
-    /// The tag of the next child, when a whole header is there (to dispatch on fields that may
-    /// come in any order).
+    /// The tag of the next child, from its header bytes, when a whole header is there (to
+    /// dispatch on fields that may come in any order, and for the optional reads' tag check).
     #[inline]
     pub fn peek_tag(&self) -> Option<u32> {
-        self.next_tag()
+        Some((self.header_word()? >> 40) as u32)
     }
 
     /// Consumes the next child if it is a Structure with `tag` and returns a reader over it.
@@ -481,7 +475,7 @@ impl<'a> StructureReader<'a> {
         &mut self,
         tag: u32,
     ) -> Result<Option<StructureReader<'a>>, DecodeError> {
-        if self.next_tag() != Some(tag) {
+        if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
         self.required_structure(tag, "").map(Some)
@@ -509,7 +503,7 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is an Enumeration with `tag`.
     #[inline(always)]
     pub fn optional_enumeration(&mut self, tag: u32) -> Result<Option<u32>, DecodeError> {
-        if self.next_tag() != Some(tag) {
+        if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
         self.required_enumeration(tag, "").map(Some)
@@ -533,7 +527,7 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is an Integer with `tag`.
     #[inline(always)]
     pub fn optional_integer(&mut self, tag: u32) -> Result<Option<i32>, DecodeError> {
-        if self.next_tag() != Some(tag) {
+        if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
         self.required_integer(tag, "").map(Some)
@@ -600,7 +594,7 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is a Text String with `tag`.
     #[inline(always)]
     pub fn optional_text(&mut self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
-        if self.next_tag() != Some(tag) {
+        if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
         self.required_text(tag, "").map(Some)
@@ -624,7 +618,7 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child if it is a Byte String with `tag`.
     #[inline(always)]
     pub fn optional_bytes(&mut self, tag: u32) -> Result<Option<&'a [u8]>, DecodeError> {
-        if self.next_tag() != Some(tag) {
+        if self.peek_tag() != Some(tag) {
             return Ok(None);
         }
         self.required_bytes(tag, "").map(Some)
