@@ -1,8 +1,7 @@
 //! Response headers of every shape a server sends: the usual three fields in order, fields from
 //! newer versions (a Server Correlation Value sent to a 1.0 client), fields in another order,
-//! unknown fields, and a field of the wrong type. The decoder has a straight-through path for the
-//! usual header and a general one for the rest; both must give the same typed header. The typed
-//! header encodes its fields in the specification's order (unknown ones just before Batch
+//! unknown fields, and a field of the wrong type. The decoder reads the header's fields in any
+//! order, each by its tag. The typed header encodes its fields in the specification's order (unknown ones just before Batch
 //! Count), so a header in that order re-encodes byte for byte, and any other parses back to the
 //! same message.
 

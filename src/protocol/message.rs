@@ -267,23 +267,6 @@ impl ResponseHeader {
     /// Reads the header's fields in any order (each field read by tag, so a field of the wrong
     /// type is an error naming it).
     fn decode_into(&mut self, mut r: StructureReader<'_>) -> Result<(), DecodeError> {
-        // The usual header, read straight through: Protocol Version, Time Stamp, Batch Count and
-        // nothing else. Any other shape is read by the loop below from the start.
-        // (Only reads that cannot fail on a field of another tag are used, so an unusual header
-        // costs no error built and thrown away.)
-        let mut usual = r.clone();
-        if let Ok(Some(version)) = usual.optional_structure(t::PROTOCOL_VERSION)
-            && let Ok(version) = decode_version(version)
-            && usual.peek_tag() == Some(t::TIME_STAMP)
-            && let Ok(stamp) = usual.required_date_time(t::TIME_STAMP, "")
-            && let Ok(Some(count)) = usual.optional_integer(t::BATCH_COUNT)
-            && usual.is_empty()
-        {
-            self.protocol_version = version;
-            self.time_stamp = stamp;
-            self.batch_count = count;
-            return Ok(());
-        }
         let h = self;
         let (mut version, mut stamp, mut count) = (None, None, None);
         while let Some(tag) = r.peek_tag() {
