@@ -18,8 +18,9 @@ use crate::ttlv::{DecodeLimits, ItemRef, ItemType, validate};
 
 /// Parses `data` as a response (with a fallback operation derived from the input) and as a
 /// request. Whatever parses must be valid TTLV (the typed decoders' fast paths may accept
-/// nothing the strict validator refuses), and must re-encode (unless the typed form holds something the message's
-/// version cannot express, which encoding refuses) to bytes that parse to the same message.
+/// nothing the strict validator refuses), and must re-encode (unless the typed form holds
+/// something the message's version cannot express, which encoding refuses) to bytes that parse
+/// to the same message.
 /// Panics when an invariant breaks.
 pub fn message_round_trip(data: &[u8]) {
     let limits = DecodeLimits::default();

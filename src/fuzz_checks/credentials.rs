@@ -60,15 +60,20 @@ fn load(
     ClientCredentials::load_with(Path::new(CERTIFICATE_FILE), key_file, password, now, read)
 }
 
+/// The number of CERTIFICATE blocks in `text`, which a loader accepted as a `what` (so it must
+/// split into PEM blocks), counted independently of the loaders.
+fn certificate_blocks(text: &[u8], what: &str) -> usize {
+    split_pem_blocks(Path::new(CERTIFICATE_FILE), text)
+        .unwrap_or_else(|e| panic!("a loaded {what} does not split into blocks: {e}"))
+        .iter()
+        .filter(|block| block.label == "CERTIFICATE")
+        .count()
+}
+
 /// Loaded credentials: one chain entry per CERTIFICATE block, each a certificate valid now, and
 /// a key.
 fn loaded(credentials: ClientCredentials, certificate: &[u8], now: SystemTime) {
-    let blocks = split_pem_blocks(Path::new(CERTIFICATE_FILE), certificate)
-        .expect("a loaded certificate file splits into blocks");
-    let certificates = blocks
-        .iter()
-        .filter(|block| block.label == "CERTIFICATE")
-        .count();
+    let certificates = certificate_blocks(certificate, "certificate file");
     assert_eq!(credentials.chain.len(), certificates, "chain length");
     for certificate in &credentials.chain {
         let info = CertificateInfo::from_der(certificate).expect("a loaded certificate parses");
@@ -127,12 +132,7 @@ fn refused(
 fn ca_file(text: &[u8]) {
     match ca_certificates_from_pem(Path::new(CERTIFICATE_FILE), text) {
         Ok(certificates) => {
-            let blocks = split_pem_blocks(Path::new(CERTIFICATE_FILE), text)
-                .expect("a loaded CA file splits into blocks");
-            let expected = blocks
-                .iter()
-                .filter(|block| block.label == "CERTIFICATE")
-                .count();
+            let expected = certificate_blocks(text, "CA file");
             assert_eq!(certificates.len(), expected, "CA certificate count");
             assert!(!certificates.is_empty());
         }
