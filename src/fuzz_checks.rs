@@ -13,17 +13,20 @@ pub use config::config_yaml;
 pub use credentials::credentials_load;
 pub use keystore_file::{FUZZ_MASTER_KEY, keystore_file};
 
-use crate::protocol::{Operation, RequestMessage, ResponseMessage};
+use crate::protocol::operations::GetResponseView;
+use crate::protocol::{Operation, RequestMessage, ResponseMessage, ResponseView};
 use crate::ttlv::{DecodeLimits, ItemRef, ItemType, validate};
 
 /// Parses `data` as a response (with a fallback operation derived from the input) and as a
 /// request. Whatever parses must be valid TTLV (the typed decoders' fast paths may accept
 /// nothing the strict validator refuses), and must re-encode (unless the typed form holds
 /// something the message's version cannot express, which encoding refuses) to bytes that parse
-/// to the same message.
+/// to the same message. The straight-through readers of the usual response and Get payload must
+/// agree with the general readers ([`usual_readers_agree`]).
 /// Panics when an invariant breaks.
 pub fn message_round_trip(data: &[u8]) {
     let limits = DecodeLimits::default();
+    usual_readers_agree(data, &limits);
     let fallback = data.first().map(|b| Operation(u32::from(*b % 0x32)));
     if let Ok(message) = ResponseMessage::decode(data, &limits, fallback) {
         assert_valid(data, "response");
@@ -43,6 +46,42 @@ pub fn message_round_trip(data: &[u8]) {
             assert_eq!(again, message, "request changed through re-encoding");
         }
     }
+}
+
+/// The straight-through readers of the usual response ([`ResponseView`]) and of the usual Get
+/// payload ([`GetResponseView`]) accept only what the general readers accept, and read the
+/// same view from it. Every batch item's payload is tried as a Get payload. Panics otherwise.
+/// Returns which readers accepted: (usual response, usual Get payload).
+pub fn usual_readers_agree(data: &[u8], limits: &DecodeLimits) -> (bool, bool) {
+    let mut usual = ResponseView::empty();
+    let usual_accepts = usual.read_usual(data, limits).is_some();
+    let mut general = ResponseView::empty();
+    let general_result = general.read_general(data, limits);
+    if usual_accepts {
+        if let Err(e) = &general_result {
+            panic!("the usual-response reader accepts what the general reader refuses: {e}");
+        }
+        assert_eq!(
+            usual, general,
+            "the usual-response reader read another view"
+        );
+    }
+    let mut usual_get = false;
+    if general_result.is_err() {
+        return (usual_accepts, usual_get);
+    }
+    for payload in general.batch_items.iter().filter_map(|item| item.payload) {
+        if let Some(usual) = GetResponseView::decode_usual(payload) {
+            usual_get = true;
+            match GetResponseView::decode_general(payload) {
+                Ok(general) => assert_eq!(usual, general, "the usual Get reader read another view"),
+                Err(e) => {
+                    panic!("the usual Get reader accepts what the general reader refuses: {e}")
+                }
+            }
+        }
+    }
+    (usual_accepts, usual_get)
 }
 
 /// Panics when `data`, which a typed decoder accepted as a `what`, is not valid TTLV.

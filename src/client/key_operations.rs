@@ -5,15 +5,17 @@
 
 use base64ct::{Base64, Encoding};
 
-use super::{ClientError, KmipClient};
+use super::{ClientError, KmipClient, malformed};
 use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
 use crate::protocol::operations::{
-    CreateRequest, DiscoverVersions, GetAttributesRequest, GetRequest, LocateRequest, QueryRequest,
-    QueryResponse, RegisterRequest, RevokeRequest, UniqueIdentifierRequest,
+    CreateRequest, DiscoverVersions, GetAttributesRequest, GetRequest, GetResponseView,
+    LocateRequest, QueryRequest, QueryResponse, RegisterRequest, RevokeRequest,
+    UniqueIdentifierRequest,
 };
 use crate::protocol::{
-    CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, ProtocolVersion, QueryFunction,
-    RequestPayload, ResponsePayload, ResultReason, RevocationReasonCode, State, tags, usage_mask,
+    CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, Operation, ProtocolVersion,
+    QueryFunction, RequestPayload, ResponsePayload, ResultReason, RevocationReasonCode, State,
+    tags, usage_mask,
 };
 use crate::secret_memory::KeyBuffer;
 use crate::transport::Connection;
@@ -74,7 +76,7 @@ macro_rules! expect_payload {
     ($payload:expr, $variant:ident) => {
         match $payload {
             ResponsePayload::$variant(p) => p,
-            _ => unreachable!("interpret() checked the payload's operation"),
+            _ => unreachable!("exchange_on checked the payload's operation"),
         }
     };
 }
@@ -200,39 +202,43 @@ impl KmipClient {
         self.with_connection(|client, conn| client.get_key_on(conn, id))
     }
 
+    /// The Get itself. The response is read in place: the key goes from the (wiped) response
+    /// buffer straight into its [`KeyBytes`], with no copy in between.
     fn get_key_on(&self, conn: &mut Connection, id: &str) -> Result<KeyBytes, ClientError> {
-        let answer = self
-            .call_on(conn, RequestPayload::Get(GetRequest::raw(id)))
-            .map_err(|e| absent_if_not_found(id, e))?;
-        let got = expect_payload!(answer, Get);
-        let server = conn.server();
-        if got.unique_identifier != id {
-            return Err(ClientError::protocol(
-                server,
-                format!(
-                    "Get of key '{id}' answered with key '{}'",
-                    got.unique_identifier
-                ),
-            ));
-        }
-        let block = got.object.key_block().ok_or_else(|| {
-            ClientError::protocol(
-                server,
-                format!("key '{id}' is not a symmetric key or secret data"),
-            )
-        })?;
-        let material = block.key_bytes().ok_or_else(|| {
-            ClientError::protocol(
-                server,
-                format!("key '{id}' came back wrapped or in an unusable format"),
-            )
-        })?;
-        key_from_material(material).ok_or_else(|| {
-            ClientError::protocol(
-                server,
-                format!("key '{id}' has {} bytes of key material; a 256-bit key needs 32 (or 44 of base64)", material.len()),
-            )
+        let version = self.negotiate(conn)?;
+        let request = RequestPayload::Get(GetRequest::raw(id));
+        self.exchange_with(conn, version, request, |payload, _, server| {
+            let got = GetResponseView::decode(payload)
+                .map_err(|e| malformed(server, Operation::GET, &e))?;
+            if got.unique_identifier != id {
+                return Err(ClientError::protocol(
+                    server,
+                    format!(
+                        "Get of key '{id}' answered with key '{}'",
+                        got.unique_identifier
+                    ),
+                ));
+            }
+            let block = got.object.key_block().ok_or_else(|| {
+                ClientError::protocol(
+                    server,
+                    format!("key '{id}' is not a symmetric key or secret data"),
+                )
+            })?;
+            let material = block.key_bytes().ok_or_else(|| {
+                ClientError::protocol(
+                    server,
+                    format!("key '{id}' came back wrapped or in an unusable format"),
+                )
+            })?;
+            key_from_material(material).ok_or_else(|| {
+                ClientError::protocol(
+                    server,
+                    format!("key '{id}' has {} bytes of key material; a 256-bit key needs 32 (or 44 of base64)", material.len()),
+                )
+            })
         })
+        .map_err(|e| absent_if_not_found(id, e))
     }
 
     /// What a database server does at start: the key's state (which must be Active when

@@ -29,11 +29,11 @@ use crate::config::{KmipOptions, ProtocolVersionChoice};
 use crate::credentials::ClientCredentials;
 use crate::protocol::operations::DiscoverVersions;
 use crate::protocol::{
-    Operation, ProtocolVersion, RequestMessage, RequestPayload, ResponseMessage, ResponsePayload,
-    ResultReason, ResultStatus,
+    Operation, ProtocolVersion, RequestMessage, RequestPayload, ResponseItemView, ResponsePayload,
+    ResponseView, ResultReason, ResultStatus,
 };
 use crate::transport::{Connection, Transport};
-use crate::ttlv::DecodeLimits;
+use crate::ttlv::{DecodeError, DecodeLimits, ItemRef};
 
 /// Idle connections kept for reuse.
 const MAX_IDLE_CONNECTIONS: usize = 8;
@@ -204,16 +204,38 @@ impl KmipClient {
         Ok(chosen)
     }
 
-    /// Sends one operation on `conn` in `version` and returns its successful payload.
+    /// Sends one operation on `conn` in `version` and returns its successful payload, owned.
     fn exchange_on(
         &self,
         conn: &mut Connection,
         version: ProtocolVersion,
         payload: RequestPayload,
     ) -> Result<ResponsePayload, ClientError> {
-        let operation = payload
-            .operation()
-            .ok_or_else(|| ClientError::protocol(conn.server(), "untyped request payload"))?;
+        let operation = request_operation(conn.server(), &payload)?;
+        self.exchange_with(conn, version, payload, |p, v, server| {
+            let payload = ResponsePayload::decode(operation, p, v)
+                .map_err(|e| malformed(server, operation, &e))?;
+            if payload.operation() != Some(operation) {
+                return Err(ClientError::protocol(
+                    server,
+                    format!("{operation} response carries another payload"),
+                ));
+            }
+            Ok(payload)
+        })
+    }
+
+    /// Sends one operation on `conn` in `version`; when it succeeded, `read_payload` reads the
+    /// response's payload in place (given the message's protocol version and the server's
+    /// name) before the response buffer is wiped.
+    fn exchange_with<T>(
+        &self,
+        conn: &mut Connection,
+        version: ProtocolVersion,
+        payload: RequestPayload,
+        read_payload: impl FnOnce(ItemRef<'_>, ProtocolVersion, &str) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        let operation = request_operation(conn.server(), &payload)?;
         let mut request = RequestMessage::single(version, payload).map_err(|e| {
             ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
         })?;
@@ -231,14 +253,20 @@ impl KmipClient {
         })?;
         let mut response = zeroize::Zeroizing::new(Vec::with_capacity(512));
         conn.exchange(&bytes, &mut response)?;
-        let message = ResponseMessage::decode(&response, &self.inner.limits, Some(operation))
-            .map_err(|e| {
-                ClientError::protocol(
-                    conn.server(),
-                    format!("malformed {operation} response: {e}"),
-                )
-            })?;
-        interpret(conn.server(), operation, &correlation, message)
+        let server = conn.server();
+        let message = ResponseView::decode(&response, &self.inner.limits)
+            .map_err(|e| malformed(server, operation, &e))?;
+        let item = answering_item(server, operation, &correlation, &message)?;
+        match item.result_status {
+            ResultStatus::SUCCESS => match item.payload {
+                Some(p) => read_payload(p, message.header.protocol_version, server),
+                None => Err(ClientError::protocol(
+                    server,
+                    format!("{operation} response has no payload"),
+                )),
+            },
+            status => Err(failure(server, operation, status, item)),
+        }
     }
 
     /// Runs one operation with connection management, negotiation and (for idempotent
@@ -348,28 +376,43 @@ fn is_idempotent(op: Operation) -> bool {
     )
 }
 
-/// Checks a response answers `operation` and turns its result into a payload or an error.
-fn interpret(
+/// The operation of a request payload this client sends (every one is typed).
+fn request_operation(server: &str, payload: &RequestPayload) -> Result<Operation, ClientError> {
+    payload
+        .operation()
+        .ok_or_else(|| ClientError::protocol(server, "untyped request payload"))
+}
+
+/// The error for a response that does not decode.
+fn malformed(server: &str, operation: Operation, e: &DecodeError) -> ClientError {
+    ClientError::protocol(server, format!("malformed {operation} response: {e}"))
+}
+
+/// Checks a response answers the one-item `operation` request with Unique Batch Item ID
+/// `correlation` and returns its batch item.
+fn answering_item<'m, 'a>(
     server: &str,
     operation: Operation,
     correlation: &[u8],
-    mut message: ResponseMessage,
-) -> Result<ResponsePayload, ClientError> {
-    if message.batch_items.is_empty() {
-        return Err(ClientError::protocol(
-            server,
-            "response holds no batch item",
-        ));
-    }
-    if message.batch_items.len() > 1 {
-        return Err(ClientError::protocol(
-            server,
-            "response holds more batch items than the request",
-        ));
-    }
-    let item = message.batch_items.remove(0);
-    match &item.unique_batch_item_id {
-        Some(id) if id.as_slice() == correlation => {}
+    message: &'m ResponseView<'a>,
+) -> Result<&'m ResponseItemView<'a>, ClientError> {
+    let item = match message.batch_items.as_slice() {
+        [item] => item,
+        [] => {
+            return Err(ClientError::protocol(
+                server,
+                "response holds no batch item",
+            ));
+        }
+        _ => {
+            return Err(ClientError::protocol(
+                server,
+                "response holds more batch items than the request",
+            ));
+        }
+    };
+    match item.unique_batch_item_id {
+        Some(id) if id == correlation => {}
         Some(_) => {
             return Err(ClientError::protocol(
                 server,
@@ -401,39 +444,36 @@ fn interpret(
             ),
         ));
     }
-    let message_text = item.result_message.clone().unwrap_or_default();
-    match item.result_status {
-        ResultStatus::SUCCESS => match item.payload {
-            Some(p) if p.operation() == Some(operation) => Ok(p),
-            Some(_) => Err(ClientError::protocol(
-                server,
-                format!("{operation} response carries another payload"),
-            )),
-            None => Err(ClientError::protocol(
-                server,
-                format!("{operation} response has no payload"),
-            )),
-        },
-        ResultStatus::OPERATION_FAILED => {
-            let reason = item.result_reason.unwrap_or(ResultReason::GENERAL_FAILURE);
-            Err(match reason {
-                ResultReason::PERMISSION_DENIED
-                | ResultReason::AUTHENTICATION_NOT_SUCCESSFUL
-                | ResultReason::NOT_AUTHORISED => ClientError::PermissionDenied {
-                    operation,
-                    reason,
-                    message: message_text,
-                },
-                _ => ClientError::Server {
-                    operation,
-                    reason,
-                    message: message_text,
-                },
-            })
-        }
-        status => Err(ClientError::protocol(
+    Ok(item)
+}
+
+/// The error for a batch item whose result `status` is not Success.
+fn failure(
+    server: &str,
+    operation: Operation,
+    status: ResultStatus,
+    item: &ResponseItemView<'_>,
+) -> ClientError {
+    if status != ResultStatus::OPERATION_FAILED {
+        return ClientError::protocol(
             server,
             format!("unsupported result status {status} for {operation}"),
-        )),
+        );
+    }
+    let reason = item.result_reason.unwrap_or(ResultReason::GENERAL_FAILURE);
+    let message = item.result_message.unwrap_or_default().to_owned();
+    match reason {
+        ResultReason::PERMISSION_DENIED
+        | ResultReason::AUTHENTICATION_NOT_SUCCESSFUL
+        | ResultReason::NOT_AUTHORISED => ClientError::PermissionDenied {
+            operation,
+            reason,
+            message,
+        },
+        _ => ClientError::Server {
+            operation,
+            reason,
+            message,
+        },
     }
 }

@@ -6,8 +6,8 @@
 
 use smallvec::SmallVec;
 
-use super::fields::opt_text;
 use super::operations::{RequestPayload, ResponsePayload, decode_version, encode_version};
+use super::response_view::ResponseView;
 use super::tags as t;
 use super::{Operation, ProtocolVersion, ResultReason, ResultStatus};
 use crate::ttlv::{
@@ -34,23 +34,49 @@ impl MessageExtension {
         enc.end_structure(m);
     }
 
-    fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+    pub(super) fn decode(item: ItemRef<'_>) -> Result<Self, DecodeError> {
+        MessageExtensionView::decode(item)?.try_into()
+    }
+}
+
+/// A Message Extension read in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageExtensionView<'a> {
+    /// Vendor Identification.
+    pub vendor_identification: &'a str,
+    /// Criticality Indicator: the receiver must fail if it does not understand the extension.
+    pub criticality_indicator: bool,
+    /// Vendor Extension, checked as TTLV.
+    pub vendor_extension: ItemRef<'a>,
+}
+
+impl<'a> MessageExtensionView<'a> {
+    pub(super) fn decode(item: ItemRef<'a>) -> Result<Self, DecodeError> {
         let mut r = item.structure()?;
-        let vendor_identification = r
-            .required(t::VENDOR_IDENTIFICATION, "Vendor Identification")?
-            .text()?
-            .to_owned();
+        let vendor_identification =
+            r.required_text(t::VENDOR_IDENTIFICATION, "Vendor Identification")?;
         let criticality_indicator = r
             .required(t::CRITICALITY_INDICATOR, "Criticality Indicator")?
             .boolean()?;
-        let vendor_extension = r
-            .required(t::VENDOR_EXTENSION, "Vendor Extension")?
-            .to_item()?;
+        let vendor_extension = r.required(t::VENDOR_EXTENSION, "Vendor Extension")?;
+        vendor_extension.check_contents()?;
         r.finish()?;
         Ok(Self {
             vendor_identification,
             criticality_indicator,
             vendor_extension,
+        })
+    }
+}
+
+impl TryFrom<MessageExtensionView<'_>> for MessageExtension {
+    type Error = DecodeError;
+
+    fn try_from(view: MessageExtensionView<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            vendor_identification: view.vendor_identification.to_owned(),
+            criticality_indicator: view.criticality_indicator,
+            vendor_extension: view.vendor_extension.to_item()?,
         })
     }
 }
@@ -266,7 +292,7 @@ impl ResponseHeader {
 
     /// Reads the header's fields in any order (each field read by tag, so a field of the wrong
     /// type is an error naming it).
-    fn decode_into(&mut self, mut r: StructureReader<'_>) -> Result<(), DecodeError> {
+    pub(super) fn decode_into(&mut self, mut r: StructureReader<'_>) -> Result<(), DecodeError> {
         let h = self;
         let (mut version, mut stamp, mut count) = (None, None, None);
         while let Some(tag) = r.peek_tag() {
@@ -361,20 +387,6 @@ pub struct ResponseBatchItem {
 }
 
 impl ResponseBatchItem {
-    /// A batch item with nothing set yet (a decoder fills it in place).
-    fn empty() -> Self {
-        Self {
-            operation: None,
-            unique_batch_item_id: None,
-            result_status: ResultStatus::SUCCESS,
-            result_reason: None,
-            result_message: None,
-            asynchronous_correlation_value: None,
-            payload: None,
-            message_extension: None,
-        }
-    }
-
     /// A successful result carrying `payload`.
     pub fn success(payload: ResponsePayload) -> Self {
         Self {
@@ -535,10 +547,10 @@ impl ResponseMessage {
         enc.finish()
     }
 
-    /// Decodes a response message strictly and within `limits`. A batch item without an
-    /// Operation (allowed in a one-item response) has its payload read as `fallback_operation`
-    /// (the operation the client asked for), or kept generic when that is `None`.
-    #[inline(always)]
+    /// Decodes a response message strictly and within `limits` (through [`ResponseView`], then
+    /// each payload typed). A batch item without an Operation (allowed in a one-item response)
+    /// has its payload read as `fallback_operation` (the operation the client asked for), or
+    /// kept generic when that is `None`.
     pub fn decode(
         buf: &[u8],
         limits: &DecodeLimits,
@@ -551,7 +563,7 @@ impl ResponseMessage {
             batch_items: BatchItems::new(),
         });
         if let Ok(message) = &mut out
-            && let Err(e) = message.decode_in_place(buf, limits, fallback_operation)
+            && let Err(e) = message.read(buf, limits, fallback_operation)
         {
             out = Err(e);
         }
@@ -559,59 +571,46 @@ impl ResponseMessage {
     }
 
     /// [`Self::decode`] into `self`, which holds an empty message.
-    fn decode_in_place(
+    fn read(
         &mut self,
         buf: &[u8],
         limits: &DecodeLimits,
         fallback_operation: Option<Operation>,
     ) -> Result<(), DecodeError> {
-        let mut r = ItemRef::top_structure(buf, limits, t::RESPONSE_MESSAGE, "Response Message")?;
-        self.header
-            .decode_into(r.required_structure(t::RESPONSE_HEADER, "Response Header")?)?;
-        let v = self.header.protocol_version;
-        while let Some(b) = r.optional_structure(t::BATCH_ITEM)? {
-            self.batch_items.push(ResponseBatchItem::empty());
-            if let Some(item) = self.batch_items.last_mut() {
-                decode_response_item(item, b, v, fallback_operation)?;
+        let mut view = ResponseView::empty();
+        view.read(buf, limits)?;
+        let v = view.header.protocol_version;
+        self.header = view.header;
+        for item in &view.batch_items {
+            let message_extension = match item.message_extension {
+                Some(x) => Some(Box::new(x.try_into()?)),
+                None => None,
+            };
+            self.batch_items.push(ResponseBatchItem {
+                operation: item.operation,
+                unique_batch_item_id: item.unique_batch_item_id.map(<[u8]>::to_vec),
+                result_status: item.result_status,
+                result_reason: item.result_reason,
+                result_message: item.result_message.map(str::to_owned),
+                asynchronous_correlation_value: item
+                    .asynchronous_correlation_value
+                    .map(<[u8]>::to_vec),
+                payload: None,
+                message_extension,
+            });
+            // The payload is decoded straight into its slot: it is large, and every move of it
+            // is a copy.
+            let Some(slot) = self.batch_items.last_mut() else {
+                continue;
+            };
+            match (item.payload, item.operation.or(fallback_operation)) {
+                (None, _) => {}
+                (Some(p), Some(op)) => ResponsePayload::decode_into(&mut slot.payload, op, p, v)?,
+                (Some(p), None) => slot.payload = Some(ResponsePayload::Other(p.to_item()?)),
             }
         }
-        r.finish()
+        Ok(())
     }
-}
-
-fn decode_response_item(
-    item: &mut ResponseBatchItem,
-    mut br: StructureReader<'_>,
-    v: ProtocolVersion,
-    fallback_operation: Option<Operation>,
-) -> Result<(), DecodeError> {
-    item.operation = br.optional_enumeration(t::OPERATION)?.map(Operation);
-    item.unique_batch_item_id = opt_bytes(&mut br, t::UNIQUE_BATCH_ITEM_ID)?;
-    item.result_status = ResultStatus(br.required_enumeration(t::RESULT_STATUS, "Result Status")?);
-    item.result_reason = br.optional_enumeration(t::RESULT_REASON)?.map(ResultReason);
-    item.result_message = opt_text(&mut br, t::RESULT_MESSAGE)?;
-    item.asynchronous_correlation_value = opt_bytes(&mut br, t::ASYNCHRONOUS_CORRELATION_VALUE)?;
-    match item.operation.or(fallback_operation) {
-        Some(op) if ResponsePayload::types(op) => {
-            if let Some(p) = br.optional_structure(t::RESPONSE_PAYLOAD)? {
-                ResponsePayload::decode_typed_into(&mut item.payload, op, p, v)?;
-            }
-        }
-        Some(op) => {
-            if let Some(p) = br.optional(t::RESPONSE_PAYLOAD)? {
-                item.payload = Some(ResponsePayload::decode(op, p, v)?);
-            }
-        }
-        None => {
-            if let Some(p) = br.optional(t::RESPONSE_PAYLOAD)? {
-                item.payload = Some(ResponsePayload::Other(p.to_item()?));
-            }
-        }
-    }
-    if let Some(x) = br.optional(t::MESSAGE_EXTENSION)? {
-        item.message_extension = Some(Box::new(MessageExtension::decode(x)?));
-    }
-    br.finish()
 }
 
 #[inline(always)]

@@ -4,6 +4,10 @@
 //! Attributes travel in a Template-Attribute with Attribute Name strings in KMIP 1.x and in an
 //! Attributes structure with typed tags in 2.x ([`attributes`]); enumeration names are looked up
 //! per version ([`names`]), since 2.x reserves some 1.x codes.
+//!
+//! A response can also be read in place ([`response_view`], and
+//! [`operations::GetResponseView`] for a Get): identifiers and key bytes stay in the received
+//! buffer, nothing is allocated, and the owned messages are built from those views.
 
 pub mod attributes;
 pub mod enums;
@@ -12,6 +16,7 @@ pub mod message;
 pub mod names;
 pub mod objects;
 pub mod operations;
+pub mod response_view;
 pub mod tags;
 pub mod text_tree;
 pub mod unique_identifier;
@@ -23,10 +28,14 @@ pub use enums::{
     ResultReason, ResultStatus, RevocationReasonCode, SecretDataType, State, usage_mask,
 };
 pub use message::{
-    BatchItems, MessageExtension, RequestBatchItem, RequestHeader, RequestMessage,
-    ResponseBatchItem, ResponseHeader, ResponseHeaderExtra, ResponseMessage,
+    BatchItems, MessageExtension, MessageExtensionView, RequestBatchItem, RequestHeader,
+    RequestMessage, ResponseBatchItem, ResponseHeader, ResponseHeaderExtra, ResponseMessage,
 };
-pub use objects::{KeyBlock, KeyMaterial, KeyValue, ManagedObject};
+pub use objects::{
+    KeyBlock, KeyBlockView, KeyMaterial, KeyMaterialView, KeyValue, KeyValueView, ManagedObject,
+    ManagedObjectView,
+};
 pub use operations::{RequestPayload, ResponsePayload};
+pub use response_view::{ResponseItemView, ResponseView};
 pub use unique_identifier::UniqueIdentifier;
 pub use version::ProtocolVersion;

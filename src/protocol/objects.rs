@@ -1,15 +1,18 @@
 //! Managed objects carried in Register requests and Get responses: Symmetric Key and Secret
-//! Data with their Key Block. Key material lives in zeroizing buffers; other object types are
-//! kept as generic items.
+//! Data with their Key Block. Owned objects keep key material in zeroizing buffers; the views
+//! ([`ManagedObjectView`], [`KeyBlockView`]) are the same objects read in place, their key
+//! material borrowed from the decoded buffer. Every owned object is decoded through its view,
+//! so both accept exactly the same input. Other object types are kept as generic items.
 
 use zeroize::Zeroizing;
 
 use super::attributes::{Attribute, Attributes};
 use super::tags as t;
 use super::{CryptographicAlgorithm, KeyFormatType, ObjectType, ProtocolVersion, SecretDataType};
-use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemType, StructureReader};
+use crate::ttlv::{DecodeError, EncodeError, Encoder, Item, ItemRef, ItemType, StructureReader};
 
 /// True when the next child of `r` has `tag` and is a Byte String.
+#[inline]
 fn next_is_bytes(r: &StructureReader<'_>, tag: u32) -> bool {
     r.peek_tag() == Some(tag) && r.peek_type() == Some(ItemType::ByteString)
 }
@@ -143,76 +146,6 @@ impl KeyBlock {
         enc.end_structure(m);
         Ok(())
     }
-
-    #[inline]
-    fn decode(mut r: StructureReader<'_>) -> Result<Self, DecodeError> {
-        let key_format_type =
-            KeyFormatType(r.required_enumeration(t::KEY_FORMAT_TYPE, "Key Format Type")?);
-        let key_compression_type = r.optional_enumeration(t::KEY_COMPRESSION_TYPE)?;
-        let key_value = if next_is_bytes(&r, t::KEY_VALUE) {
-            let wrapped = r.required_bytes(t::KEY_VALUE, "Key Value")?;
-            Some(KeyValue::Wrapped(Zeroizing::new(wrapped.to_vec())))
-        } else {
-            match r.optional_structure(t::KEY_VALUE)? {
-                None => None,
-                Some(mut kr) => {
-                    let material = if next_is_bytes(&kr, t::KEY_MATERIAL) {
-                        let bytes = kr.required_bytes(t::KEY_MATERIAL, "Key Material")?;
-                        KeyMaterial::Bytes(Zeroizing::new(bytes.to_vec()))
-                    } else {
-                        let km = kr.required(t::KEY_MATERIAL, "Key Material")?;
-                        if km.item_type() == ItemType::ByteString {
-                            KeyMaterial::Bytes(Zeroizing::new(km.bytes()?.to_vec()))
-                        } else {
-                            let mut mr = km.structure()?;
-                            match (key_format_type, mr.optional(t::KEY)?) {
-                                (KeyFormatType::TRANSPARENT_SYMMETRIC_KEY, Some(k))
-                                    if mr.is_empty() =>
-                                {
-                                    KeyMaterial::TransparentSymmetricKey(Zeroizing::new(
-                                        k.bytes()?.to_vec(),
-                                    ))
-                                }
-                                _ => KeyMaterial::Structure(Box::new(km.to_item()?)),
-                            }
-                        }
-                    };
-                    let mut attributes = Vec::new();
-                    for a in kr {
-                        let a = a?;
-                        if a.tag() == t::ATTRIBUTES {
-                            attributes.extend(Attributes::decode(a)?.attributes);
-                        } else if a.tag() == t::ATTRIBUTE {
-                            attributes.push(Attribute::decode(a)?);
-                        } else {
-                            return Err(a.error("unexpected field in Key Value"));
-                        }
-                    }
-                    Some(KeyValue::Plain {
-                        material,
-                        attributes,
-                    })
-                }
-            }
-        };
-        let cryptographic_algorithm = r
-            .optional_enumeration(t::CRYPTOGRAPHIC_ALGORITHM)?
-            .map(CryptographicAlgorithm);
-        let cryptographic_length = r.optional_integer(t::CRYPTOGRAPHIC_LENGTH)?;
-        let key_wrapping_data = r
-            .optional(t::KEY_WRAPPING_DATA)?
-            .map(|w| w.to_item().map(Box::new))
-            .transpose()?;
-        r.finish()?;
-        Ok(Self {
-            key_format_type,
-            key_compression_type,
-            key_value,
-            cryptographic_algorithm,
-            cryptographic_length,
-            key_wrapping_data,
-        })
-    }
 }
 
 /// A managed object as carried in Register and Get.
@@ -280,29 +213,373 @@ impl ManagedObject {
         r: &mut StructureReader<'_>,
         what: &str,
     ) -> Result<Self, DecodeError> {
+        ManagedObjectView::decode_next(r, what)?.try_into()
+    }
+}
+
+/// Key Material read in place: the bytes are borrowed from the decoded buffer (whoever owns
+/// that buffer wipes it). Two views are equal when they view the same bytes of the same buffer
+/// (compared by address, never by content).
+#[derive(Clone, Copy)]
+pub enum KeyMaterialView<'a> {
+    /// A Byte String (Raw, Opaque, PKCS#1/#8 ... formats).
+    Bytes(&'a [u8]),
+    /// A Transparent Symmetric Key structure holding one Key byte string.
+    TransparentSymmetricKey(&'a [u8]),
+    /// Any other structured key material, checked as TTLV.
+    Structure(ItemRef<'a>),
+}
+
+impl std::fmt::Debug for KeyMaterialView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes(b) => write!(f, "KeyMaterialView::Bytes(<{} bytes redacted>)", b.len()),
+            Self::TransparentSymmetricKey(b) => write!(
+                f,
+                "KeyMaterialView::TransparentSymmetricKey(<{} bytes redacted>)",
+                b.len()
+            ),
+            Self::Structure(_) => write!(f, "KeyMaterialView::Structure(<redacted>)"),
+        }
+    }
+}
+
+impl PartialEq for KeyMaterialView<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Bytes(a), Self::Bytes(b))
+            | (Self::TransparentSymmetricKey(a), Self::TransparentSymmetricKey(b)) => {
+                std::ptr::eq(*a, *b)
+            }
+            (Self::Structure(a), Self::Structure(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for KeyMaterialView<'_> {}
+
+impl TryFrom<KeyMaterialView<'_>> for KeyMaterial {
+    type Error = DecodeError;
+
+    fn try_from(view: KeyMaterialView<'_>) -> Result<Self, DecodeError> {
+        Ok(match view {
+            KeyMaterialView::Bytes(b) => Self::Bytes(Zeroizing::new(b.to_vec())),
+            KeyMaterialView::TransparentSymmetricKey(b) => {
+                Self::TransparentSymmetricKey(Zeroizing::new(b.to_vec()))
+            }
+            KeyMaterialView::Structure(item) => Self::Structure(Box::new(item.to_item()?)),
+        })
+    }
+}
+
+/// Key Value read in place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyValueView<'a> {
+    /// Key Material and the attributes some servers return with it.
+    Plain {
+        /// Key Material.
+        material: KeyMaterialView<'a>,
+        /// The Key Value's fields after the Key Material, when there are any: Attribute items
+        /// (1.x) or an Attributes structure (2.x), checked as TTLV; [`KeyBlock`] types them.
+        attributes: Option<StructureReader<'a>>,
+    },
+    /// The wrapped (encrypted) Key Value.
+    Wrapped(&'a [u8]),
+}
+
+impl TryFrom<KeyValueView<'_>> for KeyValue {
+    type Error = DecodeError;
+
+    fn try_from(view: KeyValueView<'_>) -> Result<Self, DecodeError> {
+        Ok(match view {
+            KeyValueView::Plain {
+                material,
+                attributes,
+            } => {
+                let mut typed = Vec::new();
+                for a in attributes.into_iter().flatten() {
+                    let a = a?;
+                    if a.tag() == t::ATTRIBUTES {
+                        typed.extend(Attributes::decode(a)?.attributes);
+                    } else {
+                        typed.push(Attribute::decode(a)?);
+                    }
+                }
+                Self::Plain {
+                    material: material.try_into()?,
+                    attributes: typed,
+                }
+            }
+            KeyValueView::Wrapped(b) => Self::Wrapped(Zeroizing::new(b.to_vec())),
+        })
+    }
+}
+
+/// Key Block read in place (see [`KeyBlock`] for the fields).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyBlockView<'a> {
+    /// Key Format Type.
+    pub key_format_type: KeyFormatType,
+    /// Key Compression Type.
+    pub key_compression_type: Option<u32>,
+    /// Key Value.
+    pub key_value: Option<KeyValueView<'a>>,
+    /// Cryptographic Algorithm.
+    pub cryptographic_algorithm: Option<CryptographicAlgorithm>,
+    /// Cryptographic Length in bits.
+    pub cryptographic_length: Option<i32>,
+    /// Key Wrapping Data, checked as TTLV.
+    pub key_wrapping_data: Option<ItemRef<'a>>,
+}
+
+impl<'a> KeyBlockView<'a> {
+    /// The plain key bytes, whatever form carries them (Raw/Opaque bytes or the Key of a
+    /// Transparent Symmetric Key); `None` when wrapped or structured otherwise.
+    pub fn key_bytes(&self) -> Option<&'a [u8]> {
+        match self.key_value {
+            Some(KeyValueView::Plain {
+                material: KeyMaterialView::Bytes(b) | KeyMaterialView::TransparentSymmetricKey(b),
+                ..
+            }) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// A key block with nothing read yet.
+    const EMPTY: Self = Self {
+        key_format_type: KeyFormatType(0),
+        key_compression_type: None,
+        key_value: None,
+        cryptographic_algorithm: None,
+        cryptographic_length: None,
+        key_wrapping_data: None,
+    };
+
+    /// The usual key block, read straight through: Key Format Type, an optional Key Compression
+    /// Type, a Key Value holding only a Key Material byte string, then optional Cryptographic
+    /// Algorithm and Length. Anything else (or anything malformed) is `None`, for the general
+    /// reader ([`Self::decode_into`]) to read or to report. Reads what the general reader reads.
+    #[inline(always)]
+    pub(crate) fn read_usual(mut r: StructureReader<'a>) -> Option<Self> {
+        let key_format_type = KeyFormatType(r.exact_enumeration(t::KEY_FORMAT_TYPE)?);
+        let key_compression_type =
+            r.exact_optional(t::KEY_COMPRESSION_TYPE, |r, tag| r.exact_enumeration(tag))?;
+        let mut kv = r.exact_structure(t::KEY_VALUE)?;
+        let material = kv.exact_bytes(t::KEY_MATERIAL)?;
+        kv.exact_end()?;
+        let cryptographic_algorithm = r
+            .exact_optional(t::CRYPTOGRAPHIC_ALGORITHM, |r, tag| {
+                r.exact_enumeration(tag)
+            })?
+            .map(CryptographicAlgorithm);
+        let cryptographic_length =
+            r.exact_optional(t::CRYPTOGRAPHIC_LENGTH, |r, tag| r.exact_integer(tag))?;
+        r.exact_end()?;
+        Some(Self {
+            key_format_type,
+            key_compression_type,
+            key_value: Some(KeyValueView::Plain {
+                material: KeyMaterialView::Bytes(material),
+                attributes: None,
+            }),
+            cryptographic_algorithm,
+            cryptographic_length,
+            key_wrapping_data: None,
+        })
+    }
+
+    /// Reads a Key Block structure into `self` (in place: a view is large, and every move of it
+    /// is a copy).
+    #[inline]
+    fn decode_into(&mut self, mut r: StructureReader<'a>) -> Result<(), DecodeError> {
+        self.key_format_type =
+            KeyFormatType(r.required_enumeration(t::KEY_FORMAT_TYPE, "Key Format Type")?);
+        self.key_compression_type = r.optional_enumeration(t::KEY_COMPRESSION_TYPE)?;
+        self.key_value = if next_is_bytes(&r, t::KEY_VALUE) {
+            Some(KeyValueView::Wrapped(
+                r.required_bytes(t::KEY_VALUE, "Key Value")?,
+            ))
+        } else {
+            match r.optional_structure(t::KEY_VALUE)? {
+                None => None,
+                Some(kr) => Some(decode_plain_key_value(kr, self.key_format_type)?),
+            }
+        };
+        self.cryptographic_algorithm = r
+            .optional_enumeration(t::CRYPTOGRAPHIC_ALGORITHM)?
+            .map(CryptographicAlgorithm);
+        self.cryptographic_length = r.optional_integer(t::CRYPTOGRAPHIC_LENGTH)?;
+        self.key_wrapping_data = checked(r.optional(t::KEY_WRAPPING_DATA)?)?;
+        r.finish()
+    }
+}
+
+/// `item` with everything under it checked, for an item kept as a view.
+#[inline]
+fn checked(item: Option<ItemRef<'_>>) -> Result<Option<ItemRef<'_>>, DecodeError> {
+    if let Some(i) = &item {
+        i.check_contents()?;
+    }
+    Ok(item)
+}
+
+/// Reads a Key Value structure: Key Material, then any attributes (checked here, typed by the
+/// owned [`KeyValue`]).
+#[inline]
+fn decode_plain_key_value<'a>(
+    mut kr: StructureReader<'a>,
+    key_format_type: KeyFormatType,
+) -> Result<KeyValueView<'a>, DecodeError> {
+    let material = if next_is_bytes(&kr, t::KEY_MATERIAL) {
+        KeyMaterialView::Bytes(kr.required_bytes(t::KEY_MATERIAL, "Key Material")?)
+    } else {
+        let km = kr.required(t::KEY_MATERIAL, "Key Material")?;
+        if km.item_type() == ItemType::ByteString {
+            KeyMaterialView::Bytes(km.bytes()?)
+        } else {
+            let mut mr = km.structure()?;
+            match (key_format_type, mr.optional(t::KEY)?) {
+                (KeyFormatType::TRANSPARENT_SYMMETRIC_KEY, Some(k)) if mr.is_empty() => {
+                    KeyMaterialView::TransparentSymmetricKey(k.bytes()?)
+                }
+                _ => {
+                    km.check_contents()?;
+                    KeyMaterialView::Structure(km)
+                }
+            }
+        }
+    };
+    let attributes = (!kr.is_empty()).then(|| kr.clone());
+    for a in kr {
+        let a = a?;
+        if a.tag() != t::ATTRIBUTES && a.tag() != t::ATTRIBUTE {
+            return Err(a.error("unexpected field in Key Value"));
+        }
+        a.check_contents()?;
+    }
+    Ok(KeyValueView::Plain {
+        material,
+        attributes,
+    })
+}
+
+impl TryFrom<KeyBlockView<'_>> for KeyBlock {
+    type Error = DecodeError;
+
+    fn try_from(view: KeyBlockView<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            key_format_type: view.key_format_type,
+            key_compression_type: view.key_compression_type,
+            key_value: view.key_value.map(KeyValue::try_from).transpose()?,
+            cryptographic_algorithm: view.cryptographic_algorithm,
+            cryptographic_length: view.cryptographic_length,
+            key_wrapping_data: view
+                .key_wrapping_data
+                .map(|w| w.to_item().map(Box::new))
+                .transpose()?,
+        })
+    }
+}
+
+/// A managed object read in place (see [`ManagedObject`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ManagedObjectView<'a> {
+    /// Symmetric Key.
+    SymmetricKey(KeyBlockView<'a>),
+    /// Secret Data.
+    SecretData {
+        /// Secret Data Type.
+        secret_data_type: SecretDataType,
+        /// Key Block.
+        key_block: KeyBlockView<'a>,
+    },
+    /// Any other object, checked as TTLV.
+    Other(ItemRef<'a>),
+}
+
+impl<'a> ManagedObjectView<'a> {
+    /// The key block of a Symmetric Key or Secret Data.
+    pub fn key_block(&self) -> Option<&KeyBlockView<'a>> {
+        match self {
+            Self::SymmetricKey(kb) | Self::SecretData { key_block: kb, .. } => Some(kb),
+            Self::Other(_) => None,
+        }
+    }
+
+    /// Reads the object that is the next child of `r` (`what` names it when it is missing).
+    #[inline]
+    pub(crate) fn decode_next(
+        r: &mut StructureReader<'a>,
+        what: &str,
+    ) -> Result<Self, DecodeError> {
+        let mut object = Self::EMPTY;
+        object.decode_next_into(r, what)?;
+        Ok(object)
+    }
+
+    /// An object with nothing read yet.
+    pub(crate) const EMPTY: Self = Self::SymmetricKey(KeyBlockView::EMPTY);
+
+    /// [`Self::decode_next`] into `self`, in place.
+    #[inline]
+    pub(crate) fn decode_next_into(
+        &mut self,
+        r: &mut StructureReader<'a>,
+        what: &str,
+    ) -> Result<(), DecodeError> {
         match r.peek_tag() {
             Some(t::SYMMETRIC_KEY) => {
                 let mut o = r.required_structure(t::SYMMETRIC_KEY, "Symmetric Key")?;
-                let kb = KeyBlock::decode(o.required_structure(t::KEY_BLOCK, "Key Block")?)?;
-                o.finish()?;
-                Ok(Self::SymmetricKey(kb))
+                let block = o.required_structure(t::KEY_BLOCK, "Key Block")?;
+                *self = Self::SymmetricKey(KeyBlockView::EMPTY);
+                if let Self::SymmetricKey(kb) = self {
+                    kb.decode_into(block)?;
+                }
+                o.finish()
             }
             Some(t::SECRET_DATA) => {
                 let mut o = r.required_structure(t::SECRET_DATA, "Secret Data")?;
                 let secret_data_type = SecretDataType(
                     o.required_enumeration(t::SECRET_DATA_TYPE, "Secret Data Type")?,
                 );
-                let key_block = KeyBlock::decode(o.required_structure(t::KEY_BLOCK, "Key Block")?)?;
-                o.finish()?;
-                Ok(Self::SecretData {
+                let block = o.required_structure(t::KEY_BLOCK, "Key Block")?;
+                *self = Self::SecretData {
                     secret_data_type,
-                    key_block,
-                })
+                    key_block: KeyBlockView::EMPTY,
+                };
+                if let Self::SecretData { key_block, .. } = self {
+                    key_block.decode_into(block)?;
+                }
+                o.finish()
             }
             _ => match r.next() {
-                Some(item) => Ok(Self::Other(Box::new(item?.to_item()?))),
+                Some(item) => {
+                    let item = item?;
+                    item.check_contents()?;
+                    *self = Self::Other(item);
+                    Ok(())
+                }
                 None => Err(r.missing(what)),
             },
         }
+    }
+}
+
+impl TryFrom<ManagedObjectView<'_>> for ManagedObject {
+    type Error = DecodeError;
+
+    fn try_from(view: ManagedObjectView<'_>) -> Result<Self, DecodeError> {
+        Ok(match view {
+            ManagedObjectView::SymmetricKey(kb) => Self::SymmetricKey(kb.try_into()?),
+            ManagedObjectView::SecretData {
+                secret_data_type,
+                key_block,
+            } => Self::SecretData {
+                secret_data_type,
+                key_block: key_block.try_into()?,
+            },
+            ManagedObjectView::Other(item) => Self::Other(Box::new(item.to_item()?)),
+        })
     }
 }

@@ -29,6 +29,7 @@ impl Default for DecodeLimits {
 
 impl DecodeLimits {
     /// The effective depth limit (never above [`MAX_DEPTH_CAP`]).
+    #[inline]
     pub fn effective_max_depth(&self) -> usize {
         self.max_depth.min(MAX_DEPTH_CAP)
     }

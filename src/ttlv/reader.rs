@@ -2,12 +2,14 @@
 //! [`StructureReader`] walks a structure's children. Reading an item checks every rule the
 //! validator checks for that item (length against type and parent, padding, Booleans, UTF-8,
 //! depth), so a typed decoder that reads every item of a message needs no separate validation
-//! pass; readers never panic and never allocate.
+//! pass; readers never panic and never allocate. The exact reads (`exact_*`) serve straight-line
+//! fast paths: they return `None` instead of an error, and the general reads report it.
 
-use super::validate::{HEADER_LEN, check_item, check_size, error_at, padded_len};
+use super::validate::{HEADER_LEN, check_item, check_size, error_at, padded_len, validate};
 use super::{DecodeError, DecodeErrorKind, DecodeLimits, Item, ItemType};
 
-/// A view of one TTLV item inside a buffer.
+/// A view of one TTLV item inside a buffer. Two views are equal when they view the same bytes
+/// of the same buffer (compared by address, never by content: a view may hold key material).
 #[derive(Clone, Copy, Debug)]
 pub struct ItemRef<'a> {
     /// The whole encoded item: header, value and padding.
@@ -23,6 +25,20 @@ pub struct ItemRef<'a> {
     /// Deepest structure nesting allowed.
     max_depth: u16,
 }
+
+impl PartialEq for ItemRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.raw, other.raw)
+            && self.offset == other.offset
+            && self.len == other.len
+            && self.tag == other.tag
+            && self.item_type == other.item_type
+            && self.depth == other.depth
+            && self.max_depth == other.max_depth
+    }
+}
+
+impl Eq for ItemRef<'_> {}
 
 impl<'a> ItemRef<'a> {
     /// Reads and checks the item whose header starts `view` (which runs to the end of the
@@ -92,20 +108,7 @@ impl<'a> ItemRef<'a> {
         tag: u32,
         what: &str,
     ) -> Result<StructureReader<'a>, DecodeError> {
-        // The buffer read as the body of an enclosing structure: its one child, through the
-        // children's fast path, must fill it exactly.
-        let mut whole = StructureReader {
-            rest: buf,
-            end: buf.len(),
-            parent_offset: 0,
-            parent_tag: 0,
-            child_depth: 1,
-            max_depth: u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX),
-        };
-        if buf.len() <= limits.max_message_size
-            && let Some(r) = whole.fast_structure(tag)
-            && whole.is_empty()
-        {
+        if let Some(r) = StructureReader::exact_top(buf, limits, tag) {
             return Ok(r);
         }
         let top = Self::top_with(buf, limits)?;
@@ -136,6 +139,7 @@ impl<'a> ItemRef<'a> {
     }
 
     /// The value bytes as declared (no padding).
+    #[inline]
     pub fn raw_value(&self) -> &'a [u8] {
         &self.raw[HEADER_LEN..HEADER_LEN + self.len as usize]
     }
@@ -145,16 +149,23 @@ impl<'a> ItemRef<'a> {
         self.raw
     }
 
+    #[inline]
     fn expect_type(&self, wanted: ItemType) -> Result<(), DecodeError> {
         if self.item_type == wanted {
             Ok(())
         } else {
-            Err(DecodeError::invalid(
-                self.offset,
-                self.tag,
-                format!("expected {wanted}, found {}", self.item_type),
-            ))
+            Err(self.wrong_type(wanted))
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wrong_type(&self, wanted: ItemType) -> DecodeError {
+        DecodeError::invalid(
+            self.offset,
+            self.tag,
+            format!("expected {wanted}, found {}", self.item_type),
+        )
     }
 
     fn four(&self) -> [u8; 4] {
@@ -244,6 +255,7 @@ impl<'a> ItemRef<'a> {
     }
 
     /// A reader over the children of a Structure.
+    #[inline]
     pub fn structure(&self) -> Result<StructureReader<'a>, DecodeError> {
         self.expect_type(ItemType::Structure)?;
         Ok(StructureReader {
@@ -253,6 +265,27 @@ impl<'a> ItemRef<'a> {
             parent_tag: self.tag,
             child_depth: self.depth.saturating_add(1),
             max_depth: self.max_depth,
+        })
+    }
+
+    /// Checks everything under this item against every TTLV rule, without allocating: for an
+    /// item kept as a view (read later, or never). A primitive item is checked whole when it
+    /// is read, so this only walks structures.
+    pub fn check_contents(&self) -> Result<(), DecodeError> {
+        if self.item_type != ItemType::Structure {
+            return Ok(());
+        }
+        // The nesting this item may still hold: it sits at `depth` of at most `max_depth`.
+        let limits = DecodeLimits {
+            max_message_size: usize::MAX,
+            max_depth: usize::from(self.max_depth.saturating_sub(self.depth)) + 1,
+        };
+        validate(self.raw, &limits).map_err(|e| {
+            let mut detail = e.offset_by(self.offset).into_detail();
+            if let DecodeErrorKind::TooDeep { max } = &mut detail.kind {
+                *max = usize::from(self.max_depth);
+            }
+            DecodeError::new(detail.offset, detail.tag, detail.kind)
         })
     }
 
@@ -267,7 +300,8 @@ impl<'a> ItemRef<'a> {
     }
 }
 
-/// Walks the children of one structure in order.
+/// Walks the children of one structure in order. Two readers are equal when they stand at the
+/// same place of the same buffer (compared by address, never by content).
 #[derive(Clone, Debug)]
 pub struct StructureReader<'a> {
     /// The children not read yet: from the next child's header to the structure's end.
@@ -279,6 +313,19 @@ pub struct StructureReader<'a> {
     child_depth: u16,
     max_depth: u16,
 }
+
+impl PartialEq for StructureReader<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.rest, other.rest)
+            && self.end == other.end
+            && self.parent_offset == other.parent_offset
+            && self.parent_tag == other.parent_tag
+            && self.child_depth == other.child_depth
+            && self.max_depth == other.max_depth
+    }
+}
+
+impl Eq for StructureReader<'_> {}
 
 impl<'a> StructureReader<'a> {
     /// Offset of the structure being read.
@@ -481,6 +528,32 @@ impl<'a> StructureReader<'a> {
         self.required_structure(tag, "").map(Some)
     }
 
+    /// Consumes the next child if it has `tag`, which must then be a Structure; returns it as
+    /// an item view (for a structure read later, such as a payload whose operation is decided
+    /// afterwards).
+    #[inline(always)]
+    pub fn optional_structure_item(
+        &mut self,
+        tag: u32,
+    ) -> Result<Option<ItemRef<'a>>, DecodeError> {
+        if self.peek_tag() != Some(tag) {
+            return Ok(None);
+        }
+        if let Some(item) = self.exact_structure_item(tag) {
+            return Ok(Some(item));
+        }
+        self.slow_structure_item(tag).map(Some)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_structure_item(&mut self, tag: u32) -> Result<ItemRef<'a>, DecodeError> {
+        let item = self.required(tag, "")?;
+        // A Structure, or the error saying what it is instead.
+        item.structure()?;
+        Ok(item)
+    }
+
     /// Consumes the next child, which must be a Structure with `tag` (`what` names it).
     #[inline(always)]
     pub fn required_structure(
@@ -648,6 +721,109 @@ impl<'a> StructureReader<'a> {
     }
 }
 
+/// Exact reads, for straight-line fast paths that fall back to a general decoder: each returns
+/// the next child, consumed, when it is a well-formed item with exactly `tag` and the type
+/// asked for, and `None` with nothing consumed otherwise (another field, no field, or a
+/// malformed one: the general decoder then reports the error). They accept exactly what the
+/// `required_*` reads accept, and return the same values.
+impl<'a> StructureReader<'a> {
+    /// A reader over the children of the single top-level item of `buf` when it is a Structure
+    /// with `tag` that fills `buf` exactly within `limits`.
+    #[inline(always)]
+    pub fn exact_top(buf: &'a [u8], limits: &DecodeLimits, tag: u32) -> Option<Self> {
+        // The buffer read as the body of an enclosing structure: its one child must fill it.
+        let mut whole = StructureReader {
+            rest: buf,
+            end: buf.len(),
+            parent_offset: 0,
+            parent_tag: 0,
+            child_depth: 1,
+            max_depth: u16::try_from(limits.effective_max_depth()).unwrap_or(u16::MAX),
+        };
+        if buf.len() > limits.max_message_size {
+            return None;
+        }
+        let r = whole.fast_structure(tag)?;
+        whole.is_empty().then_some(r)
+    }
+
+    /// The next child if it is a Structure with `tag`: a reader over its children.
+    #[inline(always)]
+    pub fn exact_structure(&mut self, tag: u32) -> Option<Self> {
+        self.fast_structure(tag)
+    }
+
+    /// The next child if it is a Structure with `tag`, as an item view.
+    #[inline(always)]
+    pub fn exact_structure_item(&mut self, tag: u32) -> Option<ItemRef<'a>> {
+        let whole = self.rest;
+        let offset = self.pos();
+        let depth = self.child_depth;
+        let children = self.fast_structure(tag)?;
+        let len = children.rest.len();
+        Some(ItemRef {
+            raw: &whole[..HEADER_LEN + len],
+            offset,
+            len: len as u32,
+            tag,
+            item_type: ItemType::Structure,
+            depth,
+            max_depth: self.max_depth,
+        })
+    }
+
+    /// The next child if it is an Enumeration with `tag`.
+    #[inline(always)]
+    pub fn exact_enumeration(&mut self, tag: u32) -> Option<u32> {
+        Some((self.fast_fixed(tag, ItemType::Enumeration.code(), 4)? >> 32) as u32)
+    }
+
+    /// The next child if it is an Integer with `tag`.
+    #[inline(always)]
+    pub fn exact_integer(&mut self, tag: u32) -> Option<i32> {
+        Some((self.fast_fixed(tag, ItemType::Integer.code(), 4)? >> 32) as u32 as i32)
+    }
+
+    /// The next child if it is a Date-Time with `tag`.
+    #[inline(always)]
+    pub fn exact_date_time(&mut self, tag: u32) -> Option<i64> {
+        Some(self.fast_fixed(tag, ItemType::DateTime.code(), 8)? as i64)
+    }
+
+    /// The next child if it is a Text String with `tag`.
+    #[inline(always)]
+    pub fn exact_text(&mut self, tag: u32) -> Option<&'a str> {
+        self.fast_text(tag)
+    }
+
+    /// The next child if it is a Byte String with `tag`.
+    #[inline(always)]
+    pub fn exact_bytes(&mut self, tag: u32) -> Option<&'a [u8]> {
+        self.fast_variable(tag, ItemType::ByteString.code())
+    }
+
+    /// An optional field read exactly: `Some(None)` when the next child does not have `tag`,
+    /// `Some(Some(value))` when `read` accepts it, `None` when it has `tag` but `read` does
+    /// not accept it.
+    #[inline(always)]
+    pub fn exact_optional<T>(
+        &mut self,
+        tag: u32,
+        read: impl FnOnce(&mut Self, u32) -> Option<T>,
+    ) -> Option<Option<T>> {
+        if self.peek_tag() != Some(tag) {
+            return Some(None);
+        }
+        read(self, tag).map(Some)
+    }
+
+    /// `Some(())` when every child has been read (to end a fast path with `?`).
+    #[inline(always)]
+    pub fn exact_end(&self) -> Option<()> {
+        self.is_empty().then_some(())
+    }
+}
+
 impl<'a> Iterator for StructureReader<'a> {
     type Item = Result<ItemRef<'a>, DecodeError>;
 
@@ -723,5 +899,62 @@ mod tests {
             assert_eq!(fast, general(buf, limits, want), "{name}");
         }
         assert!(ItemRef::top_structure(&good, &default, tag, "Thing").is_ok());
+    }
+
+    /// `inner` wrapped in `levels` structures with tag 0x420001, inside a top structure
+    /// 0x420078 whose first child is an Integer (so the wrapped item sits at offset 24).
+    fn nested_in_message(levels: usize, inner: &[u8]) -> Vec<u8> {
+        let mut item = inner.to_vec();
+        for _ in 0..levels {
+            let mut s = vec![0x42, 0x00, 0x01, 0x01];
+            s.extend_from_slice(&u32::try_from(item.len()).unwrap().to_be_bytes());
+            s.extend_from_slice(&item);
+            item = s;
+        }
+        let mut body = vec![0x42, 0x00, 0x0D, 0x02, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0];
+        body.extend_from_slice(&item);
+        let mut out = vec![0x42, 0x00, 0x78, 0x01];
+        out.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// The second child of the top structure of `buf`, unread below its own header.
+    fn kept_view<'a>(buf: &'a [u8], limits: &DecodeLimits) -> ItemRef<'a> {
+        let mut r = ItemRef::top_structure(buf, limits, 0x42_0078, "Thing").unwrap();
+        r.next().unwrap().unwrap();
+        r.next().unwrap().unwrap()
+    }
+
+    #[test]
+    fn check_contents_finds_faults_deep_inside_a_kept_view_at_their_offset() {
+        let limits = DecodeLimits::default();
+        let integer = [0x42, 0x00, 0x0D, 0x02, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 0];
+        let good = nested_in_message(3, &integer);
+        assert!(kept_view(&good, &limits).check_contents().is_ok());
+
+        // Bad padding in the Integer three structures down: at 24 + 3 * 8 = 48.
+        let mut bad_padding = integer;
+        bad_padding[15] = 1;
+        let bad = nested_in_message(3, &bad_padding);
+        let e = kept_view(&bad, &limits).check_contents().unwrap_err();
+        assert_eq!((e.offset, &e.kind), (48, &DecodeErrorKind::NonZeroPadding));
+
+        // Nesting: the view sits at depth 2, so with a limit of 4 it may hold two more levels.
+        let four = DecodeLimits {
+            max_depth: 4,
+            ..limits
+        };
+        let fits = nested_in_message(3, &integer);
+        assert!(kept_view(&fits, &four).check_contents().is_ok());
+        let deep = nested_in_message(4, &integer);
+        let e = kept_view(&deep, &four).check_contents().unwrap_err();
+        assert_eq!(
+            (e.offset, &e.kind),
+            (48, &DecodeErrorKind::TooDeep { max: 4 })
+        );
+        // The general validator says the same about the whole message.
+        let whole = validate(&deep, &four).unwrap_err();
+        assert_eq!((whole.offset, &whole.kind), (e.offset, &e.kind));
     }
 }

@@ -23,7 +23,7 @@ pub use attribute_changes::{
 pub use create::{CreateRequest, CreateResponse};
 pub use discover_versions::DiscoverVersions;
 pub(crate) use discover_versions::{decode_version, encode_version};
-pub use get::{GetRequest, GetResponse};
+pub use get::{GetRequest, GetResponse, GetResponseView};
 pub use get_attribute_list::GetAttributeListResponse;
 pub use get_attributes::{GetAttributesRequest, GetAttributesResponse};
 pub use locate::{LocateRequest, LocateResponse};
@@ -110,11 +110,22 @@ macro_rules! payload_enum {
 
             /// Decodes the payload of `operation`; unknown operations stay generic.
             pub(crate) fn decode(operation: Operation, item: ItemRef<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
+                let (offset, tag) = (item.offset(), item.tag());
+                let mut slot = None;
+                Self::decode_into(&mut slot, operation, item, version)?;
+                // Every arm that returns Ok fills the slot.
+                slot.ok_or_else(|| DecodeError::invalid(offset, tag, "payload left empty"))
+            }
+
+            /// [`Self::decode`] into `slot` (written straight into its place: a payload is
+            /// large, and every move of it is a copy).
+            pub(crate) fn decode_into(slot: &mut Option<Self>, operation: Operation, item: ItemRef<'_>, version: ProtocolVersion) -> Result<(), DecodeError> {
                 let r = item.structure()?;
                 if !Self::types(operation) {
-                    return Ok(Self::Other(item.to_item()?));
+                    *slot = Some(Self::Other(item.to_item()?));
+                    return Ok(());
                 }
-                Self::decode_typed(operation, r, version)
+                Self::decode_typed_into(slot, operation, r, version)
             }
 
             /// True when `operation` has a typed payload here.
@@ -123,17 +134,7 @@ macro_rules! payload_enum {
             }
 
             /// Decodes the payload structure `r` of `operation`, which must be one
-            /// [`Self::types`].
-            pub(crate) fn decode_typed(operation: Operation, r: StructureReader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-                let (offset, tag) = (r.offset(), r.tag());
-                let mut slot = None;
-                Self::decode_typed_into(&mut slot, operation, r, version)?;
-                // Every arm that returns Ok fills the slot.
-                slot.ok_or_else(|| DecodeError::invalid(offset, tag, "payload left empty"))
-            }
-
-            /// [`Self::decode_typed`] into `slot` (written straight into its place: a payload
-            /// is large, and every move of it is a copy).
+            /// [`Self::types`], into `slot`.
             pub(crate) fn decode_typed_into(slot: &mut Option<Self>, operation: Operation, mut r: StructureReader<'_>, version: ProtocolVersion) -> Result<(), DecodeError> {
                 match operation {
                     $(Operation::$op => *slot = Some(Self::$variant(<$ty>::decode_fields(&mut r, version)?)),)*
