@@ -346,20 +346,10 @@ impl<'a> KeyBlockView<'a> {
         }
     }
 
-    /// A key block with nothing read yet.
-    const EMPTY: Self = Self {
-        key_format_type: KeyFormatType(0),
-        key_compression_type: None,
-        key_value: None,
-        cryptographic_algorithm: None,
-        cryptographic_length: None,
-        key_wrapping_data: None,
-    };
-
     /// The usual key block, read straight through: Key Format Type, an optional Key Compression
     /// Type, a Key Value holding only a Key Material byte string, then optional Cryptographic
     /// Algorithm and Length. Anything else (or anything malformed) is `None`, for the general
-    /// reader ([`Self::decode_into`]) to read or to report. Reads what the general reader reads.
+    /// reader ([`Self::decode`]) to read or to report. Reads what the general reader reads.
     #[inline(always)]
     pub(crate) fn read_usual(mut r: StructureReader<'a>) -> Option<Self> {
         let key_format_type = KeyFormatType(r.exact_enumeration(t::KEY_FORMAT_TYPE)?);
@@ -389,39 +379,39 @@ impl<'a> KeyBlockView<'a> {
         })
     }
 
-    /// Reads a Key Block structure into `self` (in place: a view is large, and every move of it
-    /// is a copy).
-    #[inline]
-    fn decode_into(&mut self, mut r: StructureReader<'a>) -> Result<(), DecodeError> {
-        self.key_format_type =
+    /// Reads a Key Block structure.
+    fn decode(mut r: StructureReader<'a>) -> Result<Self, DecodeError> {
+        let key_format_type =
             KeyFormatType(r.required_enumeration(t::KEY_FORMAT_TYPE, "Key Format Type")?);
-        self.key_compression_type = r.optional_enumeration(t::KEY_COMPRESSION_TYPE)?;
-        self.key_value = if next_is_bytes(&r, t::KEY_VALUE) {
+        let key_compression_type = r.optional_enumeration(t::KEY_COMPRESSION_TYPE)?;
+        let key_value = if next_is_bytes(&r, t::KEY_VALUE) {
             Some(KeyValueView::Wrapped(
                 r.required_bytes(t::KEY_VALUE, "Key Value")?,
             ))
         } else {
             match r.optional_structure(t::KEY_VALUE)? {
                 None => None,
-                Some(kr) => Some(decode_plain_key_value(kr, self.key_format_type)?),
+                Some(kr) => Some(decode_plain_key_value(kr, key_format_type)?),
             }
         };
-        self.cryptographic_algorithm = r
+        let cryptographic_algorithm = r
             .optional_enumeration(t::CRYPTOGRAPHIC_ALGORITHM)?
             .map(CryptographicAlgorithm);
-        self.cryptographic_length = r.optional_integer(t::CRYPTOGRAPHIC_LENGTH)?;
-        self.key_wrapping_data = checked(r.optional(t::KEY_WRAPPING_DATA)?)?;
-        r.finish()
+        let cryptographic_length = r.optional_integer(t::CRYPTOGRAPHIC_LENGTH)?;
+        let key_wrapping_data = r.optional(t::KEY_WRAPPING_DATA)?;
+        if let Some(w) = &key_wrapping_data {
+            w.check_contents()?;
+        }
+        r.finish()?;
+        Ok(Self {
+            key_format_type,
+            key_compression_type,
+            key_value,
+            cryptographic_algorithm,
+            cryptographic_length,
+            key_wrapping_data,
+        })
     }
-}
-
-/// `item` with everything under it checked, for an item kept as a view.
-#[inline]
-fn checked(item: Option<ItemRef<'_>>) -> Result<Option<ItemRef<'_>>, DecodeError> {
-    if let Some(i) = &item {
-        i.check_contents()?;
-    }
-    Ok(item)
 }
 
 /// Reads a Key Value structure: Key Material, then any attributes (checked here, typed by the
@@ -508,57 +498,35 @@ impl<'a> ManagedObjectView<'a> {
     }
 
     /// Reads the object that is the next child of `r` (`what` names it when it is missing).
-    #[inline]
     pub(crate) fn decode_next(
         r: &mut StructureReader<'a>,
         what: &str,
     ) -> Result<Self, DecodeError> {
-        let mut object = Self::EMPTY;
-        object.decode_next_into(r, what)?;
-        Ok(object)
-    }
-
-    /// An object with nothing read yet.
-    pub(crate) const EMPTY: Self = Self::SymmetricKey(KeyBlockView::EMPTY);
-
-    /// [`Self::decode_next`] into `self`, in place.
-    #[inline]
-    pub(crate) fn decode_next_into(
-        &mut self,
-        r: &mut StructureReader<'a>,
-        what: &str,
-    ) -> Result<(), DecodeError> {
         match r.peek_tag() {
             Some(t::SYMMETRIC_KEY) => {
                 let mut o = r.required_structure(t::SYMMETRIC_KEY, "Symmetric Key")?;
-                let block = o.required_structure(t::KEY_BLOCK, "Key Block")?;
-                *self = Self::SymmetricKey(KeyBlockView::EMPTY);
-                if let Self::SymmetricKey(kb) = self {
-                    kb.decode_into(block)?;
-                }
-                o.finish()
+                let kb = KeyBlockView::decode(o.required_structure(t::KEY_BLOCK, "Key Block")?)?;
+                o.finish()?;
+                Ok(Self::SymmetricKey(kb))
             }
             Some(t::SECRET_DATA) => {
                 let mut o = r.required_structure(t::SECRET_DATA, "Secret Data")?;
                 let secret_data_type = SecretDataType(
                     o.required_enumeration(t::SECRET_DATA_TYPE, "Secret Data Type")?,
                 );
-                let block = o.required_structure(t::KEY_BLOCK, "Key Block")?;
-                *self = Self::SecretData {
+                let key_block =
+                    KeyBlockView::decode(o.required_structure(t::KEY_BLOCK, "Key Block")?)?;
+                o.finish()?;
+                Ok(Self::SecretData {
                     secret_data_type,
-                    key_block: KeyBlockView::EMPTY,
-                };
-                if let Self::SecretData { key_block, .. } = self {
-                    key_block.decode_into(block)?;
-                }
-                o.finish()
+                    key_block,
+                })
             }
             _ => match r.next() {
                 Some(item) => {
                     let item = item?;
                     item.check_contents()?;
-                    *self = Self::Other(item);
-                    Ok(())
+                    Ok(Self::Other(item))
                 }
                 None => Err(r.missing(what)),
             },

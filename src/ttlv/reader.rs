@@ -426,11 +426,12 @@ impl<'a> StructureReader<'a> {
     }
 }
 
-/// Typed reads of the next child. Each first tries a fast path that checks the item's header
-/// (tag, type and length) in one comparison and reads the value in place; anything the fast path
-/// does not accept (another tag, a wrong type, bad padding, invalid UTF-8 ...) goes through
-/// [`StructureReader::optional`] and the [`ItemRef`] accessors, which accept and reject exactly
-/// the same inputs and produce the error. The fast path accepts only what those accept.
+/// Typed reads of the next child. Each first tries the exact read (`exact_*`, below), which
+/// checks the item's header (tag, type and length) in one comparison and reads the value in
+/// place; anything it does not accept (another tag, a wrong type, bad padding, invalid UTF-8
+/// ...) goes through [`StructureReader::optional`] and the [`ItemRef`] accessors, which accept
+/// and reject exactly the same inputs and produce the error. The exact read accepts only what
+/// those accept.
 impl<'a> StructureReader<'a> {
     /// The next child's header word (tag, type code, length) when a whole header lies within
     /// the structure.
@@ -481,9 +482,9 @@ impl<'a> StructureReader<'a> {
         value.get(..len)
     }
 
-    /// Fast path for a Structure with exactly `tag`: a reader over its children.
+    /// The next child if it is a Structure with `tag`: a reader over its children.
     #[inline(always)]
-    fn fast_structure(&mut self, tag: u32) -> Option<StructureReader<'a>> {
+    pub fn exact_structure(&mut self, tag: u32) -> Option<StructureReader<'a>> {
         let (header, after) = self.rest.split_first_chunk::<HEADER_LEN>()?;
         let word = u64::from_be_bytes(*header);
         let code = ItemType::Structure.code();
@@ -561,7 +562,7 @@ impl<'a> StructureReader<'a> {
         tag: u32,
         what: &str,
     ) -> Result<StructureReader<'a>, DecodeError> {
-        match self.fast_structure(tag) {
+        match self.exact_structure(tag) {
             Some(r) => Ok(r),
             None => self.slow_structure(tag, what),
         }
@@ -585,8 +586,8 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child, which must be an Enumeration with `tag`.
     #[inline(always)]
     pub fn required_enumeration(&mut self, tag: u32, what: &str) -> Result<u32, DecodeError> {
-        match self.fast_fixed(tag, ItemType::Enumeration.code(), 4) {
-            Some(w) => Ok((w >> 32) as u32),
+        match self.exact_enumeration(tag) {
+            Some(v) => Ok(v),
             None => self.slow_enumeration(tag, what),
         }
     }
@@ -609,8 +610,8 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child, which must be an Integer with `tag`.
     #[inline(always)]
     pub fn required_integer(&mut self, tag: u32, what: &str) -> Result<i32, DecodeError> {
-        match self.fast_fixed(tag, ItemType::Integer.code(), 4) {
-            Some(w) => Ok((w >> 32) as u32 as i32),
+        match self.exact_integer(tag) {
+            Some(v) => Ok(v),
             None => self.slow_integer(tag, what),
         }
     }
@@ -637,8 +638,8 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child, which must be a Date-Time with `tag`.
     #[inline(always)]
     pub fn required_date_time(&mut self, tag: u32, what: &str) -> Result<i64, DecodeError> {
-        match self.fast_fixed(tag, ItemType::DateTime.code(), 8) {
-            Some(w) => Ok(w as i64),
+        match self.exact_date_time(tag) {
+            Some(v) => Ok(v),
             None => self.slow_date_time(tag, what),
         }
     }
@@ -649,10 +650,9 @@ impl<'a> StructureReader<'a> {
         self.required(tag, what)?.date_time()
     }
 
-    /// Fast path for a Text String: its value when valid UTF-8 (the reader advanced), else
-    /// nothing consumed.
+    /// The next child if it is a Text String with `tag` holding valid UTF-8.
     #[inline(always)]
-    fn fast_text(&mut self, tag: u32) -> Option<&'a str> {
+    pub fn exact_text(&mut self, tag: u32) -> Option<&'a str> {
         let rest = self.rest;
         let v = self.fast_variable(tag, ItemType::TextString.code())?;
         match std::str::from_utf8(v) {
@@ -676,7 +676,7 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child, which must be a Text String with `tag`.
     #[inline(always)]
     pub fn required_text(&mut self, tag: u32, what: &str) -> Result<&'a str, DecodeError> {
-        match self.fast_text(tag) {
+        match self.exact_text(tag) {
             Some(s) => Ok(s),
             None => self.slow_text(tag, what),
         }
@@ -700,7 +700,7 @@ impl<'a> StructureReader<'a> {
     /// Consumes the next child, which must be a Byte String with `tag`.
     #[inline(always)]
     pub fn required_bytes(&mut self, tag: u32, what: &str) -> Result<&'a [u8], DecodeError> {
-        match self.fast_variable(tag, ItemType::ByteString.code()) {
+        match self.exact_bytes(tag) {
             Some(v) => Ok(v),
             None => self.slow_bytes(tag, what),
         }
@@ -724,8 +724,8 @@ impl<'a> StructureReader<'a> {
 /// Exact reads, for straight-line fast paths that fall back to a general decoder: each returns
 /// the next child, consumed, when it is a well-formed item with exactly `tag` and the type
 /// asked for, and `None` with nothing consumed otherwise (another field, no field, or a
-/// malformed one: the general decoder then reports the error). They accept exactly what the
-/// `required_*` reads accept, and return the same values.
+/// malformed one: the general decoder then reports the error). They are the `required_*`
+/// reads' own fast paths, so they accept exactly what those accept and return the same values.
 impl<'a> StructureReader<'a> {
     /// A reader over the children of the single top-level item of `buf` when it is a Structure
     /// with `tag` that fills `buf` exactly within `limits`.
@@ -743,14 +743,8 @@ impl<'a> StructureReader<'a> {
         if buf.len() > limits.max_message_size {
             return None;
         }
-        let r = whole.fast_structure(tag)?;
+        let r = whole.exact_structure(tag)?;
         whole.is_empty().then_some(r)
-    }
-
-    /// The next child if it is a Structure with `tag`: a reader over its children.
-    #[inline(always)]
-    pub fn exact_structure(&mut self, tag: u32) -> Option<Self> {
-        self.fast_structure(tag)
     }
 
     /// The next child if it is a Structure with `tag`, as an item view.
@@ -759,7 +753,7 @@ impl<'a> StructureReader<'a> {
         let whole = self.rest;
         let offset = self.pos();
         let depth = self.child_depth;
-        let children = self.fast_structure(tag)?;
+        let children = self.exact_structure(tag)?;
         let len = children.rest.len();
         Some(ItemRef {
             raw: &whole[..HEADER_LEN + len],
@@ -788,12 +782,6 @@ impl<'a> StructureReader<'a> {
     #[inline(always)]
     pub fn exact_date_time(&mut self, tag: u32) -> Option<i64> {
         Some(self.fast_fixed(tag, ItemType::DateTime.code(), 8)? as i64)
-    }
-
-    /// The next child if it is a Text String with `tag`.
-    #[inline(always)]
-    pub fn exact_text(&mut self, tag: u32) -> Option<&'a str> {
-        self.fast_text(tag)
     }
 
     /// The next child if it is a Byte String with `tag`.
