@@ -56,16 +56,17 @@ fn keystore_benches(c: &mut Criterion) {
             );
         })
     });
+    let current = ks.master_key_location().clone();
     drop(ks);
 
     group.bench_function("open_verify_1m", |b| {
         b.iter(|| {
-            let ks = Keystore::open_read_only(&path, &provider).unwrap();
+            let ks = Keystore::open_read_only(&path, &current, &provider).unwrap();
             black_box(ks.verify().unwrap())
         })
     });
 
-    let ks = Keystore::open_read_only(&path, &provider).unwrap();
+    let ks = Keystore::open_read_only(&path, &current, &provider).unwrap();
     group
         .sample_size(100)
         .measurement_time(Duration::from_secs(2));

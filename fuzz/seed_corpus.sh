@@ -70,7 +70,12 @@ journal = (b"KMIPKSRJ" + struct.pack("<H", 1) + bytes(range(16)) + b"\1"
            + b"\2" + struct.pack("<H", len(location)) + location
            + struct.pack("<H", 12) + b"kmip-rotated" + bytes(32))
 (out / "journal-mode3").write_bytes(b"\3" + journal)
-print(f"{n + 1} seeds written to {out}")
+# Version 2 with its completion part (the new key's location and a MAC under the new key).
+second = str(work / "second.key").encode()
+completed = (b"KMIPKSRJ" + struct.pack("<H", 2) + journal[10:]
+             + b"\2" + struct.pack("<H", len(second)) + second + bytes(32))
+(out / "journal-v2-mode3").write_bytes(b"\3" + completed)
+print(f"{n + 2} seeds written to {out}")
 PY
     ;;
 

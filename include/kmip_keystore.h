@@ -41,11 +41,11 @@
 /** Major version of the kmip_keystore this header belongs to. */
 #define KMIP_KEYSTORE_VERSION_MAJOR 0
 /** Minor version of the kmip_keystore this header belongs to. */
-#define KMIP_KEYSTORE_VERSION_MINOR 1
+#define KMIP_KEYSTORE_VERSION_MINOR 2
 /** Patch version of the kmip_keystore this header belongs to. */
 #define KMIP_KEYSTORE_VERSION_PATCH 0
 /** The version as a string; kmip_version() returns the library's. */
-#define KMIP_KEYSTORE_VERSION_STRING "0.1.0"
+#define KMIP_KEYSTORE_VERSION_STRING "0.2.0"
 
 /**
  * Success.
@@ -242,13 +242,13 @@
 
 /**
  * An open keystore: one file of data keys (one per name), each wrapped under the keystore's
- * master key, which lives on a KMIP server or in a local key file and is named in the file's
- * header (a keystore is self-describing).
+ * master key, which lives on a KMIP server or in a local key file. The host names the master
+ * key it expects when opening; the file's header must name the same one.
  *
  * C functions: `keystore_create`, `keystore_open`, `keystore_generate`, `keystore_unwrap`,
- * `keystore_remove`, `keystore_master_key_id`, `keystore_close`. Made by `keystore_create` or
- * `keystore_open`, owned by the caller, freed with `keystore_close`. It holds the keystore's
- * writer lock (`PATH.lock`) until closed: no other handle, in this process or another, can
+ * `keystore_remove`, `keystore_master_key_id`, `keystore_generation`, `keystore_close`. Made
+ * by `keystore_create` or `keystore_open`, owned by the caller, freed with `keystore_close`.
+ * It holds the keystore's writer lock (`PATH.lock` beside the real file) until closed: no other handle, in this process or another, can
  * open the same keystore meanwhile. It does not borrow the `kmip_client` it was made with:
  * the master key is fetched once, when opening. Thread-safe (a lock inside): any number of
  * threads may call `keystore_unwrap` at once; `keystore_generate` and `keystore_remove` wait
@@ -483,28 +483,51 @@ uint32_t keystore_create(const kmip_client *client,
                          kmip_error **error_out);
 
 /**
- * Opens the existing keystore at `path` for reading and writing and stores the handle in
- * `*out`. The file names its master key: a KMIP key needs `client` (fetched with its state
- * check: Active when `activateKeys` is on), a key file does not (`client` may be NULL).
- * Verifies the master key, then the whole file, and resolves a rotation a crash left pending.
- * The handle holds the keystore's writer lock until `keystore_close`.
+ * Opens the existing keystore at `path` for reading and writing under the master key the host
+ * expects, and stores the handle in `*out`. The expected key is exactly one of `master_key_id`
+ * (the KMIP identifier the host recorded, which needs `client`; fetched with its state check:
+ * Active when `activateKeys` is on) and `master_key_file` (a local key file; `client` may be
+ * NULL). A keystore whose header names another KMIP key, or a key file where a KMIP key is
+ * expected (and the reverse), is refused with `KMIP_ERR_WRONG_MASTER_KEY` before any key is
+ * fetched and before any file the header names is opened: the header never chooses the key.
+ * Then the key is verified against the keystore, then the whole file, and a rotation a crash
+ * left pending is resolved (only by a journal that verifies under the keystore's keys).
+ * Symbolic links in `path` are resolved once; the handle holds the real file's writer lock
+ * (`PATH.lock` beside it) until `keystore_close`.
  *
- * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `path` or `out`, or a KMIP master key without
- * a client; `KMIP_ERR_NOT_FOUND` when there is no keystore at `path`;
- * `KMIP_ERR_WRONG_MASTER_KEY` when the master key does not open it;
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `path` or `out`, no expected key, both, or
+ * `master_key_id` without a client; `KMIP_ERR_NOT_FOUND` when there is no keystore at `path`;
+ * `KMIP_ERR_WRONG_MASTER_KEY` when the keystore is not under the expected key;
  * `KMIP_ERR_KEYSTORE_CORRUPT` for a damaged or tampered file; `KMIP_ERR_KEYSTORE_LOCKED` when
- * another handle (in this or another process) has it open; `KMIP_ERR_UNSUPPORTED` for a
- * format version this library does not read; `KMIP_ERR_CONFIG` for an unusable key file;
- * `KMIP_ERR_IO`; or the class of a KMIP failure.
+ * another handle (in this or another process; the message says which) has it open;
+ * `KMIP_ERR_UNSUPPORTED` for a format version this library does not read; `KMIP_ERR_CONFIG`
+ * for an unusable key file; `KMIP_ERR_IO` (also for a `path` that is not a regular file); or
+ * the class of a KMIP failure.
  *
  * # Safety
- * `client` is NULL or a live `kmip_client`; `path` is NULL or a NUL-terminated string; `out`
- * and `error_out` are NULL or writable.
+ * `client` is NULL or a live `kmip_client`; `path`, `master_key_id` and `master_key_file` are
+ * NULL or NUL-terminated strings; `out` and `error_out` are NULL or writable.
  */
 uint32_t keystore_open(const kmip_client *client,
                        const char *path,
+                       const char *master_key_id,
+                       const char *master_key_file,
                        keystore **out,
                        kmip_error **error_out);
+
+/**
+ * Stores the keystore's generation in `*generation_out`: a counter the file carries, raised by
+ * every write (generate, remove, rotate). The file alone cannot show that it was replaced by an
+ * older copy under the same master key; a host that records the generation beside its data
+ * (after each write) and compares it at open can: a keystore older than the recorded
+ * generation is a rollback, unless a backup is being restored.
+ *
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` when `ks` or `generation_out` is NULL.
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `generation_out` is NULL or writable.
+ */
+uint32_t keystore_generation(const keystore *ks, uint64_t *generation_out);
 
 /**
  * Generates a random 32-byte data key named `name` (1 to 1024 bytes of UTF-8), stores it
@@ -664,7 +687,12 @@ void kmip_options_free(kmip_options *options);
  * check: Active when `activateKeys` is on), or, when `new_key_id` is NULL or "", to a new key
  * registered and activated on `client`'s server under a unique name. Every data key is
  * re-wrapped under the new master key (the data keys themselves do not change) and the file
- * is replaced atomically. The keystore may be under a KMIP key or a key file before.
+ * is replaced atomically (keeping its owner, group and mode).
+ *
+ * The keystore must be under the master key the host expects, exactly one of `master_key_id`
+ * (the KMIP identifier the host recorded) and `master_key_file` (a local key file), checked as
+ * by `keystore_open` before anything is fetched: a keystore under another key is refused with
+ * `KMIP_ERR_WRONG_MASTER_KEY` and nothing is created or revoked.
  *
  * The keystore must not be open elsewhere (`KMIP_ERR_KEYSTORE_LOCKED` otherwise, also for a
  * `keystore` handle open in this process): this call opens it, rotates it and closes it.
@@ -689,19 +717,21 @@ void kmip_options_free(kmip_options *options);
  * the rotation HAS happened; read the identifier with `keystore_open` and
  * `keystore_master_key_id`.
  *
- * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer (only `new_key_id` and `error_out`
- * may be NULL), an empty path, an unknown flag, or `new_key_id` already being the current
- * master key; `KMIP_ERR_NOT_FOUND` when there is no keystore at `keystore_path`; otherwise the
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer (only `master_key_id`,
+ * `master_key_file`, `new_key_id` and `error_out` may be NULL), not exactly one expected master
+ * key, an empty path, an unknown flag, or `new_key_id` already being the current master key; `KMIP_ERR_NOT_FOUND` when there is no keystore at `keystore_path`; otherwise the
  * codes of `keystore_open`, `KMIP_ERR_IO`, or the class of a KMIP failure
  * (`KMIP_ERR_KEY_ABSENT`, `KMIP_ERR_KEY_STATE`, `KMIP_ERR_UNREACHABLE`, ...).
  *
  * # Safety
- * `client` is NULL or a live `kmip_client`; `keystore_path` and `new_key_id` are NULL or
- * NUL-terminated strings; `id_out` is NULL or writable for `id_out_len` bytes; `id_len_out`
+ * `client` is NULL or a live `kmip_client`; `keystore_path`, `master_key_id`,
+ * `master_key_file` and `new_key_id` are NULL or NUL-terminated strings; `id_out` is NULL or writable for `id_out_len` bytes; `id_len_out`
  * and `error_out` are NULL or writable.
  */
 uint32_t kmip_rotate(const kmip_client *client,
                      const char *keystore_path,
+                     const char *master_key_id,
+                     const char *master_key_file,
                      const char *new_key_id,
                      uint32_t flags,
                      char *id_out,

@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod ffi;
 #[doc(hidden)]
 pub mod fuzz_checks;
+pub mod input_file;
 pub mod keystore;
 pub mod protocol;
 pub mod secret_memory;

@@ -4,23 +4,37 @@
 //! (latency, throughput and client CPU) and the TTLV tools (`ttlv decode` prints TTLV hex as a
 //! readable tree, `ttlv encode` reads the tree back to hex). Exit status: 0 success, 1 an I/O
 //! failure, 2 invalid input or usage, 3 to 19 one per error class, the same numbers as the C
-//! status codes (see [`cli::CliError::exit_code`] and `docs/cli.md`). No unsafe code.
+//! status codes (see [`cli::CliError::exit_code`] and `docs/cli.md`). A failure whose one-line
+//! message cannot be written to stderr (stderr a closed pipe or a full disk) exits 1, the I/O
+//! code, instead of panicking; a success exits 0 whatever stderr is. No unsafe code.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod cli;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    cli::stderr_log::install();
+    // clap writes its own usage errors and ignores a failed write (it never panics on stderr).
     let cli = cli::Cli::parse();
     match cli.run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("kmip-keystore: {e}");
-            ExitCode::from(e.exit_code())
-        }
+        Err(e) => match report(&e) {
+            Ok(()) => ExitCode::from(e.exit_code()),
+            Err(_) => ExitCode::from(cli::EXIT_IO),
+        },
     }
+}
+
+/// Writes `kmip-keystore: <error>` and a newline to stderr as one write (stderr is unbuffered),
+/// returning the write's failure instead of panicking as `eprintln!` does.
+fn report(error: &cli::CliError) -> std::io::Result<()> {
+    let line = format!("kmip-keystore: {error}\n");
+    let mut stderr = std::io::stderr().lock();
+    stderr.write_all(line.as_bytes())?;
+    stderr.flush()
 }

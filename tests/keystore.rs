@@ -2,6 +2,9 @@
 //! KMIP server simulation (with failure injection) for rotation and crash recovery, and tamper
 //! tests (every bit flip, every truncation, swapped and replayed entries).
 
+mod support;
+use support::keystore_files::{forged_journal, journal_of, open_recorded, open_recorded_read_only};
+
 use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -189,7 +192,7 @@ fn set_mode(path: &Path, mode: u32) {
 
 /// Opens read-only and unwraps everything; Ok only if every name yields the expected key.
 fn open_and_check(path: &Path, keys: &[DataKey]) -> Result<(), KeystoreError> {
-    let ks = Keystore::open_read_only(path, &KeyFileProvider::new())?;
+    let ks = open_recorded_read_only(path, &KeyFileProvider::new())?;
     ks.verify()?;
     let mut names: Vec<&str> = ks.names().collect();
     names.sort();
@@ -225,7 +228,7 @@ fn create_generate_unwrap_list_remove_verify() {
     assert!(ks.data_key("admin").unwrap().ct_eq(&a));
     drop(ks);
 
-    let mut ks = Keystore::open(&path, &p).unwrap();
+    let mut ks = open_recorded(&path, &p).unwrap();
     assert_eq!(ks.master_key_location(), &loc);
     assert_eq!(ks.previous_master_key_location(), None);
     assert_eq!(ks.verify().unwrap(), 2);
@@ -233,7 +236,7 @@ fn create_generate_unwrap_list_remove_verify() {
     ks.remove("/default").unwrap();
     assert!(!ks.contains("/default"));
     drop(ks);
-    let ks = Keystore::open_read_only(&path, &p).unwrap();
+    let ks = open_recorded_read_only(&path, &p).unwrap();
     assert_eq!(ks.names().collect::<Vec<_>>(), ["admin"]);
     assert_eq!(ks.verify().unwrap(), 1);
     assert!(ks.data_key("admin").unwrap().ct_eq(&a));
@@ -243,11 +246,11 @@ fn create_generate_unwrap_list_remove_verify() {
 fn remove_keeps_other_entries_addressable() {
     let dir = tempdir();
     let (path, _, keys) = keyfile_keystore(dir.path(), 5);
-    let mut ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let mut ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     ks.remove("db1").unwrap();
     ks.remove("db4").unwrap();
     drop(ks);
-    let ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     assert_eq!(ks.verify().unwrap(), 3);
     for i in [0, 2, 3] {
         assert!(ks.data_key(&format!("db{i}")).unwrap().ct_eq(&keys[i]));
@@ -262,7 +265,7 @@ fn remove_keeps_other_entries_addressable() {
 fn not_found_exists_and_invalid_names() {
     let dir = tempdir();
     let (path, loc, _) = keyfile_keystore(dir.path(), 2);
-    let mut ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let mut ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     match ks.data_key("nope") {
         Err(KeystoreError::NotFound { name }) => assert_eq!(name, "nope"),
         other => panic!("{other:?}"),
@@ -302,7 +305,7 @@ fn keystore_and_temp_file_modes_are_0600_and_stale_temp_is_removed() {
     );
     let tmp = dir.path().join("ks.tmp");
     fs::write(&tmp, b"half written").unwrap();
-    let mut ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let mut ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     assert!(!tmp.exists());
     ks.generate("more").unwrap();
     assert_eq!(
@@ -320,7 +323,7 @@ fn wrong_master_key_is_reported_before_anything_else() {
     };
     fs::remove_file(key_path).unwrap();
     write_key_file(key_path, &MasterKey::random().unwrap()).unwrap();
-    let err = Keystore::open(&path, &KeyFileProvider::new()).unwrap_err();
+    let err = open_recorded(&path, &KeyFileProvider::new()).unwrap_err();
     assert!(
         matches!(err, KeystoreError::WrongMasterKey { .. }),
         "{err:?}"
@@ -332,7 +335,7 @@ fn wrong_master_key_is_reported_before_anything_else() {
     bytes[last] ^= 1;
     fs::write(&path, &bytes).unwrap();
     assert!(matches!(
-        Keystore::open_read_only(&path, &KeyFileProvider::new()),
+        open_recorded_read_only(&path, &KeyFileProvider::new()),
         Err(KeystoreError::WrongMasterKey { .. })
     ));
 }
@@ -344,7 +347,7 @@ fn unsupported_version_is_named() {
     let mut bytes = fs::read(&path).unwrap();
     bytes[8] = 2;
     fs::write(&path, &bytes).unwrap();
-    match Keystore::open(&path, &KeyFileProvider::new()) {
+    match open_recorded(&path, &KeyFileProvider::new()) {
         Err(KeystoreError::UnsupportedVersion {
             found: 2,
             supported: 1,
@@ -354,7 +357,7 @@ fn unsupported_version_is_named() {
     }
     fs::write(&path, b"not a keystore at all, just text").unwrap();
     assert!(matches!(
-        Keystore::open(&path, &KeyFileProvider::new()),
+        open_recorded(&path, &KeyFileProvider::new()),
         Err(KeystoreError::Corrupt {
             part: CorruptPart::Header(_),
             ..
@@ -366,7 +369,7 @@ fn unsupported_version_is_named() {
 fn io_errors_carry_the_path() {
     let dir = tempdir();
     let missing = dir.path().join("missing");
-    let err = Keystore::open_read_only(&missing, &KeyFileProvider::new()).unwrap_err();
+    let err = open_recorded_read_only(&missing, &KeyFileProvider::new()).unwrap_err();
     match &err {
         KeystoreError::Io { path, .. } => assert_eq!(path, &missing),
         other => panic!("{other:?}"),
@@ -484,7 +487,7 @@ fn secrets_are_redacted_and_compared_in_constant_time() {
 fn errors_never_contain_key_material() {
     let dir = tempdir();
     let (path, loc, keys) = keyfile_keystore(dir.path(), 2);
-    let ks = Keystore::open_read_only(&path, &KeyFileProvider::new()).unwrap();
+    let ks = open_recorded_read_only(&path, &KeyFileProvider::new()).unwrap();
     let debug = format!("{ks:?}");
     let MasterKeyLocation::KeyFile { path: key_path } = &loc else {
         unreachable!()
@@ -498,7 +501,7 @@ fn errors_never_contain_key_material() {
     let n = bytes.len();
     bytes[n - 5] ^= 0x10;
     fs::write(&path, &bytes).unwrap();
-    let err = Keystore::open_read_only(&path, &KeyFileProvider::new()).unwrap_err();
+    let err = open_recorded_read_only(&path, &KeyFileProvider::new()).unwrap_err();
     let msg = format!("{err} {err:?}");
     for k in &keys {
         assert!(!msg.contains(&hex::encode(k.as_bytes())));
@@ -514,11 +517,14 @@ fn second_writer_is_refused_readers_are_not() {
     let dir = tempdir();
     let (path, _, keys) = keyfile_keystore(dir.path(), 2);
     let p = KeyFileProvider::new();
-    let writer = Keystore::open(&path, &p).unwrap();
-    let err = Keystore::open(&path, &p).unwrap_err();
+    let writer = open_recorded(&path, &p).unwrap();
+    let err = open_recorded(&path, &p).unwrap_err();
     assert!(matches!(err, KeystoreError::Locked { .. }), "{err:?}");
-    assert!(err.to_string().contains("locked by another process"));
-    let mut reader = Keystore::open_read_only(&path, &p).unwrap();
+    assert!(
+        err.to_string().contains("another handle in this process"),
+        "{err}"
+    );
+    let mut reader = open_recorded_read_only(&path, &p).unwrap();
     assert!(reader.is_read_only());
     assert!(reader.data_key("db0").unwrap().ct_eq(&keys[0]));
     assert!(matches!(
@@ -534,14 +540,14 @@ fn second_writer_is_refused_readers_are_not() {
         Err(KeystoreError::ReadOnly { .. })
     ));
     drop(writer);
-    Keystore::open(&path, &p).unwrap();
+    open_recorded(&path, &p).unwrap();
 }
 
 #[test]
 fn second_writer_in_another_process_is_refused() {
     // A child process (this test binary) tries to open the keystore while we hold it.
     if let Ok(path) = std::env::var("KEYSTORE_TEST_OPEN_WRITABLE") {
-        let code = match Keystore::open(&path, &KeyFileProvider::new()) {
+        let code = match open_recorded(&path, &KeyFileProvider::new()) {
             Err(KeystoreError::Locked { .. }) => 17,
             Ok(_) => 0,
             Err(_) => 1,
@@ -550,7 +556,7 @@ fn second_writer_in_another_process_is_refused() {
     }
     let dir = tempdir();
     let (path, _, _) = keyfile_keystore(dir.path(), 1);
-    let _writer = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let _writer = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "second_writer_in_another_process_is_refused",
@@ -574,13 +580,13 @@ fn readers_never_see_a_half_written_file() {
             let mut opens = 0;
             while !stop.load(Ordering::SeqCst) {
                 let ks =
-                    Keystore::open_read_only(&path, &KeyFileProvider::new()).expect("reader open");
+                    open_recorded_read_only(&path, &KeyFileProvider::new()).expect("reader open");
                 ks.verify().expect("reader verify");
                 opens += 1;
             }
             opens
         });
-        let mut ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+        let mut ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
         for i in 0..60 {
             ks.generate(&format!("new{i}")).unwrap();
         }
@@ -701,7 +707,7 @@ fn replayed_older_entry_is_detected() {
     let (path, _, keys) = keyfile_keystore(dir.path(), 2);
     let old = fs::read(&path).unwrap();
     let old_rec = old[record_range(&old, 2, 1)].to_vec();
-    let mut ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let mut ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     ks.remove("db1").unwrap();
     let new_db1 = ks.generate("db1").unwrap();
     assert!(!new_db1.ct_eq(&keys[1]));
@@ -710,7 +716,7 @@ fn replayed_older_entry_is_detected() {
     let r = record_range(&bytes, 2, 1);
     bytes[r].copy_from_slice(&old_rec);
     fs::write(&path, &bytes).unwrap();
-    let err = Keystore::open_read_only(&path, &KeyFileProvider::new()).unwrap_err();
+    let err = open_recorded_read_only(&path, &KeyFileProvider::new()).unwrap_err();
     // The old record still authenticates on its own (same key, name, keystore); the entries
     // digest in the authenticated header is what catches the replay.
     match err {
@@ -741,7 +747,7 @@ fn reordered_entries_are_detected() {
     bytes[a].copy_from_slice(&rec_b);
     bytes[b].copy_from_slice(&rec_a);
     fs::write(&path, &bytes).unwrap();
-    match Keystore::open_read_only(&path, &KeyFileProvider::new()) {
+    match open_recorded_read_only(&path, &KeyFileProvider::new()) {
         Err(KeystoreError::Corrupt {
             part: CorruptPart::Entries(d),
             ..
@@ -756,7 +762,7 @@ fn older_copy_of_whole_header_with_new_entries_is_detected() {
     let dir = tempdir();
     let (path, _, keys) = keyfile_keystore(dir.path(), 2);
     let old = fs::read(&path).unwrap();
-    let mut ks = Keystore::open(&path, &KeyFileProvider::new()).unwrap();
+    let mut ks = open_recorded(&path, &KeyFileProvider::new()).unwrap();
     ks.remove("db1").unwrap();
     ks.generate("db1").unwrap();
     drop(ks);
@@ -776,7 +782,7 @@ fn rotation_with_key_files_keeps_every_key() {
     let dir = tempdir();
     let (path, old_loc, keys) = keyfile_keystore(dir.path(), 50);
     let p = KeyFileProvider::with_new_key_dir(dir.path());
-    let mut ks = Keystore::open(&path, &p).unwrap();
+    let mut ks = open_recorded(&path, &p).unwrap();
     let report = ks
         .rotate(&p, NewMasterKey::Create, RotateOptions::default())
         .unwrap();
@@ -786,7 +792,7 @@ fn rotation_with_key_files_keeps_every_key() {
     assert_assert_rotated(&ks, &report.new, &old_loc);
     assert_keys(&ks, &keys);
     drop(ks);
-    let ks = Keystore::open(&path, &p).unwrap();
+    let ks = open_recorded(&path, &p).unwrap();
     assert_assert_rotated(&ks, &report.new, &old_loc);
     assert_keys(&ks, &keys);
     // The old key is kept by default, the journal is gone.
@@ -808,7 +814,7 @@ fn rotation_to_an_existing_key_and_refusals() {
     let dir = tempdir();
     let (path, old_loc, keys) = keyfile_keystore(dir.path(), 5);
     let p = KeyFileProvider::new();
-    let mut ks = Keystore::open(&path, &p).unwrap();
+    let mut ks = open_recorded(&path, &p).unwrap();
     assert!(matches!(
         ks.rotate(
             &p,
@@ -840,7 +846,7 @@ fn rotation_to_an_existing_key_and_refusals() {
     )
     .unwrap();
     drop(ks);
-    let ks = Keystore::open(&path, &p).unwrap();
+    let ks = open_recorded(&path, &p).unwrap();
     assert_assert_rotated(&ks, &new_loc, &old_loc);
     assert_keys(&ks, &keys);
     // The old key no longer opens it.
@@ -852,7 +858,7 @@ fn rotation_to_an_existing_key_and_refusals() {
     fs::copy(old_path, new_path).unwrap();
     set_mode(new_path, 0o600);
     assert!(matches!(
-        Keystore::open(&path, &p),
+        open_recorded(&path, &p),
         Err(KeystoreError::WrongMasterKey { .. })
     ));
 }
@@ -875,7 +881,7 @@ fn kmip_rotation_creates_and_optionally_retires() {
     let dir = tempdir();
     let kmip = SimulatedKmip::default();
     let (path, first, keys) = kmip_keystore(&kmip, dir.path(), 10);
-    let mut ks = Keystore::open(&path, &kmip).unwrap();
+    let mut ks = open_recorded(&path, &kmip).unwrap();
     let r1 = ks
         .rotate(&kmip, NewMasterKey::Create, RotateOptions::default())
         .unwrap();
@@ -895,7 +901,7 @@ fn kmip_rotation_creates_and_optionally_retires() {
     assert_eq!(kmip.state(&r1.new), Some(State::Deactivated));
     assert_eq!(kmip.state(&r2.new), Some(State::Active));
     drop(ks);
-    let ks = Keystore::open(&path, &kmip).unwrap();
+    let ks = open_recorded(&path, &kmip).unwrap();
     assert_assert_rotated(&ks, &r2.new, &r1.new);
     assert_keys(&ks, &keys);
     assert_eq!(kmip.count_in_state(State::Destroyed), 0);
@@ -907,7 +913,7 @@ fn provider_errors_pass_through_with_their_class() {
     let kmip = SimulatedKmip::default();
     let (path, loc, _) = kmip_keystore(&kmip, dir.path(), 1);
     kmip.fail_fetch.store(true, Ordering::SeqCst);
-    match Keystore::open(&path, &kmip) {
+    match open_recorded(&path, &kmip) {
         Err(KeystoreError::Provider {
             class: ProviderErrorClass::Unavailable,
             source,
@@ -919,7 +925,7 @@ fn provider_errors_pass_through_with_their_class() {
     kmip.fail_fetch.store(false, Ordering::SeqCst);
     kmip.retire(&loc).unwrap();
     assert!(matches!(
-        Keystore::open(&path, &kmip),
+        open_recorded(&path, &kmip),
         Err(KeystoreError::Provider {
             class: ProviderErrorClass::NotActive,
             ..
@@ -932,7 +938,7 @@ fn lost_create_reply_leaves_no_orphan() {
     let dir = tempdir();
     let kmip = SimulatedKmip::default();
     let (path, first, keys) = kmip_keystore(&kmip, dir.path(), 5);
-    let mut ks = Keystore::open(&path, &kmip).unwrap();
+    let mut ks = open_recorded(&path, &kmip).unwrap();
     kmip.lose_create_reply.store(true, Ordering::SeqCst);
     let err = ks
         .rotate(&kmip, NewMasterKey::Create, RotateOptions::default())
@@ -988,7 +994,7 @@ fn crash_after_create_rolls_back_on_next_open() {
             }
         }));
     }
-    let mut ks = Keystore::open(&path, &kmip).unwrap();
+    let mut ks = open_recorded(&path, &kmip).unwrap();
     let report = ks
         .rotate(&kmip, NewMasterKey::Create, RotateOptions::default())
         .unwrap();
@@ -997,7 +1003,7 @@ fn crash_after_create_rolls_back_on_next_open() {
     // The snapshot is what a crash right after create leaves: old file plus journal.
     let crashed = crash.join("ks");
     assert!(crash.join("ks.rotation").exists());
-    let ks = Keystore::open(&crashed, &kmip).unwrap();
+    let ks = open_recorded(&crashed, &kmip).unwrap();
     assert_eq!(ks.master_key_location(), &first);
     assert_keys(&ks, &keys);
     assert!(!crash.join("ks.rotation").exists());
@@ -1022,7 +1028,7 @@ fn crash_after_rename_completes_on_next_rotate() {
             }
         }));
     }
-    let mut ks = Keystore::open(&path, &kmip).unwrap();
+    let mut ks = open_recorded(&path, &kmip).unwrap();
     let report = ks
         .rotate(
             &kmip,
@@ -1041,7 +1047,7 @@ fn crash_after_rename_completes_on_next_rotate() {
         .state = State::Active;
     let crashed = crash.join("ks");
     assert!(crash.join("ks.rotation").exists());
-    let mut ks = Keystore::open_read_only(&crashed, &kmip).unwrap();
+    let mut ks = open_recorded_read_only(&crashed, &kmip).unwrap();
     assert_eq!(ks.master_key_location(), &report.new);
     assert!(matches!(
         ks.resolve_pending_rotation(&kmip),
@@ -1049,7 +1055,7 @@ fn crash_after_rename_completes_on_next_rotate() {
     ));
     drop(ks);
     // Opening for writing resolves the journal: completed, old key retired as asked.
-    let mut ks = Keystore::open(&crashed, &kmip).unwrap();
+    let mut ks = open_recorded(&crashed, &kmip).unwrap();
     assert!(!crash.join("ks.rotation").exists());
     assert_eq!(kmip.state(&first), Some(State::Deactivated));
     assert_eq!(kmip.state(&report.new), Some(State::Active));
@@ -1071,7 +1077,7 @@ fn journal_resolution_outcomes_are_reported() {
             }
         }));
     }
-    let mut ks = Keystore::open(&path, &kmip).unwrap();
+    let mut ks = open_recorded(&path, &kmip).unwrap();
     let report = ks
         .rotate(&kmip, NewMasterKey::Create, RotateOptions::default())
         .unwrap();
@@ -1080,7 +1086,7 @@ fn journal_resolution_outcomes_are_reported() {
     let crashed = crash.join("ks");
     // Make `open` unable to discard (fetch fails after load would break open), so resolve by hand:
     let journal = fs::read(crash.join("ks.rotation")).unwrap();
-    let mut ks2 = Keystore::open(&crashed, &kmip).unwrap();
+    let mut ks2 = open_recorded(&crashed, &kmip).unwrap();
     fs::write(crash.join("ks.rotation"), &journal).unwrap();
     assert_eq!(
         ks2.resolve_pending_rotation(&kmip).unwrap(),
@@ -1091,7 +1097,7 @@ fn journal_resolution_outcomes_are_reported() {
     // A journal from another keystore is refused and kept.
     let (other_path, _, _) =
         kmip_keystore(&kmip, &dir.path().join("other_dir_unused").tap_mkdir(), 1);
-    let mut other = Keystore::open(&other_path, &kmip).unwrap();
+    let mut other = open_recorded(&other_path, &kmip).unwrap();
     fs::write(format!("{}.rotation", other_path.display()), &journal).unwrap();
     assert!(matches!(
         other.resolve_pending_rotation(&kmip),
@@ -1129,4 +1135,318 @@ impl TapMkdir for PathBuf {
         fs::create_dir_all(&self).unwrap();
         self
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A local attacker: someone who can write files in the data directory but holds no master key.
+
+/// Records every location fetched, and fetches KMIP locations from `kmip` and key files from
+/// disk.
+struct RecordingProvider<'a> {
+    kmip: &'a SimulatedKmip,
+    fetched: Mutex<Vec<MasterKeyLocation>>,
+}
+
+impl<'a> RecordingProvider<'a> {
+    fn new(kmip: &'a SimulatedKmip) -> Self {
+        Self {
+            kmip,
+            fetched: Mutex::new(Vec::new()),
+        }
+    }
+    fn fetched(&self) -> Vec<MasterKeyLocation> {
+        self.fetched.lock().unwrap().clone()
+    }
+}
+
+impl MasterKeyProvider for RecordingProvider<'_> {
+    fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
+        self.fetched.lock().unwrap().push(location.clone());
+        match location {
+            MasterKeyLocation::Kmip { .. } => self.kmip.fetch(location),
+            MasterKeyLocation::KeyFile { .. } => KeyFileProvider::new().fetch(location),
+        }
+    }
+    fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
+        self.kmip.create(unique_name)
+    }
+    fn find_created(&self, unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
+        self.kmip.find_created(unique_name)
+    }
+    fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        self.kmip.discard(location)
+    }
+    fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
+        self.kmip.retire(location)
+    }
+}
+
+#[test]
+fn a_substituted_keystore_is_refused_before_any_key_is_fetched() {
+    let dir = tempdir();
+    let kmip = SimulatedKmip::default();
+    let (path, ours, keys) = kmip_keystore(&kmip, dir.path(), 2);
+    let original = fs::read(&path).unwrap();
+
+    // The attacker's keystore, under a key file they hold, copied over ours.
+    let attacker = dir.path().join("attacker");
+    fs::create_dir(&attacker).unwrap();
+    let (theirs, _, _) = keyfile_keystore(&attacker, 1);
+    fs::copy(&theirs, &path).unwrap();
+    let recording = RecordingProvider::new(&kmip);
+    for result in [
+        Keystore::open(&path, &ours, &recording).map(drop),
+        Keystore::open_read_only(&path, &ours, &recording).map(drop),
+    ] {
+        match result {
+            Err(KeystoreError::WrongMasterKey { detail, .. }) => {
+                assert!(detail.contains(&format!("expected {ours}")), "{detail}");
+                assert!(detail.contains("file:"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A keystore of ours under another KMIP key, copied over: refused the same way.
+    let other = dir.path().join("other");
+    fs::create_dir(&other).unwrap();
+    let (other_path, _, _) = kmip_keystore(&kmip, &other, 1);
+    fs::copy(&other_path, &path).unwrap();
+    assert!(matches!(
+        Keystore::open(&path, &ours, &recording),
+        Err(KeystoreError::WrongMasterKey { .. })
+    ));
+    assert!(recording.fetched().is_empty(), "{:?}", recording.fetched());
+
+    // The real file back: opens under the key the host expects, and fetches only that key.
+    fs::write(&path, &original).unwrap();
+    let ks = Keystore::open(&path, &ours, &recording).unwrap();
+    assert_keys(&ks, &keys);
+    assert_eq!(recording.fetched(), [ours]);
+}
+
+#[test]
+fn a_moved_key_file_still_opens_and_a_wrong_one_is_refused_by_the_key_check() {
+    let dir = tempdir();
+    let (path, loc, keys) = keyfile_keystore(dir.path(), 2);
+    let MasterKeyLocation::KeyFile { path: key_path } = &loc else {
+        unreachable!()
+    };
+    let moved = dir.path().join("moved.key");
+    fs::rename(key_path, &moved).unwrap();
+    let moved = MasterKeyLocation::KeyFile { path: moved };
+    let ks = Keystore::open(&path, &moved, &KeyFileProvider::new()).unwrap();
+    assert_keys(&ks, &keys);
+    drop(ks);
+    let wrong = new_key_file(dir.path(), "wrong.key");
+    match Keystore::open_read_only(&path, &wrong, &KeyFileProvider::new()) {
+        Err(KeystoreError::WrongMasterKey { detail, .. }) => {
+            assert!(detail.contains("wrong.key does not match"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_forged_journal_claiming_a_completed_rotation_revokes_nothing() {
+    let dir = tempdir();
+    let kmip = SimulatedKmip::default();
+    let (path, first, keys) = kmip_keystore(&kmip, dir.path(), 3);
+    let mut ks = Keystore::open(&path, &first, &kmip).unwrap();
+    let report = ks
+        .rotate(&kmip, NewMasterKey::Create, RotateOptions::default())
+        .unwrap();
+    drop(ks);
+    assert_eq!(kmip.state(&first), Some(State::Active));
+    let journal = journal_of(&path);
+    for forged in [
+        forged_journal(&path, 2, true, &first, "x", Some(&report.new)),
+        forged_journal(&path, 1, true, &first, "x", None),
+        forged_journal(&path, 2, true, &first, "x", None),
+    ] {
+        fs::write(&journal, &forged).unwrap();
+        // Reading and writing still work; nothing is revoked and the journal stays for the
+        // operator.
+        let mut ks = Keystore::open(&path, &report.new, &kmip).unwrap();
+        assert_keys(&ks, &keys);
+        assert_eq!(kmip.state(&first), Some(State::Active), "old key revoked");
+        assert!(journal.exists());
+        ks.generate("added").unwrap();
+        ks.remove("added").unwrap();
+        let err = ks
+            .rotate(&kmip, NewMasterKey::Create, RotateOptions::default())
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(
+                err,
+                KeystoreError::Corrupt {
+                    part: CorruptPart::Journal(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(text.contains(&journal.display().to_string()), "{text}");
+        assert!(text.contains("move the journal aside"), "{text}");
+        assert_eq!(kmip.state(&first), Some(State::Active));
+        assert_eq!(kmip.count_in_state(State::Active), 2, "nothing created");
+        drop(ks);
+        Keystore::open_read_only(&path, &report.new, &kmip).unwrap();
+    }
+}
+
+#[test]
+fn a_forged_journal_claiming_an_interrupted_rotation_discards_nothing() {
+    let dir = tempdir();
+    let kmip = SimulatedKmip::default();
+    let (path, first, keys) = kmip_keystore(&kmip, dir.path(), 2);
+    // A key of someone else's, whose name the attacker knows.
+    let victim = kmip.register(Some("victim"));
+    fs::write(
+        journal_of(&path),
+        forged_journal(&path, 2, false, &first, "victim", None),
+    )
+    .unwrap();
+    let mut ks = Keystore::open(&path, &first, &kmip).unwrap();
+    assert_keys(&ks, &keys);
+    assert_eq!(kmip.state(&victim), Some(State::Active), "victim discarded");
+    match ks.resolve_pending_rotation(&kmip) {
+        Err(KeystoreError::Corrupt {
+            part: CorruptPart::Journal(detail),
+            ..
+        }) => assert!(detail.contains("MAC mismatch"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(kmip.state(&victim), Some(State::Active));
+}
+
+#[test]
+fn a_journal_or_keystore_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = tempdir();
+    let (path, loc, keys) = keyfile_keystore(dir.path(), 1);
+    let mkfifo = |p: &Path| {
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(p)
+                .status()
+                .unwrap()
+                .success()
+        )
+    };
+    let started = std::time::Instant::now();
+    mkfifo(&journal_of(&path));
+    let mut ks = Keystore::open(&path, &loc, &KeyFileProvider::new()).unwrap();
+    assert_keys(&ks, &keys);
+    let err = ks
+        .resolve_pending_rotation(&KeyFileProvider::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("a FIFO"), "{err}");
+    assert!(err.to_string().contains(".rotation"), "{err}");
+    drop(ks);
+    let fifo = dir.path().join("fifo.ks");
+    mkfifo(&fifo);
+    let err = Keystore::open(&fifo, &loc, &KeyFileProvider::new()).unwrap_err();
+    assert!(err.to_string().contains("a FIFO"), "{err}");
+    let err = Keystore::open_read_only(Path::new("/dev/zero"), &loc, &KeyFileProvider::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("a character device"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn a_symlinked_keystore_is_one_keystore_and_stays_a_link() {
+    let dir = tempdir();
+    let real_dir = dir.path().join("real");
+    let link_dir = dir.path().join("links");
+    fs::create_dir(&real_dir).unwrap();
+    fs::create_dir(&link_dir).unwrap();
+    let (real, loc, keys) = keyfile_keystore(&real_dir, 2);
+    let link = link_dir.join("ks");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let p = KeyFileProvider::new();
+
+    let mut through_link = Keystore::open(&link, &loc, &p).unwrap();
+    assert_eq!(through_link.path(), fs::canonicalize(&real).unwrap());
+    match Keystore::open(&real, &loc, &p) {
+        Err(KeystoreError::Locked {
+            by_this_process, ..
+        }) => assert!(by_this_process),
+        other => panic!("a second writer through the real path: {other:?}"),
+    }
+    let added = through_link.generate("added").unwrap();
+    drop(through_link);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let ks = Keystore::open_read_only(&real, &loc, &p).unwrap();
+    assert!(ks.data_key("added").unwrap().ct_eq(&added));
+    let ks = Keystore::open_read_only(&link, &loc, &p).unwrap();
+    assert_eq!(ks.verify().unwrap(), keys.len() + 1);
+    for (i, k) in keys.iter().enumerate() {
+        assert!(ks.data_key(&format!("db{i}")).unwrap().ct_eq(k));
+    }
+    // Nothing of the keystore's was made beside the link.
+    let beside_link: Vec<_> = fs::read_dir(&link_dir).unwrap().collect();
+    assert_eq!(beside_link.len(), 1, "{beside_link:?}");
+}
+
+#[test]
+fn planted_symlinks_for_the_lock_and_temporary_files_are_not_followed() {
+    let dir = tempdir();
+    let (path, loc, _) = keyfile_keystore(dir.path(), 1);
+    let p = KeyFileProvider::new();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, b"precious").unwrap();
+    let lock = PathBuf::from(format!("{}.lock", path.display()));
+    fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&victim, &lock).unwrap();
+    let err = Keystore::open(&path, &loc, &p).unwrap_err();
+    assert!(err.to_string().contains("lock file"), "{err}");
+    fs::remove_file(&lock).unwrap();
+
+    let tmp = PathBuf::from(format!("{}.tmp", path.display()));
+    let mut ks = Keystore::open(&path, &loc, &p).unwrap();
+    std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+    ks.generate("added").unwrap();
+    assert_eq!(fs::read(&victim).unwrap(), b"precious");
+    assert!(!tmp.exists());
+    assert!(ks.contains("added"));
+}
+
+#[test]
+fn a_rewrite_keeps_the_owner_group_and_mode() {
+    let dir = tempdir();
+    let (path, loc, _) = keyfile_keystore(dir.path(), 1);
+    let p = KeyFileProvider::new();
+    set_mode(&path, 0o640);
+    let mut ks = Keystore::open(&path, &loc, &p).unwrap();
+    ks.generate("a").unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(fs::metadata(&path).unwrap().mode() & 0o7777, 0o640);
+    drop(ks);
+    if fs::metadata(dir.path()).unwrap().uid() != 0 {
+        eprintln!("SKIPPED (not root): the owner part of a_rewrite_keeps_the_owner_group_and_mode");
+        return;
+    }
+    // Root maintenance on a keystore owned by the database user keeps that owner, for the
+    // keystore and for its lock file.
+    std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    let mut ks = Keystore::open(&path, &loc, &p).unwrap();
+    ks.generate("b").unwrap();
+    ks.rotate(
+        &p,
+        NewMasterKey::Existing(new_key_file(dir.path(), "next.key")),
+        RotateOptions::default(),
+    )
+    .unwrap();
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.mode() & 0o7777),
+        (65534, 65534, 0o640)
+    );
+    let lock = fs::metadata(format!("{}.lock", path.display())).unwrap();
+    assert_eq!((lock.uid(), lock.gid()), (65534, 65534));
 }

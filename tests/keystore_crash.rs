@@ -4,6 +4,9 @@
 //! key, as its header says) with every data key unchanged and no orphan key file left.
 //! 10 trials by default, 100 with `KMIP_KEYSTORE_LONG_TESTS=1`.
 
+mod support;
+use support::keystore_files::open_recorded;
+
 use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
@@ -34,7 +37,7 @@ fn child(trial: &Path) -> ! {
         .open(trial.join("rotations.log"))
         .unwrap();
     loop {
-        let mut ks = Keystore::open(trial.join("ks"), &provider).expect("child open");
+        let mut ks = open_recorded(trial.join("ks"), &provider).expect("child open");
         let report = ks
             .rotate(&provider, NewMasterKey::Create, RotateOptions::default())
             .expect("child rotate");
@@ -63,7 +66,7 @@ fn copy_trial(base: &Path, trial: &Path) {
 
 fn check_trial(trial: &Path, names: &[String], keys: &[DataKey]) -> (bool, usize) {
     let provider = KeyFileProvider::with_new_key_dir(key_dir(trial));
-    let ks = Keystore::open(trial.join("ks"), &provider).expect("keystore opens after SIGKILL");
+    let ks = open_recorded(trial.join("ks"), &provider).expect("keystore opens after SIGKILL");
     assert_eq!(ks.len(), ENTRIES);
     for (name, key) in names.iter().zip(keys) {
         assert!(
@@ -129,7 +132,7 @@ fn sigkill_during_rotation_never_loses_a_key() {
     copy_trial(&base, &calib);
     let started = Instant::now();
     let p = KeyFileProvider::with_new_key_dir(key_dir(&calib));
-    Keystore::open(calib.join("ks"), &p)
+    open_recorded(calib.join("ks"), &p)
         .unwrap()
         .rotate(&p, NewMasterKey::Create, RotateOptions::default())
         .unwrap();

@@ -4,6 +4,7 @@
 //! new key was created, which the next open rolls back without leaving that key on the server.
 
 mod support;
+use support::keystore_files::open_recorded;
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -52,13 +53,13 @@ fn first_start_then_rotation_with_the_old_key_deactivated() {
     drop(keystore);
 
     // Restart: the header names the key; it is fetched (state checked) and the keys come back.
-    let keystore = Keystore::open(&path, &provider).unwrap();
+    let keystore = open_recorded(&path, &provider).unwrap();
     assert_eq!(keystore.master_key_location(), &location);
     assert!(keystore.data_key("admin").unwrap().ct_eq(&admin));
     drop(keystore);
 
     // Rotation to a new KMIP key; the old one is deactivated.
-    let mut keystore = Keystore::open(&path, &provider).unwrap();
+    let mut keystore = open_recorded(&path, &provider).unwrap();
     let report = keystore
         .rotate(
             &provider,
@@ -80,7 +81,7 @@ fn first_start_then_rotation_with_the_old_key_deactivated() {
     );
     drop(keystore);
 
-    let keystore = Keystore::open(&path, &provider).unwrap();
+    let keystore = open_recorded(&path, &provider).unwrap();
     assert_eq!(keystore.master_key_location(), &report.new);
     assert_eq!(keystore.previous_master_key_location(), Some(&location));
     assert_eq!(keystore.verify().unwrap(), 2);
@@ -172,7 +173,7 @@ fn an_interrupted_rotation_leaves_no_orphan_key_on_the_server() {
     drop(keystore);
 
     // The next open finds the journal, finds the created key by its Name, and discards it.
-    let mut keystore = Keystore::open(&path, &provider).unwrap();
+    let mut keystore = open_recorded(&path, &provider).unwrap();
     assert_eq!(
         keystore.master_key_location(),
         &location,

@@ -193,13 +193,24 @@ fn create_keystore(
 fn open_keystore(
     client: *mut kmip_client,
     path: &Path,
+    master_key_id: &str,
     messages: &mut Vec<String>,
 ) -> Result<*mut keystore, Failure> {
     let path = c(path.to_str().unwrap());
+    let id = c(master_key_id);
     let mut handle: *mut keystore = std::ptr::null_mut();
     let mut error: *mut kmip_error = std::ptr::null_mut();
-    // SAFETY: live client, NUL-terminated path, writable out-parameters.
-    let code = unsafe { keystore_open(client, path.as_ptr(), &mut handle, &mut error) };
+    // SAFETY: live client, NUL-terminated path and id, writable out-parameters.
+    let code = unsafe {
+        keystore_open(
+            client,
+            path.as_ptr(),
+            id.as_ptr(),
+            std::ptr::null(),
+            &mut handle,
+            &mut error,
+        )
+    };
     check(code, error, messages).map(|()| handle)
 }
 
@@ -225,8 +236,14 @@ fn data_key(
 }
 
 /// `kmip_rotate` to a new key; returns its identifier.
-fn rotate(client: *mut kmip_client, path: &Path, messages: &mut Vec<String>) -> String {
+fn rotate(
+    client: *mut kmip_client,
+    path: &Path,
+    master_key_id: &str,
+    messages: &mut Vec<String>,
+) -> String {
     let path = c(path.to_str().unwrap());
+    let id = c(master_key_id);
     let mut id_out = vec![0u8; KMIP_KEY_ID_BUFFER_SIZE];
     let mut id_len = 0usize;
     let mut error: *mut kmip_error = std::ptr::null_mut();
@@ -235,6 +252,8 @@ fn rotate(client: *mut kmip_client, path: &Path, messages: &mut Vec<String>) -> 
         kmip_rotate(
             client,
             path.as_ptr(),
+            id.as_ptr(),
+            std::ptr::null(),
             std::ptr::null(),
             KMIP_ROTATE_RETIRE_OLD,
             id_out.as_mut_ptr().cast(),
@@ -442,17 +461,17 @@ fn the_whole_lifecycle_shows_no_secret_anywhere() {
     unsafe { keystore_close(ks) };
 
     // Reopen, rotate to a new master key (retiring the old one), reopen again.
-    let ks = open_keystore(client, &store, &mut messages).expect("reopen");
+    let ks = open_keystore(client, &store, &id, &mut messages).expect("reopen");
     for (name, key) in &data_keys {
         let name = name.trim_start_matches("data key ");
         assert_eq!(&data_key(ks, name, false, &mut messages).unwrap(), key);
     }
     // SAFETY: as above.
     unsafe { keystore_close(ks) };
-    let new_id = rotate(client, &store, &mut messages);
+    let new_id = rotate(client, &store, &id, &mut messages);
     let (rotated, _) = get_master_key(client, Some(&new_id), 0, &mut messages).expect("new key");
     master_keys.push((format!("rotated-to master key {new_id}"), rotated));
-    let ks = open_keystore(client, &store, &mut messages).expect("open after rotation");
+    let ks = open_keystore(client, &store, &new_id, &mut messages).expect("open after rotation");
     for (name, key) in &data_keys {
         let name = name.trim_start_matches("data key ");
         assert_eq!(&data_key(ks, name, false, &mut messages).unwrap(), key);
@@ -466,7 +485,8 @@ fn the_whole_lifecycle_shows_no_secret_anywhere() {
     tampered[last] ^= 0x40;
     let tampered_path = dir.path().join("tampered.ks");
     std::fs::write(&tampered_path, &tampered).unwrap();
-    let failure = open_keystore(client, &tampered_path, &mut messages).expect_err("tampered");
+    let failure =
+        open_keystore(client, &tampered_path, &new_id, &mut messages).expect_err("tampered");
     assert_eq!(
         failure.code, KMIP_ERR_KEYSTORE_CORRUPT,
         "{}",
@@ -478,7 +498,8 @@ fn the_whole_lifecycle_shows_no_secret_anywhere() {
         b"KMIPKS\0\0 this is not a keystore at all ...",
     )
     .unwrap();
-    let failure = open_keystore(client, &garbage_path, &mut messages).expect_err("garbage");
+    let failure =
+        open_keystore(client, &garbage_path, &new_id, &mut messages).expect_err("garbage");
     eprintln!("garbage keystore: {failure:?}");
     // SAFETY: a live client, closed once.
     unsafe { kmip_close(client) };
@@ -489,30 +510,48 @@ fn the_whole_lifecycle_shows_no_secret_anywhere() {
     let key_out = dir.path().join("out");
     std::fs::create_dir(&key_out).unwrap();
     let out = |name: &str| key_out.join(name).display().to_string();
+    let expect = ["--kmipKeyIdentifier", new_id.as_str()];
     for (args, expected) in [
-        (vec!["keystore", "list", store_text], Some(0)),
-        (vec!["keystore", "info", store_text], Some(0)),
-        (vec!["keystore", "verify", store_text], Some(0)),
         (
-            vec![
-                "keystore",
-                "unwrap",
-                store_text,
-                "db1",
-                "--out",
-                &out("db1"),
-            ],
+            [&["keystore", "list", store_text][..], &expect].concat(),
             Some(0),
         ),
         (
-            vec![
-                "keystore",
-                "unwrap",
-                store_text,
-                "nope",
-                "--out",
-                &out("nope"),
-            ],
+            [&["keystore", "info", store_text][..], &expect].concat(),
+            Some(0),
+        ),
+        (
+            [&["keystore", "verify", store_text][..], &expect].concat(),
+            Some(0),
+        ),
+        (
+            [
+                &[
+                    "keystore",
+                    "unwrap",
+                    store_text,
+                    "db1",
+                    "--out",
+                    &out("db1"),
+                ][..],
+                &expect,
+            ]
+            .concat(),
+            Some(0),
+        ),
+        (
+            [
+                &[
+                    "keystore",
+                    "unwrap",
+                    store_text,
+                    "nope",
+                    "--out",
+                    &out("nope"),
+                ][..],
+                &expect,
+            ]
+            .concat(),
             Some(16),
         ),
         (
@@ -522,7 +561,11 @@ fn the_whole_lifecycle_shows_no_secret_anywhere() {
         (vec!["key", "state", &id], Some(0)),
         (vec!["check", "--kmipKeyIdentifier", &new_id], Some(0)),
         (
-            vec!["keystore", "list", tampered_path.to_str().unwrap()],
+            [
+                &["keystore", "list", tampered_path.to_str().unwrap()][..],
+                &expect,
+            ]
+            .concat(),
             Some(14),
         ),
     ] {

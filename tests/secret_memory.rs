@@ -3,6 +3,9 @@
 //! `CAP_IPC_LOCK`: a child run of this binary under `prlimit` and `setpriv`) everything still
 //! works, the reason is reported by `lock_status` and logged once at debug level.
 
+mod support;
+use support::keystore_files::open_recorded;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
@@ -67,7 +70,7 @@ fn keystore_round_trip(dir: &Path) {
     let first = keystore.generate("db1").unwrap();
     let second = keystore.generate("db2").unwrap();
     drop(keystore);
-    let keystore = Keystore::open(&store, &provider).unwrap();
+    let keystore = open_recorded(&store, &provider).unwrap();
     assert!(keystore.data_key("db1").unwrap().ct_eq(&first));
     assert!(keystore.data_key("db2").unwrap().ct_eq(&second));
 }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kmip_keystore::client::{ClientError, ErrorClass as ClientErrorClass};
+use kmip_keystore::client::{ClientError, ErrorClass as ClientErrorClass, KmipClient};
 use kmip_keystore::config::{KmipOptions, ServerAddress};
 use kmip_keystore::credentials::ClientCredentials;
 use kmip_keystore::protocol::operations::QueryRequest;
@@ -732,6 +732,36 @@ fn an_oversized_frame_is_refused_before_allocation() {
         response.capacity() < 1 << 20,
         "nothing allocated for the body"
     );
+}
+
+/// A protocol error a client reports names the server it came from (`host:port` as
+/// configured), whether the frame itself was refused by the transport (a frame over the size
+/// limit) or the message in it by the client (a server that echoes the request back).
+#[test]
+fn a_protocol_error_names_the_server_it_came_from() {
+    let pki = KmipServer::shared().pki().to_path_buf();
+    for (behaviour, detail) in [
+        (FakeBehaviour::OversizedFrame, "bad response frame"),
+        (FakeBehaviour::Echo, "malformed DiscoverVersions response"),
+    ] {
+        let fake = FakeTlsServer::start(&pki, Duration::ZERO, behaviour);
+        let client = KmipClient::new(&options(&fake.address(), &pki)).expect("client");
+        let error = client.get_key("1").expect_err("no valid reply");
+        let text = error.to_string();
+        eprintln!("{detail}: {text}");
+        assert_eq!(error.class(), ClientErrorClass::Protocol, "{text}");
+        assert!(
+            matches!(error, ClientError::Protocol { ref server, .. } if *server == fake.address()),
+            "{text}"
+        );
+        assert!(
+            text.starts_with(&format!(
+                "KMIP protocol error from {}: {detail}",
+                fake.address()
+            )),
+            "{text}"
+        );
+    }
 }
 
 #[test]

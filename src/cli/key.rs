@@ -2,14 +2,13 @@
 //! create, get, state, activate, revoke, destroy, locate), each taking the KMIP options as flags
 //! or `--config mongod.conf`. Key bytes only ever go to a mode-0600 file, never to the terminal.
 
-use std::fs::File;
-use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use base64ct::{Base64, Encoding as _};
 use kmip_keystore::client::{ErrorClass, KmipClient, generate_key_name};
 use kmip_keystore::config::KmipOptions;
+use kmip_keystore::input_file::{InputFileError, Symlinks, open_regular, read_capped};
 use kmip_keystore::protocol::RevocationReasonCode;
 use kmip_keystore::secret_memory::KeyBuffer;
 use sha2::{Digest as _, Sha256};
@@ -289,32 +288,42 @@ fn random_key() -> Result<KeyBuffer, CliError> {
     })
 }
 
-/// Reads a key file: mode 0600 or 0400 (checked on the opened file), holding 32 raw bytes or
-/// the base64 of 32 bytes (surrounding whitespace allowed). Errors never show the contents.
+/// Largest `--key-file` read, in bytes: far more than the 44 characters of base64 and white
+/// space a key file holds, so a longer file is refused without being read on.
+const MAX_KEY_FILE_BYTES: u64 = 1024;
+
+/// Reads a key file: a regular file (opened without blocking, so a FIFO or a device is refused
+/// at once; a symbolic link to a regular file is followed), mode 0600 or 0400 (checked on the
+/// opened file), holding 32 raw bytes or the base64 of 32 bytes (surrounding whitespace
+/// allowed), at most [`MAX_KEY_FILE_BYTES`]. Errors never show the contents.
 fn read_key_file(path: &Path) -> Result<KeyBuffer, CliError> {
     let shown = path.display();
-    let mut file =
-        File::open(path).map_err(|e| CliError::io(format!("cannot open key file {shown}"), e))?;
-    let metadata = file
-        .metadata()
-        .map_err(|e| CliError::io(format!("cannot read key file {shown}"), e))?;
+    let refused = |error: InputFileError| match error {
+        InputFileError::Open(e) => CliError::io(format!("cannot open key file {shown}"), e),
+        InputFileError::Read(e) => CliError::io(format!("cannot read key file {shown}"), e),
+        InputFileError::NotRegular { kind } => {
+            CliError::invalid(format!("key file {shown} is {kind}, not a regular file"))
+        }
+        InputFileError::TooBig { size, max } => CliError::invalid(format!(
+            "key file {shown} holds {size} bytes, more than the {max} allowed; expected 32 raw bytes or the base64 of 32 bytes"
+        )),
+    };
+    // No size cap at opening, so that a wrong mode is reported before a wrong size.
+    let (mut file, metadata) = open_regular(path, u64::MAX, Symlinks::Follow).map_err(refused)?;
     let mode = metadata.permissions().mode() & 0o7777;
-    if !metadata.is_file() {
-        return Err(CliError::invalid(format!(
-            "key file {shown} is not a regular file"
-        )));
-    }
     if mode != 0o600 && mode != 0o400 {
         return Err(CliError::invalid(format!(
             "key file {shown} has mode {mode:04o}; it must be 0600 or 0400 (chmod 600 {shown})"
         )));
     }
-    let mut contents = Zeroizing::new(Vec::with_capacity(64));
-    // One byte more than the longest form read, to notice a longer file without reading it all.
-    (&mut file)
-        .take(1025)
-        .read_to_end(&mut contents)
-        .map_err(|e| CliError::io(format!("cannot read key file {shown}"), e))?;
+    if metadata.len() > MAX_KEY_FILE_BYTES {
+        return Err(refused(InputFileError::TooBig {
+            size: metadata.len(),
+            max: MAX_KEY_FILE_BYTES,
+        }));
+    }
+    let mut contents = Zeroizing::new(Vec::with_capacity(MAX_KEY_FILE_BYTES as usize + 1));
+    read_capped(&mut file, MAX_KEY_FILE_BYTES, &mut contents).map_err(refused)?;
     let mut key = KeyBuffer::zeroed();
     if contents.len() == 32 {
         key.copy_from_slice(&contents);
@@ -368,6 +377,35 @@ mod tests {
         let mut buf16 = [0u8; 24];
         let b64_16 = Base64::encode(&raw[..16], &mut buf16).unwrap().to_owned();
         assert!(read_key_file(&key_file(dir.path(), "b16", b64_16.as_bytes(), 0o600)).is_err());
+    }
+
+    #[test]
+    fn key_files_that_are_not_small_regular_files_are_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let device = read_key_file(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(device.exit_code(), 2);
+        assert_eq!(
+            device.to_string(),
+            "invalid input: key file /dev/zero is a character device, not a regular file"
+        );
+        let directory = read_key_file(dir.path()).unwrap_err();
+        assert!(
+            directory.to_string().contains("is a directory"),
+            "{directory}"
+        );
+        let big = read_key_file(&key_file(dir.path(), "big", &[b' '; 5000], 0o600)).unwrap_err();
+        assert_eq!(big.exit_code(), 2);
+        assert!(big.to_string().contains("holds 5000 bytes"), "{big}");
+        let raw = key_file(dir.path(), "raw", &[3u8; 32], 0o400);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&raw, &link).unwrap();
+        assert_eq!(*read_key_file(&link).unwrap(), [3u8; 32]);
+        let missing = read_key_file(&dir.path().join("absent")).unwrap_err();
+        assert_eq!(missing.exit_code(), 1);
+        assert!(
+            missing.to_string().starts_with("cannot open key file "),
+            "{missing}"
+        );
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! `kmip-keystore keystore ...`: create, fill, list, unwrap, verify, rotate and describe a
 //! keystore file. The master key comes from a local key file (`--master-key-file`) or a KMIP
-//! server (the KMIP flags or `--config mongod.conf`); an existing keystore's header names where
-//! its key lives. Data keys only ever go to a mode-0600 file, never to the terminal.
+//! server (the KMIP flags or `--config mongod.conf`); every command but `init` and `rotate` names
+//! the key the keystore must be under (`--master-key-file` or `--kmipKeyIdentifier`, as mongod
+//! passes its recorded identifier), and a keystore under another key is refused before any key
+//! is fetched. Data keys only ever go to a mode-0600 file, never to the terminal.
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use kmip_keystore::client::{KmipClient, generate_key_name};
@@ -11,6 +12,7 @@ use kmip_keystore::config::KmipOptions;
 use kmip_keystore::keystore::{
     FORMAT_VERSION, KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey,
     MasterKeyLocation, MasterKeyProvider, NewMasterKey, ProviderErrorClass, RotateOptions,
+    recorded_master_key,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -21,11 +23,12 @@ use super::{CliError, write_output};
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct KeySource {
     /// Local master key file (32 raw bytes or base64 of 32 bytes, mode 0600 or 0400). For `init`:
-    /// the key to create the keystore under. For the other commands: read this file instead of
-    /// the key file path recorded in the keystore's header.
+    /// the key to create the keystore under. For the other commands: the key the keystore must
+    /// be under (read from this path, whatever path the keystore's header records).
     #[arg(long, value_name = "FILE")]
     pub master_key_file: Option<PathBuf>,
-    /// KMIP options (for a keystore whose master key is on a KMIP server).
+    /// KMIP options (for a keystore whose master key is on a KMIP server). Except for `init` and
+    /// `rotate`, `--kmipKeyIdentifier` names the KMIP key the keystore must be under.
     #[command(flatten)]
     pub kmip: KmipArgs,
 }
@@ -139,31 +142,27 @@ pub enum KeystoreCommand {
 
 /// The master key sources of one command, behind one [`MasterKeyProvider`] that dispatches on
 /// the kind of location: key files through [`KeyFileProvider`], KMIP keys through
-/// [`KmipMasterKeyProvider`] (when KMIP options were given).
+/// [`KmipMasterKeyProvider`] (when KMIP options were given). It only ever fetches locations the
+/// operator named or that this command created.
 struct Sources {
     /// Reads key files; creates new ones in the keystore's directory.
     key_files: KeyFileProvider,
-    /// Read instead of the current key file named by the header (`--master-key-file`).
-    key_file_override: Option<PathBuf>,
-    /// Never replaced by the override (the target of `--new-master-key-file`).
-    exempt: Option<PathBuf>,
-    /// Key files created by this command (never replaced by the override either).
-    created: RefCell<Vec<PathBuf>>,
+    /// `--master-key-file`, made absolute.
+    key_file: Option<PathBuf>,
     /// The KMIP provider, when KMIP options were given.
     kmip: Option<KmipMasterKeyProvider>,
     /// The options behind `kmip` (for `--kmipKeyIdentifier`).
     kmip_options: Option<KmipOptions>,
-    /// Create new master keys on the KMIP server (else as key files).
-    create_on_kmip: bool,
 }
 
 impl Sources {
     /// Builds the sources of `source` for a keystore at `path`: refuses a key file together with
-    /// KMIP options, and connects a KMIP client when KMIP options are given.
-    fn new(source: &KeySource, path: &Path) -> Result<Self, CliError> {
+    /// KMIP options (unless `key_file_and_kmip`: `rotate` from a key file to a KMIP key), and
+    /// connects a KMIP client when KMIP options are given.
+    fn new(source: &KeySource, path: &Path, key_file_and_kmip: bool) -> Result<Self, CliError> {
         let options = source.kmip.to_options()?;
         let kmip_given = source.kmip.config.is_some() || options != KmipOptions::default();
-        if kmip_given && source.master_key_file.is_some() {
+        if kmip_given && source.master_key_file.is_some() && !key_file_and_kmip {
             return Err(CliError::invalid(
                 "give either --master-key-file or KMIP options, not both",
             ));
@@ -179,10 +178,11 @@ impl Sources {
         };
         Ok(Self {
             key_files: KeyFileProvider::with_new_key_dir(keystore_dir(path)?),
-            key_file_override: source.master_key_file.clone(),
-            exempt: None,
-            created: RefCell::new(Vec::new()),
-            create_on_kmip: kmip.is_some(),
+            key_file: source
+                .master_key_file
+                .as_deref()
+                .map(absolute)
+                .transpose()?,
             kmip,
             kmip_options,
         })
@@ -196,29 +196,31 @@ impl Sources {
             .filter(|id| !id.is_empty())
     }
 
-    /// Opens the keystore for writing through these sources.
-    fn open(&self, path: &Path) -> Result<Keystore, CliError> {
-        Keystore::open(path, self).map_err(|e| self.explain(e))
-    }
-
-    /// Opens the keystore read-only through these sources.
-    fn open_read_only(&self, path: &Path) -> Result<Keystore, CliError> {
-        Keystore::open_read_only(path, self).map_err(|e| self.explain(e))
-    }
-
-    /// A wrong master key read from `--master-key-file` names that file, not (only) the
-    /// header's location.
-    fn explain(&self, error: KeystoreError) -> CliError {
-        match (error, &self.key_file_override) {
-            (KeystoreError::WrongMasterKey { path, location }, Some(file)) => {
-                KeystoreError::WrongMasterKey {
-                    path,
-                    location: format!("{} (--master-key-file, for {location})", file.display()),
-                }
-                .into()
-            }
-            (error, _) => error.into(),
+    /// The master key the operator says the keystore is under: `--master-key-file` or
+    /// `--kmipKeyIdentifier`.
+    fn expected(&self) -> Result<MasterKeyLocation, CliError> {
+        if let Some(path) = &self.key_file {
+            return Ok(MasterKeyLocation::KeyFile { path: path.clone() });
         }
+        match self.kmip_key_identifier() {
+            Some(id) => Ok(MasterKeyLocation::Kmip {
+                identifier: id.to_owned(),
+            }),
+            None => Err(CliError::invalid(
+                "name the master key the keystore is under: --kmipKeyIdentifier ID (the \
+                 identifier the server recorded) with the KMIP options, or --master-key-file FILE",
+            )),
+        }
+    }
+
+    /// Opens the keystore for writing under the named master key.
+    fn open(&self, path: &Path) -> Result<Keystore, CliError> {
+        Ok(Keystore::open(path, &self.expected()?, self)?)
+    }
+
+    /// Opens the keystore read-only under the named master key.
+    fn open_read_only(&self, path: &Path) -> Result<Keystore, CliError> {
+        Ok(Keystore::open_read_only(path, &self.expected()?, self)?)
     }
 
     fn kmip(&self) -> Result<&KmipMasterKeyProvider, KeystoreError> {
@@ -236,29 +238,15 @@ impl Sources {
 impl MasterKeyProvider for Sources {
     fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
         match location {
-            MasterKeyLocation::KeyFile { path } => match &self.key_file_override {
-                Some(file)
-                    if self.exempt.as_deref() != Some(path.as_path())
-                        && !self.created.borrow().contains(path) =>
-                {
-                    self.key_files
-                        .fetch(&MasterKeyLocation::KeyFile { path: file.clone() })
-                }
-                _ => self.key_files.fetch(location),
-            },
+            MasterKeyLocation::KeyFile { .. } => self.key_files.fetch(location),
             MasterKeyLocation::Kmip { .. } => self.kmip()?.fetch(location),
         }
     }
 
     fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
-        if self.create_on_kmip {
-            self.kmip()?.create(unique_name)
-        } else {
-            let (location, key) = self.key_files.create(unique_name)?;
-            if let MasterKeyLocation::KeyFile { path } = &location {
-                self.created.borrow_mut().push(path.clone());
-            }
-            Ok((location, key))
+        match &self.kmip {
+            Some(kmip) => kmip.create(unique_name),
+            None => self.key_files.create(unique_name),
         }
     }
 
@@ -338,14 +326,14 @@ impl KeystoreCommand {
                 if names.is_empty() {
                     return Err(CliError::invalid("no data key names given"));
                 }
-                let sources = Sources::new(&source, &path)?;
+                let sources = Sources::new(&source, &path, false)?;
                 let mut keystore = sources.open(&path)?;
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 let added = keystore.generate_batch(&refs)?.len();
                 write_output(&format!("{added}\n"))
             }
             Self::List { path, source } => {
-                let sources = Sources::new(&source, &path)?;
+                let sources = Sources::new(&source, &path, false)?;
                 let keystore = sources.open_read_only(&path)?;
                 let mut text = String::new();
                 for name in keystore.names() {
@@ -368,7 +356,7 @@ impl KeystoreCommand {
                         out.display()
                     )));
                 }
-                let sources = Sources::new(&source, &path)?;
+                let sources = Sources::new(&source, &path, false)?;
                 let keystore = sources.open_read_only(&path)?;
                 let key = keystore.data_key(&name)?;
                 crate::cli::write_private_file(&out, key.as_bytes(), force)?;
@@ -376,7 +364,7 @@ impl KeystoreCommand {
                 write_output(&format!("SHA-256 {fingerprint}\n"))
             }
             Self::Verify { path, source } => {
-                let sources = Sources::new(&source, &path)?;
+                let sources = Sources::new(&source, &path, false)?;
                 let keystore = sources.open_read_only(&path)?;
                 let checked = keystore.verify()?;
                 write_output(&format!(
@@ -391,7 +379,7 @@ impl KeystoreCommand {
                 source,
             } => rotate(&path, new_master_key_file.as_deref(), retire_old, &source),
             Self::Info { path, source } => {
-                let sources = Sources::new(&source, &path)?;
+                let sources = Sources::new(&source, &path, false)?;
                 let keystore = sources.open_read_only(&path)?;
                 let current = keystore.master_key_location();
                 let previous = match keystore.previous_master_key_location() {
@@ -421,7 +409,7 @@ impl KeystoreCommand {
 
 /// `keystore init`.
 fn init(path: &Path, source: &KeySource) -> Result<(), CliError> {
-    let mut sources = Sources::new(source, path)?;
+    let sources = Sources::new(source, path, false)?;
     // Refuse an existing path before creating any master key.
     if std::fs::symlink_metadata(path).is_ok() {
         return Err(KeystoreError::KeystoreExists {
@@ -429,11 +417,8 @@ fn init(path: &Path, source: &KeySource) -> Result<(), CliError> {
         }
         .into());
     }
-    let (location, created) = if let Some(file) = &source.master_key_file {
-        let file = absolute(file)?;
-        // The given file is the one recorded: no override.
-        sources.key_file_override = None;
-        (MasterKeyLocation::KeyFile { path: file }, false)
+    let (location, created) = if let Some(file) = &sources.key_file {
+        (MasterKeyLocation::KeyFile { path: file.clone() }, false)
     } else if let Some(id) = sources.kmip_key_identifier() {
         (
             MasterKeyLocation::Kmip {
@@ -475,16 +460,34 @@ fn rotate(
     retire_old: bool,
     source: &KeySource,
 ) -> Result<(), CliError> {
-    let mut sources = Sources::new(source, path)?;
+    let sources = Sources::new(source, path, true)?;
+    // The current key: the key file the operator names, or the KMIP key the header records. A
+    // KMIP identifier is only ever fetched from the configured server over mutual TLS; a key
+    // file is read only when the operator names it, never because a header says so.
+    let current = match &sources.key_file {
+        Some(file) => MasterKeyLocation::KeyFile { path: file.clone() },
+        None => match recorded_master_key(path)? {
+            location @ MasterKeyLocation::Kmip { .. } => location,
+            MasterKeyLocation::KeyFile { path: recorded } => {
+                return Err(CliError::invalid(format!(
+                    "{} records a key file ({}) as its master key: to rotate it, name that key \
+                     with --master-key-file (a key file named only by the keystore's header is \
+                     never read)",
+                    path.display(),
+                    recorded.display()
+                )));
+            }
+        },
+    };
     let new = if let Some(file) = new_master_key_file {
         if sources.kmip_key_identifier().is_some() {
             return Err(CliError::invalid(
                 "give either --new-master-key-file or --kmipKeyIdentifier, not both",
             ));
         }
-        let file = absolute(file)?;
-        sources.exempt = Some(file.clone());
-        NewMasterKey::Existing(MasterKeyLocation::KeyFile { path: file })
+        NewMasterKey::Existing(MasterKeyLocation::KeyFile {
+            path: absolute(file)?,
+        })
     } else if let Some(id) = sources.kmip_key_identifier() {
         NewMasterKey::Existing(MasterKeyLocation::Kmip {
             identifier: id.to_owned(),
@@ -492,7 +495,7 @@ fn rotate(
     } else {
         NewMasterKey::Create
     };
-    let mut keystore = sources.open(path)?;
+    let mut keystore = Keystore::open(path, &current, &sources)?;
     let report = keystore.rotate(&sources, new, RotateOptions { retire_old })?;
     write_output(&format!(
         "re-wrapped {} data keys\nold master key: {}\nnew master key: {}\n",

@@ -6,6 +6,7 @@ pub mod check;
 pub mod key;
 pub mod keystore;
 pub mod kmip_args;
+pub mod stderr_log;
 pub mod ttlv;
 
 use std::io;
@@ -13,14 +14,20 @@ use std::path::Path;
 
 use kmip_keystore::client::{ClientError, ErrorClass};
 use kmip_keystore::config::ConfigError;
+use kmip_keystore::input_file::{self, InputFileError};
 use kmip_keystore::keystore::{KeyFileProblem, KeystoreError, ProviderErrorClass};
+
+/// The exit code of an I/O or other local failure, including an error message that cannot be
+/// written to stderr.
+pub const EXIT_IO: u8 = 1;
 
 /// The exit codes, shown at the end of `--help` (kept in step with [`CliError::exit_code`] and
 /// `docs/cli.md`).
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
    0  success
-   1  I/O or other local failure (a file that cannot be read or written)
+   1  I/O or other local failure (a file that cannot be read or written, or an
+      error message that cannot be written to stderr)
    2  invalid input or usage (bad arguments, key file, refused overwrite)
    3  configuration (an invalid or missing option, unreadable --config file)
    4  credentials (client certificate, key, password or CA file unusable)
@@ -138,7 +145,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::InvalidInput(_) => 2,
-            Self::Io { .. } => 1,
+            Self::Io { .. } => EXIT_IO,
             Self::Config(_) => class_exit_code(ErrorClass::Config),
             Self::Client(e) => class_exit_code(e.class()),
             Self::Class { class, .. } => class_exit_code(*class),
@@ -211,18 +218,51 @@ pub fn keystore_exit_code(error: &KeystoreError) -> u8 {
     }
 }
 
-/// Reads all of `file`, or of stdin when `file` is absent or `-`.
+/// Largest input [`read_input`] reads, in bytes (64 MiB): far more than the hex of the largest
+/// TTLV item the decoder accepts by default (1 MiB), and a bound on what a wrong path or an
+/// endless stream can make the tool hold in memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads all of `file`, or of stdin when `file` is absent or `-`, at most [`MAX_INPUT_BYTES`].
+///
+/// A named file must be a regular file (opened without blocking; a symbolic link to one is
+/// followed): a FIFO, a device or a directory is refused at once (exit 1), as is a file over
+/// the limit (exit 2). Piped data is read through `-` (standard input).
 pub fn read_input(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
     use io::Read as _;
+    let too_big = |what: &str| {
+        CliError::invalid(format!(
+            "{what} is larger than the {MAX_INPUT_BYTES}-byte limit"
+        ))
+    };
     match file {
-        Some(path) if path != Path::new("-") => std::fs::read(path)
-            .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e)),
+        Some(path) if path != Path::new("-") => {
+            let shown = path.display();
+            input_file::read_regular(path, MAX_INPUT_BYTES, input_file::Symlinks::Follow).map_err(
+                |error| match error {
+                    InputFileError::Open(e) | InputFileError::Read(e) => {
+                        CliError::io(format!("cannot read {shown}"), e)
+                    }
+                    InputFileError::NotRegular { kind } => CliError::io(
+                        format!("cannot read {shown}"),
+                        io::Error::other(format!(
+                            "it is {kind}, not a regular file (use - to read standard input)"
+                        )),
+                    ),
+                    InputFileError::TooBig { .. } => too_big(&shown.to_string()),
+                },
+            )
+        }
         _ => {
             let mut buf = Vec::new();
             io::stdin()
                 .lock()
+                .take(MAX_INPUT_BYTES + 1)
                 .read_to_end(&mut buf)
                 .map_err(|e| CliError::io("cannot read standard input", e))?;
+            if buf.len() as u64 > MAX_INPUT_BYTES {
+                return Err(too_big("standard input"));
+            }
             Ok(buf)
         }
     }
@@ -282,7 +322,7 @@ mod tests {
         assert_eq!(
             code(KeystoreError::WrongMasterKey {
                 path: path.clone(),
-                location: "kmip:1".into()
+                detail: "expected kmip:1".into()
             }),
             13
         );
@@ -297,7 +337,8 @@ mod tests {
         assert_eq!(
             code(KeystoreError::Locked {
                 path: path.clone(),
-                lock_path: path.clone()
+                lock_path: path.clone(),
+                by_this_process: false
             }),
             15
         );

@@ -126,42 +126,69 @@ impl ClientError {
 }
 
 impl From<TransportError> for ClientError {
+    /// Configuration and credential errors keep their own class; a bad response frame becomes
+    /// [`ClientError::Protocol`] naming the server it came from; a failure on every server is
+    /// TLS or Timeout when every attempt failed so, else Unreachable.
     fn from(e: TransportError) -> Self {
         use crate::transport::ErrorClass as T;
-        match e.class() {
-            T::Config => match e {
-                TransportError::Config(c) => Self::Config(c),
-                other => Self::Unreachable(other),
+        match e {
+            TransportError::Config(c) => Self::Config(c),
+            TransportError::Credentials(c) => Self::Credentials(c),
+            TransportError::Protocol { server, source } => Self::Protocol {
+                server,
+                detail: format!("bad response frame: {source}"),
             },
-            T::Credentials => match e {
-                TransportError::Credentials(c) => Self::Credentials(c),
-                other => Self::Unreachable(other),
-            },
-            T::Tls => Self::Tls(e),
-            T::Timeout => Self::Timeout(e),
-            T::Protocol => Self::Protocol {
-                server: String::new(),
-                detail: e.to_string(),
-            },
-            T::Closed => Self::Unreachable(e),
-            T::Unreachable => {
-                let attempts = e.attempts();
-                if !attempts.is_empty()
-                    && attempts
-                        .iter()
-                        .all(|a| matches!(a.reason, FailureReason::Tls(_)))
-                {
-                    Self::Tls(e)
-                } else if !attempts.is_empty()
-                    && attempts
-                        .iter()
-                        .all(|a| matches!(a.reason, FailureReason::TimedOut { .. }))
-                {
-                    Self::Timeout(e)
-                } else {
-                    Self::Unreachable(e)
+            e => match e.class() {
+                T::Tls => Self::Tls(e),
+                T::Timeout => Self::Timeout(e),
+                T::Unreachable => {
+                    let attempts = e.attempts();
+                    if !attempts.is_empty()
+                        && attempts
+                            .iter()
+                            .all(|a| matches!(a.reason, FailureReason::Tls(_)))
+                    {
+                        Self::Tls(e)
+                    } else if !attempts.is_empty()
+                        && attempts
+                            .iter()
+                            .all(|a| matches!(a.reason, FailureReason::TimedOut { .. }))
+                    {
+                        Self::Timeout(e)
+                    } else {
+                        Self::Unreachable(e)
+                    }
                 }
-            }
+                T::Closed | T::Config | T::Credentials | T::Protocol => Self::Unreachable(e),
+            },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ttlv::{DecodeError, DecodeErrorKind};
+
+    #[test]
+    fn a_bad_frame_is_a_protocol_error_naming_its_server() {
+        let frame = TransportError::Protocol {
+            server: "kmip1.example:5696".into(),
+            source: DecodeError::new(
+                0,
+                None,
+                DecodeErrorKind::MessageTooLarge {
+                    size: 2 << 20,
+                    max: 1 << 20,
+                },
+            ),
+        };
+        let error = ClientError::from(frame);
+        assert_eq!(error.class(), ErrorClass::Protocol);
+        let text = error.to_string();
+        assert!(
+            text.starts_with("KMIP protocol error from kmip1.example:5696: bad response frame: "),
+            "{text}"
+        );
     }
 }

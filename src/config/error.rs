@@ -66,6 +66,28 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    /// The configuration file is not a regular file (a FIFO, a device, a directory ...); it was
+    /// refused without being read.
+    #[error("configuration file {} is {kind}, not a regular file", path.display())]
+    NotRegularFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, e.g. `a character device`.
+        kind: &'static str,
+    },
+    /// The configuration file is larger than any mongod configuration; it was not read.
+    #[error(
+        "configuration file {} is {size} bytes, more than the {limit}-byte limit for a configuration file",
+        path.display()
+    )]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes (or how much was read when it grew while being read).
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
 }
 
 impl ConfigError {
@@ -76,7 +98,10 @@ impl ConfigError {
             | ConfigError::UnknownOption { location, .. }
             | ConfigError::WrongType { location, .. }
             | ConfigError::Missing { location, .. } => Some(location),
-            ConfigError::YamlSyntax { .. } | ConfigError::ReadFile { .. } => None,
+            ConfigError::YamlSyntax { .. }
+            | ConfigError::ReadFile { .. }
+            | ConfigError::NotRegularFile { .. }
+            | ConfigError::FileTooLarge { .. } => None,
         }
     }
 
@@ -88,7 +113,10 @@ impl ConfigError {
             | ConfigError::UnknownOption { location, .. }
             | ConfigError::WrongType { location, .. }
             | ConfigError::Missing { location, .. } => *location = new_location.into(),
-            ConfigError::YamlSyntax { .. } | ConfigError::ReadFile { .. } => {}
+            ConfigError::YamlSyntax { .. }
+            | ConfigError::ReadFile { .. }
+            | ConfigError::NotRegularFile { .. }
+            | ConfigError::FileTooLarge { .. } => {}
         }
         self
     }
@@ -142,6 +170,29 @@ mod tests {
         assert_eq!(
             syntax.at("ignored").to_string(),
             "mongod.conf: YAML syntax error at line 3, column 7: mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn unusable_file_errors_name_the_file_and_what_it_is() {
+        let device = ConfigError::NotRegularFile {
+            path: "/dev/zero".into(),
+            kind: "a character device",
+        };
+        assert_eq!(device.location(), None);
+        assert_eq!(
+            device.at("ignored").to_string(),
+            "configuration file /dev/zero is a character device, not a regular file"
+        );
+        let big = ConfigError::FileTooLarge {
+            path: "/etc/mongod.conf".into(),
+            size: 2_000_000,
+            limit: 1_048_576,
+        };
+        assert_eq!(big.location(), None);
+        assert_eq!(
+            big.to_string(),
+            "configuration file /etc/mongod.conf is 2000000 bytes, more than the 1048576-byte limit for a configuration file"
         );
     }
 }

@@ -11,8 +11,8 @@ mod yaml;
 
 pub use error::ConfigError;
 pub use options::{
-    DEFAULT_PORT, KmipOptions, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER, MIN_CONNECT_TIMEOUT,
-    OPTION_NAMES, ProtocolVersionChoice,
+    DEFAULT_PORT, KmipOptions, MAX_CONNECT_RETRIES, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER,
+    MIN_CONNECT_TIMEOUT, OPTION_NAMES, ProtocolVersionChoice,
 };
 pub use password::Password;
 pub use server_address::{Host, ServerAddress, ServerAddressError};
@@ -20,3 +20,4 @@ pub use tls_policy::{
     TlsMinVersion, cipher_suite_name, describe_cipher_suites, parse_cipher_suites,
     supported_cipher_suite_names, supported_cipher_suites, usable_cipher_suites,
 };
+pub use yaml::MAX_CONFIG_FILE_BYTES;

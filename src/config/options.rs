@@ -41,6 +41,13 @@ pub const MIN_CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
 pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_millis(600_000);
 /// Longest accepted `failoverStaggerMS` (one minute).
 pub const MAX_FAILOVER_STAGGER: Duration = Duration::from_millis(60_000);
+/// Largest accepted `connectRetries`: 100 extra passes over the server list. Every pass tries
+/// each server (each attempt bounded by `connectTimeoutMS`) after a back-off of up to 2 s, so a
+/// call to a server list that is down still returns, after minutes rather than never (4294967295
+/// passes would take centuries). A caller that wants to wait longer retries the call itself.
+pub const MAX_CONNECT_RETRIES: u32 = 100;
+/// Lowest and highest TCP port accepted by `port` and by a `serverName` entry's `:port`.
+const PORT_RANGE: (u16, u16) = (1, 65535);
 
 /// Which KMIP protocol version to speak.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -120,7 +127,8 @@ pub struct KmipOptions {
     pub key_identifier: Option<String>,
     /// `rotateMasterKey`: rotate the master key, re-encrypt the keystore and exit.
     pub rotate_master_key: bool,
-    /// `connectRetries`: extra passes over the server list (default 0).
+    /// `connectRetries`: extra passes over the server list (default 0, at most
+    /// [`MAX_CONNECT_RETRIES`]).
     pub connect_retries: u32,
     /// `connectTimeoutMS`: per-server connect-plus-exchange timeout (default 5 s, 1 s to 10 min).
     pub connect_timeout: Duration,
@@ -184,11 +192,7 @@ impl KmipOptions {
                     ServerAddress::parse_list(value).map_err(|e| invalid(e.to_string()))?;
             }
             "port" => {
-                let port = parse_integer::<i64>(value).map_err(invalid)?;
-                self.port = u16::try_from(port)
-                    .ok()
-                    .filter(|port| *port != 0)
-                    .ok_or_else(|| invalid(format!("must be from 1 to 65535, got {port}")))?;
+                self.port = parse_in_range(value, PORT_RANGE.0, PORT_RANGE.1).map_err(invalid)?;
             }
             "serverCAFile" => self.server_ca_file = optional_path(value),
             "clientCertificateFile" => self.client_certificate_file = optional_path(value),
@@ -204,7 +208,8 @@ impl KmipOptions {
             "activateKeys" => self.activate_keys = parse_bool(value).map_err(invalid)?,
             "useSystemCAs" => self.use_system_roots = parse_bool(value).map_err(invalid)?,
             "connectRetries" => {
-                self.connect_retries = parse_integer::<u32>(value).map_err(invalid)?;
+                self.connect_retries =
+                    parse_in_range(value, 0, MAX_CONNECT_RETRIES).map_err(invalid)?;
             }
             "connectTimeoutMS" => {
                 let ms = parse_integer::<u64>(value).map_err(invalid)?;
@@ -272,13 +277,32 @@ impl KmipOptions {
                 "required: name at least one KMIP server",
             ));
         }
-        if self.port == 0 {
-            return Err(invalid("port", "must be from 1 to 65535, got 0".into()));
+        let (lowest_port, highest_port) = PORT_RANGE;
+        if self.port < lowest_port {
+            return Err(invalid(
+                "port",
+                format!(
+                    "must be from {lowest_port} to {highest_port}, got {}",
+                    self.port
+                ),
+            ));
         }
         if let Some(server) = self.servers.iter().find(|s| s.port == Some(0)) {
             return Err(invalid(
                 "serverName",
-                format!("entry '{}' has port 0", server.host),
+                format!(
+                    "entry '{}' has port 0; a port must be from {lowest_port} to {highest_port}",
+                    server.host
+                ),
+            ));
+        }
+        if self.connect_retries > MAX_CONNECT_RETRIES {
+            return Err(invalid(
+                "connectRetries",
+                format!(
+                    "must be from 0 to {MAX_CONNECT_RETRIES}, got {}",
+                    self.connect_retries
+                ),
             ));
         }
         if self.client_certificate_file.is_none() {
@@ -323,16 +347,36 @@ pub(crate) fn parse_bool(value: &str) -> Result<bool, String> {
     }
 }
 
-/// Parses a decimal integer of type `T` (an optional sign, then digits; spaces around ignored).
-fn parse_integer<T>(value: &str) -> Result<T, String>
-where
-    T: std::str::FromStr + Bounds,
-{
+/// The text of a decimal integer (an optional sign, then digits), spaces around removed.
+fn decimal_text(value: &str) -> Result<&str, String> {
     let text = value.trim();
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("expected a decimal integer, got '{text}'"));
     }
+    Ok(text)
+}
+
+/// Parses a decimal integer from `min` to `max` (see [`decimal_text`]). Any value outside,
+/// however long, is refused with the option's own range, never the range of a machine type.
+fn parse_in_range<T>(value: &str, min: T, max: T) -> Result<T, String>
+where
+    T: Copy + fmt::Display + Into<i64> + TryFrom<i64>,
+{
+    let text = decimal_text(value)?;
+    text.parse::<i64>()
+        .ok()
+        .filter(|number| (min.into()..=max.into()).contains(number))
+        .and_then(|number| T::try_from(number).ok())
+        .ok_or_else(|| format!("must be from {min} to {max}, got {text}"))
+}
+
+/// Parses a decimal integer of type `T` (an optional sign, then digits; spaces around ignored).
+fn parse_integer<T>(value: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + Bounds,
+{
+    let text = decimal_text(value)?;
     text.parse::<T>().map_err(|_| {
         format!(
             "must be from {} to {}, got {text}",
@@ -348,11 +392,6 @@ trait Bounds {
     const MIN_TEXT: &'static str;
     /// The largest value, as text.
     const MAX_TEXT: &'static str;
-}
-
-impl Bounds for u32 {
-    const MIN_TEXT: &'static str = "0";
-    const MAX_TEXT: &'static str = "4294967295";
 }
 
 impl Bounds for u64 {
@@ -511,6 +550,46 @@ mod tests {
         );
         assert!(set_err("port", "-1").contains("got -1"));
         assert!(set_err("port", "").contains("expected a decimal integer"));
+        // Beyond every machine integer: still the port's own range, not i64's.
+        for huge in [
+            "99999999999999999999",
+            "-99999999999999999999",
+            "4294967296",
+        ] {
+            assert_eq!(
+                set_err("port", huge),
+                format!("option port: must be from 1 to 65535, got {huge}")
+            );
+        }
+    }
+
+    #[test]
+    fn server_name_ports_quote_the_port_range() {
+        for entry in [
+            "h:0",
+            "h:65536",
+            "[::1]:99999999999999999999",
+            "10.0.0.1:-1",
+        ] {
+            let text = set_err("serverName", entry);
+            assert!(text.starts_with("option serverName: "), "{text}");
+            assert!(text.contains("from 1 to 65535"), "{text}");
+            assert!(text.contains(entry), "{text}");
+        }
+        let mut options = client_ready();
+        options.servers[0].port = Some(0);
+        let text = options.validate_for_client().unwrap_err().to_string();
+        assert!(text.starts_with("option serverName: entry "), "{text}");
+        assert!(
+            text.contains("has port 0; a port must be from 1 to 65535"),
+            "{text}"
+        );
+        let mut options = client_ready();
+        options.port = 0;
+        assert_eq!(
+            options.validate_for_client().unwrap_err().to_string(),
+            "option port: must be from 1 to 65535, got 0"
+        );
     }
 
     #[test]
@@ -599,6 +678,25 @@ mod tests {
             set_err("connectRetries", "-1").starts_with("option connectRetries: must be from 0")
         );
         assert!(set_err("connectRetries", "1.5").contains("expected a decimal integer"));
+        assert_eq!(
+            with("connectRetries", &MAX_CONNECT_RETRIES.to_string()).connect_retries,
+            MAX_CONNECT_RETRIES
+        );
+        for too_many in ["101", "4294967295", "4294967296", "99999999999999999999999"] {
+            assert_eq!(
+                set_err("connectRetries", too_many),
+                format!("option connectRetries: must be from 0 to 100, got {too_many}")
+            );
+        }
+        // The field is public: a client refuses an out-of-range value set directly.
+        let mut options = client_ready();
+        options.connect_retries = u32::MAX;
+        assert_eq!(
+            options.validate_for_client().unwrap_err().to_string(),
+            "option connectRetries: must be from 0 to 100, got 4294967295"
+        );
+        options.connect_retries = MAX_CONNECT_RETRIES;
+        options.validate_for_client().unwrap();
     }
 
     #[test]

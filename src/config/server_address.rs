@@ -345,6 +345,21 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_port_error_quotes_the_entry_and_the_port_range() {
+        for (entry, port) in [
+            ("h:0", "0"),
+            ("h:65536", "65536"),
+            ("[::1]:99999999999999999999", "99999999999999999999"),
+            ("1.2.3.4:-7", "-7"),
+        ] {
+            assert_eq!(
+                entry.parse::<ServerAddress>().unwrap_err().to_string(),
+                format!("'{entry}': port must be a decimal number from 1 to 65535, got '{port}'")
+            );
+        }
+    }
+
+    #[test]
     fn refuses_bad_hosts() {
         let long_label = "a".repeat(64);
         let long_name = ["abcdefghi"; 26].join(".");

@@ -11,7 +11,11 @@ use zeroize::Zeroizing;
 use super::error::ConfigError;
 use super::options::{KmipOptions, ValueKind, parse_bool, value_kind};
 use super::tls_policy::usable_cipher_suites;
+use crate::input_file::{InputFileError, Symlinks, open_regular, read_capped};
 
+/// Largest configuration file read, in bytes (1 MiB): a mongod configuration is a few
+/// kilobytes, and the cap keeps a wrong path (`/dev/zero`, a huge log) from filling memory.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 /// Most nodes a document may expand to once aliases are resolved (guards against alias bombs).
 const MAX_NODES: usize = 100_000;
 /// Most levels of nesting, aliases resolved (a scalar is one level). Node trees are walked,
@@ -80,6 +84,35 @@ impl Node {
             NodeValue::Scalar { .. } => "a scalar",
         }
     }
+}
+
+/// The bytes of the configuration file `path` (see [`KmipOptions::from_yaml_file`]), in a
+/// buffer wiped when dropped.
+fn read_config_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
+    let refused = |error: InputFileError| match error {
+        InputFileError::Open(source) | InputFileError::Read(source) => ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        },
+        InputFileError::NotRegular { kind } => ConfigError::NotRegularFile {
+            path: path.to_owned(),
+            kind,
+        },
+        InputFileError::TooBig { size, max } => ConfigError::FileTooLarge {
+            path: path.to_owned(),
+            size,
+            limit: max,
+        },
+    };
+    let (mut file, metadata) =
+        open_regular(path, MAX_CONFIG_FILE_BYTES, Symlinks::Follow).map_err(refused)?;
+    // One spare byte, so that reaching the end of the file does not grow (and copy) the buffer.
+    let capacity = usize::try_from(metadata.len())
+        .unwrap_or(0)
+        .saturating_add(1);
+    let mut text = Zeroizing::new(Vec::with_capacity(capacity));
+    read_capped(&mut file, MAX_CONFIG_FILE_BYTES, &mut text).map_err(refused)?;
+    Ok(text)
 }
 
 /// Plain scalars YAML (core schema) reads as null.
@@ -333,15 +366,28 @@ fn apply(options: &mut KmipOptions, origin: &str, leaf: &Leaf<'_>) -> Result<(),
 impl KmipOptions {
     /// Reads the KMIP options from a mongod YAML configuration file (see
     /// [`KmipOptions::from_yaml_str`]); errors name the file.
+    ///
+    /// The file is opened without blocking and must be a regular file (a symbolic link to one is
+    /// followed, as for a configuration mounted as a secret) of at most
+    /// [`MAX_CONFIG_FILE_BYTES`] (1 MiB) of UTF-8 text. A FIFO, a device or a directory is
+    /// [`ConfigError::NotRegularFile`] and a larger file [`ConfigError::FileTooLarge`], both
+    /// at once and without reading; a file that cannot be opened or read, or is not UTF-8, is
+    /// [`ConfigError::ReadFile`]. The text is held in a buffer wiped when dropped (it may hold
+    /// `clientCertificatePassword`).
     pub fn from_yaml_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map(Zeroizing::new)
-            .map_err(|source| ConfigError::ReadFile {
-                path: path.to_owned(),
-                source,
-            })?;
-        Self::from_yaml_str(&text, &path.display().to_string())
+        let text = read_config_file(path)?;
+        let text = std::str::from_utf8(&text).map_err(|error| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    error.valid_up_to()
+                ),
+            ),
+        })?;
+        Self::from_yaml_str(text, &path.display().to_string())
     }
 
     /// Reads the KMIP options from the text of a mongod YAML configuration; `origin_name` (usually
@@ -828,5 +874,62 @@ security:
         let error = KmipOptions::from_yaml_file(&missing).unwrap_err();
         assert!(matches!(error, ConfigError::ReadFile { .. }));
         assert!(error.to_string().contains("absent.conf"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_small_regular_utf8_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = KmipOptions::from_yaml_file(dir.path()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ConfigError::NotRegularFile {
+                    kind: "a directory",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains(&dir.path().display().to_string())
+        );
+        let error = KmipOptions::from_yaml_file("/dev/zero").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "configuration file /dev/zero is a character device, not a regular file"
+        );
+
+        let big = dir.path().join("big.conf");
+        let mut text = "security:\n  kmip:\n    port: 5697\n".to_owned();
+        text.push_str(&"#".repeat(MAX_CONFIG_FILE_BYTES as usize));
+        std::fs::write(&big, &text).unwrap();
+        let error = KmipOptions::from_yaml_file(&big).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ConfigError::FileTooLarge {
+                    limit: MAX_CONFIG_FILE_BYTES,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("big.conf"), "{error}");
+        text.truncate(MAX_CONFIG_FILE_BYTES as usize);
+        std::fs::write(&big, &text).unwrap();
+        assert_eq!(KmipOptions::from_yaml_file(&big).unwrap().port, 5697);
+
+        let latin1 = dir.path().join("latin1.conf");
+        std::fs::write(&latin1, b"# caf\xe9\nsecurity: {}\n").unwrap();
+        let error = KmipOptions::from_yaml_file(&latin1).unwrap_err();
+        assert!(matches!(error, ConfigError::ReadFile { .. }), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("not UTF-8 text (invalid byte at offset 5)"),
+            "{error}"
+        );
     }
 }

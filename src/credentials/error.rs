@@ -21,6 +21,16 @@ pub enum CredentialError {
         kind: std::io::ErrorKind,
     },
 
+    /// The path is not a regular file (a FIFO, a device, a directory ...); it was refused
+    /// without being read.
+    #[error("{} is {kind}, not a regular file", .path.display())]
+    NotRegularFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, e.g. `a FIFO`.
+        kind: &'static str,
+    },
+
     /// The file is larger than any sane PEM file; it was not read.
     #[error("{} is larger than the {limit_bytes}-byte limit for a PEM file", .path.display())]
     TooLarge {

@@ -5,14 +5,13 @@
 //! that may hold key material (file bytes, base64 text, decoded DER) is a [`Zeroizing`] buffer
 //! allocated at its final size, so no reallocation leaves a stray copy behind.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use base64ct::{Base64, Encoding};
 use zeroize::Zeroizing;
 
 use super::CredentialError;
+use crate::input_file::{InputFileError, Symlinks, open_regular, read_capped};
 
 /// Largest PEM file read, in bytes; a CA bundle of a few hundred certificates fits easily.
 pub(crate) const MAX_PEM_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -62,32 +61,36 @@ impl PemBlock {
     }
 }
 
-/// Reads a whole PEM file into a zeroizing buffer, refusing files over [`MAX_PEM_FILE_BYTES`].
+/// Reads a whole PEM file into a zeroizing buffer. The file is opened without blocking and must
+/// be a regular file (a symbolic link to one is followed: certificates are often mounted as
+/// links) of at most [`MAX_PEM_FILE_BYTES`]; a FIFO, a device or a directory is refused at once
+/// ([`CredentialError::NotRegularFile`]), a larger file without being read
+/// ([`CredentialError::TooLarge`]).
 pub(crate) fn read_pem_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CredentialError> {
-    let unreadable = |error: std::io::Error| CredentialError::Unreadable {
-        path: path.to_path_buf(),
-        kind: error.kind(),
+    let refused = |error: InputFileError| match error {
+        InputFileError::Open(source) | InputFileError::Read(source) => {
+            CredentialError::Unreadable {
+                path: path.to_path_buf(),
+                kind: source.kind(),
+            }
+        }
+        InputFileError::NotRegular { kind } => CredentialError::NotRegularFile {
+            path: path.to_path_buf(),
+            kind,
+        },
+        InputFileError::TooBig { .. } => CredentialError::TooLarge {
+            path: path.to_path_buf(),
+            limit_bytes: MAX_PEM_FILE_BYTES,
+        },
     };
-    let file = File::open(path).map_err(unreadable)?;
-    let length = file.metadata().map_err(unreadable)?.len();
-    if length > MAX_PEM_FILE_BYTES {
-        return Err(CredentialError::TooLarge {
-            path: path.to_path_buf(),
-            limit_bytes: MAX_PEM_FILE_BYTES,
-        });
-    }
+    let (mut file, metadata) =
+        open_regular(path, MAX_PEM_FILE_BYTES, Symlinks::Follow).map_err(refused)?;
     // One spare byte so that read_to_end can see end-of-file without growing the buffer.
-    let capacity = usize::try_from(length).unwrap_or(0).saturating_add(1);
+    let capacity = usize::try_from(metadata.len())
+        .unwrap_or(0)
+        .saturating_add(1);
     let mut contents = Zeroizing::new(Vec::with_capacity(capacity));
-    file.take(MAX_PEM_FILE_BYTES + 1)
-        .read_to_end(&mut contents)
-        .map_err(unreadable)?;
-    if contents.len() as u64 > MAX_PEM_FILE_BYTES {
-        return Err(CredentialError::TooLarge {
-            path: path.to_path_buf(),
-            limit_bytes: MAX_PEM_FILE_BYTES,
-        });
-    }
+    read_capped(&mut file, MAX_PEM_FILE_BYTES, &mut contents).map_err(refused)?;
     Ok(contents)
 }
 
@@ -349,5 +352,49 @@ mod tests {
     #[test]
     fn text_without_blocks_yields_none() {
         assert!(split("just some text\n").expect("no error").is_empty());
+    }
+
+    #[test]
+    fn reads_regular_files_only_and_at_most_the_limit() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        for (path, kind) in [
+            (dir.path(), "a directory"),
+            (Path::new("/dev/zero"), "a character device"),
+        ] {
+            match read_pem_file(path) {
+                Err(CredentialError::NotRegularFile { path: p, kind: k }) => {
+                    assert_eq!((p.as_path(), k), (path, kind));
+                }
+                other => panic!("{}: expected NotRegularFile, got {other:?}", path.display()),
+            }
+        }
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'\n'; MAX_PEM_FILE_BYTES as usize + 1]).expect("write");
+        assert!(matches!(
+            read_pem_file(&big),
+            Err(CredentialError::TooLarge {
+                limit_bytes: MAX_PEM_FILE_BYTES,
+                ..
+            })
+        ));
+        let fine = dir.path().join("fine.pem");
+        let text = b"-----BEGIN A-----\nAAEC\n-----END A-----\n";
+        std::fs::write(&fine, text).expect("write");
+        let link = dir.path().join("link.pem");
+        std::os::unix::fs::symlink(&fine, &link).expect("symlink");
+        let contents = read_pem_file(&link).expect("a link to a regular file is followed");
+        assert_eq!(&contents[..], &text[..]);
+        assert_eq!(
+            contents.capacity(),
+            text.len() + 1,
+            "allocated once, at its final size"
+        );
+        assert!(matches!(
+            read_pem_file(&dir.path().join("absent.pem")),
+            Err(CredentialError::Unreadable {
+                kind: std::io::ErrorKind::NotFound,
+                ..
+            })
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! `keystore`: an open keystore file (data keys wrapped under a master key on a KMIP server or
 //! in a local key file). C functions: `keystore_create`, `keystore_open`, `keystore_generate`,
-//! `keystore_unwrap`, `keystore_remove`, `keystore_master_key_id`, `keystore_close`. Also the
+//! `keystore_unwrap`, `keystore_remove`, `keystore_master_key_id`, `keystore_generation`,
+//! `keystore_close`. Also the
 //! master-key provider the keystore functions and `kmip_rotate` share ([`Provider`]).
 
 use std::ffi::c_char;
@@ -23,13 +24,13 @@ use crate::keystore::{
 };
 
 /// An open keystore: one file of data keys (one per name), each wrapped under the keystore's
-/// master key, which lives on a KMIP server or in a local key file and is named in the file's
-/// header (a keystore is self-describing).
+/// master key, which lives on a KMIP server or in a local key file. The host names the master
+/// key it expects when opening; the file's header must name the same one.
 ///
 /// C functions: `keystore_create`, `keystore_open`, `keystore_generate`, `keystore_unwrap`,
-/// `keystore_remove`, `keystore_master_key_id`, `keystore_close`. Made by `keystore_create` or
-/// `keystore_open`, owned by the caller, freed with `keystore_close`. It holds the keystore's
-/// writer lock (`PATH.lock`) until closed: no other handle, in this process or another, can
+/// `keystore_remove`, `keystore_master_key_id`, `keystore_generation`, `keystore_close`. Made
+/// by `keystore_create` or `keystore_open`, owned by the caller, freed with `keystore_close`.
+/// It holds the keystore's writer lock (`PATH.lock` beside the real file) until closed: no other handle, in this process or another, can
 /// open the same keystore meanwhile. It does not borrow the `kmip_client` it was made with:
 /// the master key is fetched once, when opening. Thread-safe (a lock inside): any number of
 /// threads may call `keystore_unwrap` at once; `keystore_generate` and `keystore_remove` wait
@@ -130,21 +131,39 @@ unsafe fn path_arg<'a>(pointer: *const c_char, name: &str) -> Result<&'a str, Fa
     Ok(path)
 }
 
-/// Fails with `KMIP_ERR_EXISTS` when something is at `path` already (checked again, under the
-/// writer lock, by the creation itself; this early check only spares a KMIP key).
-fn check_absent(path: &Path) -> Result<(), Failure> {
-    match std::fs::symlink_metadata(path) {
-        Ok(_) => Err(KeystoreError::KeystoreExists {
-            path: path.to_owned(),
-        }
-        .into()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(KeystoreError::Io {
-            operation: "stat",
-            path: path.to_owned(),
-            source: e,
-        }
-        .into()),
+/// The master key the host expects a keystore to be under: exactly one of `master_key_id` (a
+/// KMIP identifier, which needs `client`) and `master_key_file`.
+///
+/// # Safety
+/// `master_key_id` and `master_key_file` are NULL or NUL-terminated strings.
+pub(super) unsafe fn expected_location(
+    client: Option<&kmip_client>,
+    master_key_id: *const c_char,
+    master_key_file: *const c_char,
+) -> Result<MasterKeyLocation, Failure> {
+    // SAFETY: NULL or NUL-terminated strings (caller promise).
+    let id = unsafe { optional_str_arg(master_key_id, "master_key_id")? }.filter(|s| !s.is_empty());
+    // SAFETY: as above.
+    let file =
+        unsafe { optional_str_arg(master_key_file, "master_key_file")? }.filter(|s| !s.is_empty());
+    match (id, file, client) {
+        (Some(identifier), None, Some(_)) => Ok(MasterKeyLocation::Kmip {
+            identifier: identifier.to_owned(),
+        }),
+        (Some(_), None, None) => Err(Failure::new(
+            KMIP_ERR_INVALID_ARGUMENT,
+            "master_key_id needs a client (client is NULL)",
+        )),
+        (None, Some(file), _) => Ok(MasterKeyLocation::KeyFile { path: file.into() }),
+        (Some(_), Some(_), _) => Err(Failure::new(
+            KMIP_ERR_INVALID_ARGUMENT,
+            "give either master_key_id or master_key_file, not both",
+        )),
+        (None, None, _) => Err(Failure::new(
+            KMIP_ERR_INVALID_ARGUMENT,
+            "no expected master key: give master_key_id (the identifier the host recorded) or \
+             master_key_file",
+        )),
     }
 }
 
@@ -252,7 +271,9 @@ pub unsafe extern "C" fn keystore_create(
                          identifier",
                     );
                 }
-                check_absent(path)?;
+                // Checked again under the writer lock by the creation itself; this early check
+                // only spares a KMIP key.
+                crate::keystore::check_absent(path)?;
                 let pending = client.take_pending(false)?;
                 let created = match client.create(&pending) {
                     Ok(created) => created,
@@ -314,27 +335,36 @@ fn check_id_room(id_out: *mut c_char, id_out_len: usize, size: usize) -> Result<
     }
 }
 
-/// Opens the existing keystore at `path` for reading and writing and stores the handle in
-/// `*out`. The file names its master key: a KMIP key needs `client` (fetched with its state
-/// check: Active when `activateKeys` is on), a key file does not (`client` may be NULL).
-/// Verifies the master key, then the whole file, and resolves a rotation a crash left pending.
-/// The handle holds the keystore's writer lock until `keystore_close`.
+/// Opens the existing keystore at `path` for reading and writing under the master key the host
+/// expects, and stores the handle in `*out`. The expected key is exactly one of `master_key_id`
+/// (the KMIP identifier the host recorded, which needs `client`; fetched with its state check:
+/// Active when `activateKeys` is on) and `master_key_file` (a local key file; `client` may be
+/// NULL). A keystore whose header names another KMIP key, or a key file where a KMIP key is
+/// expected (and the reverse), is refused with `KMIP_ERR_WRONG_MASTER_KEY` before any key is
+/// fetched and before any file the header names is opened: the header never chooses the key.
+/// Then the key is verified against the keystore, then the whole file, and a rotation a crash
+/// left pending is resolved (only by a journal that verifies under the keystore's keys).
+/// Symbolic links in `path` are resolved once; the handle holds the real file's writer lock
+/// (`PATH.lock` beside it) until `keystore_close`.
 ///
-/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `path` or `out`, or a KMIP master key without
-/// a client; `KMIP_ERR_NOT_FOUND` when there is no keystore at `path`;
-/// `KMIP_ERR_WRONG_MASTER_KEY` when the master key does not open it;
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `path` or `out`, no expected key, both, or
+/// `master_key_id` without a client; `KMIP_ERR_NOT_FOUND` when there is no keystore at `path`;
+/// `KMIP_ERR_WRONG_MASTER_KEY` when the keystore is not under the expected key;
 /// `KMIP_ERR_KEYSTORE_CORRUPT` for a damaged or tampered file; `KMIP_ERR_KEYSTORE_LOCKED` when
-/// another handle (in this or another process) has it open; `KMIP_ERR_UNSUPPORTED` for a
-/// format version this library does not read; `KMIP_ERR_CONFIG` for an unusable key file;
-/// `KMIP_ERR_IO`; or the class of a KMIP failure.
+/// another handle (in this or another process; the message says which) has it open;
+/// `KMIP_ERR_UNSUPPORTED` for a format version this library does not read; `KMIP_ERR_CONFIG`
+/// for an unusable key file; `KMIP_ERR_IO` (also for a `path` that is not a regular file); or
+/// the class of a KMIP failure.
 ///
 /// # Safety
-/// `client` is NULL or a live `kmip_client`; `path` is NULL or a NUL-terminated string; `out`
-/// and `error_out` are NULL or writable.
+/// `client` is NULL or a live `kmip_client`; `path`, `master_key_id` and `master_key_file` are
+/// NULL or NUL-terminated strings; `out` and `error_out` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn keystore_open(
     client: *const kmip_client,
     path: *const c_char,
+    master_key_id: *const c_char,
+    master_key_file: *const c_char,
     out: *mut *mut keystore,
     error_out: *mut *mut kmip_error,
 ) -> u32 {
@@ -344,12 +374,39 @@ pub unsafe extern "C" fn keystore_open(
         // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
         let path = unsafe { path_arg(path, "path")? };
         // SAFETY: NULL or a live kmip_client (caller promise).
-        let provider = Provider::new(unsafe { client.as_ref() });
+        let client = unsafe { client.as_ref() };
+        // SAFETY: NULL or NUL-terminated strings (caller promise).
+        let expected = unsafe { expected_location(client, master_key_id, master_key_file)? };
+        let provider = Provider::new(client);
         let handle = Box::new(keystore {
-            inner: RwLock::new(Keystore::open(path, &provider)?),
+            inner: RwLock::new(Keystore::open(path, &expected, &provider)?),
         });
         // SAFETY: not NULL (checked) and writable (caller promise).
         unsafe { out.write(Box::into_raw(handle)) };
+        Ok(())
+    })
+}
+
+/// Stores the keystore's generation in `*generation_out`: a counter the file carries, raised by
+/// every write (generate, remove, rotate). The file alone cannot show that it was replaced by an
+/// older copy under the same master key; a host that records the generation beside its data
+/// (after each write) and compares it at open can: a keystore older than the recorded
+/// generation is a rollback, unless a backup is being restored.
+///
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` when `ks` or `generation_out` is NULL.
+///
+/// # Safety
+/// `ks` is NULL or a live `keystore`; `generation_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn keystore_generation(ks: *const keystore, generation_out: *mut u64) -> u32 {
+    guard("keystore_generation", std::ptr::null_mut(), || {
+        not_null(ks, "ks")?;
+        not_null(generation_out, "generation_out")?;
+        // SAFETY: not NULL (checked), a live keystore (caller promise).
+        let ks = unsafe { &*ks };
+        let generation = ks.inner.read().generation();
+        // SAFETY: not NULL (checked) and writable (caller promise).
+        unsafe { generation_out.write(generation) };
         Ok(())
     })
 }

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use super::args::{c_size, copy_c_string_out, fits, not_null, optional_str_arg, str_arg};
 use super::client::kmip_client;
 use super::error::{Failure, kmip_error};
-use super::keystore::{Provider, location_bytes};
+use super::keystore::{Provider, expected_location, location_bytes};
 use super::panic_boundary::guard;
 use super::status::{
     KMIP_ERR_INVALID_ARGUMENT, KMIP_KEY_ID_BUFFER_SIZE, KMIP_ROTATE_ALL_FLAGS,
@@ -18,7 +18,12 @@ use crate::keystore::{Keystore, MasterKeyLocation, NewMasterKey, RotateOptions};
 /// check: Active when `activateKeys` is on), or, when `new_key_id` is NULL or "", to a new key
 /// registered and activated on `client`'s server under a unique name. Every data key is
 /// re-wrapped under the new master key (the data keys themselves do not change) and the file
-/// is replaced atomically. The keystore may be under a KMIP key or a key file before.
+/// is replaced atomically (keeping its owner, group and mode).
+///
+/// The keystore must be under the master key the host expects, exactly one of `master_key_id`
+/// (the KMIP identifier the host recorded) and `master_key_file` (a local key file), checked as
+/// by `keystore_open` before anything is fetched: a keystore under another key is refused with
+/// `KMIP_ERR_WRONG_MASTER_KEY` and nothing is created or revoked.
 ///
 /// The keystore must not be open elsewhere (`KMIP_ERR_KEYSTORE_LOCKED` otherwise, also for a
 /// `keystore` handle open in this process): this call opens it, rotates it and closes it.
@@ -43,20 +48,22 @@ use crate::keystore::{Keystore, MasterKeyLocation, NewMasterKey, RotateOptions};
 /// the rotation HAS happened; read the identifier with `keystore_open` and
 /// `keystore_master_key_id`.
 ///
-/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer (only `new_key_id` and `error_out`
-/// may be NULL), an empty path, an unknown flag, or `new_key_id` already being the current
-/// master key; `KMIP_ERR_NOT_FOUND` when there is no keystore at `keystore_path`; otherwise the
+/// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL pointer (only `master_key_id`,
+/// `master_key_file`, `new_key_id` and `error_out` may be NULL), not exactly one expected master
+/// key, an empty path, an unknown flag, or `new_key_id` already being the current master key; `KMIP_ERR_NOT_FOUND` when there is no keystore at `keystore_path`; otherwise the
 /// codes of `keystore_open`, `KMIP_ERR_IO`, or the class of a KMIP failure
 /// (`KMIP_ERR_KEY_ABSENT`, `KMIP_ERR_KEY_STATE`, `KMIP_ERR_UNREACHABLE`, ...).
 ///
 /// # Safety
-/// `client` is NULL or a live `kmip_client`; `keystore_path` and `new_key_id` are NULL or
-/// NUL-terminated strings; `id_out` is NULL or writable for `id_out_len` bytes; `id_len_out`
+/// `client` is NULL or a live `kmip_client`; `keystore_path`, `master_key_id`,
+/// `master_key_file` and `new_key_id` are NULL or NUL-terminated strings; `id_out` is NULL or writable for `id_out_len` bytes; `id_len_out`
 /// and `error_out` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn kmip_rotate(
     client: *const kmip_client,
     keystore_path: *const c_char,
+    master_key_id: *const c_char,
+    master_key_file: *const c_char,
     new_key_id: *const c_char,
     flags: u32,
     id_out: *mut c_char,
@@ -96,9 +103,12 @@ pub unsafe extern "C" fn kmip_rotate(
             return Err(e);
         }
         // SAFETY: not NULL (checked), a live kmip_client (caller promise).
-        let provider = Provider::new(Some(unsafe { &*client }));
+        let client = unsafe { &*client };
+        // SAFETY: NULL or NUL-terminated strings (caller promise).
+        let expected = unsafe { expected_location(Some(client), master_key_id, master_key_file)? };
+        let provider = Provider::new(Some(client));
 
-        let mut ks = Keystore::open(path, &provider)?;
+        let mut ks = Keystore::open(path, &expected, &provider)?;
         let new = match new_key_id {
             Some(id) => NewMasterKey::Existing(MasterKeyLocation::Kmip {
                 identifier: id.to_owned(),

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
+use crate::keystore::file_format::parse_header;
 use crate::keystore::file_format::reseal;
 use crate::keystore::key_wrap::DerivedKeys;
-use crate::keystore::rotation::{encode_journal, parse_journal};
+use crate::keystore::rotation::{complete_journal, encode_journal, parse_journal};
 use crate::keystore::{
     CorruptPart, Keystore, KeystoreError, MasterKey, MasterKeyLocation, MasterKeyProvider,
     ProviderErrorClass,
@@ -86,7 +87,13 @@ pub fn keystore_file(data: &[u8]) {
 /// says the image's authentication fields were recomputed under the key the provider returns.
 fn open_image(image: &[u8], file_len: u64, sealed: bool) {
     let name = Path::new(IMAGE_NAME);
-    match Keystore::from_image(name, image, file_len, &FixedKeyProvider) {
+    // The host expects the key the image names (the binding check is not what is fuzzed here).
+    let expected = parse_header(name, image)
+        .map(|parsed| parsed.header.current)
+        .unwrap_or_else(|_| MasterKeyLocation::Kmip {
+            identifier: "fuzz".into(),
+        });
+    match Keystore::from_image(name, image, file_len, &expected, &FixedKeyProvider) {
         Ok(keystore) => opened(&keystore, image, file_len),
         Err(error) => {
             let message = error.to_string();
@@ -175,20 +182,35 @@ fn journal(bytes: &[u8]) {
         Ok(journal) => {
             let keys =
                 DerivedKeys::derive(&MasterKey::copy_from(FUZZ_MASTER_KEY), &journal.keystore_id);
-            let encoded = encode_journal(
+            let mut encoded = encode_journal(
                 &keys,
                 &journal.keystore_id,
                 journal.flags,
                 &journal.old,
                 &journal.unique_name,
             );
-            assert_eq!(encoded.len(), bytes.len(), "re-encoded journal length");
+            // The writer only writes the current version; the reader also reads version 1.
+            encoded[8..10].copy_from_slice(&journal.version.to_le_bytes());
+            let end = journal.signed_len + journal.mac.len();
             assert_eq!(
                 encoded[..journal.signed_len],
                 bytes[..journal.signed_len],
                 "the journal does not re-encode to its signed bytes"
             );
-            assert_eq!(journal.mac, bytes[journal.signed_len..]);
+            assert_eq!(journal.mac, bytes[journal.signed_len..end]);
+            match &journal.completion {
+                None => assert_eq!(end, bytes.len(), "re-encoded journal length"),
+                Some(completion) => {
+                    let completed = complete_journal(&bytes[..end], &keys, &completion.new);
+                    assert_eq!(completed.len(), bytes.len(), "re-encoded journal length");
+                    assert_eq!(
+                        completed[..completion.signed_len],
+                        bytes[..completion.signed_len],
+                        "the completion part does not re-encode to its signed bytes"
+                    );
+                    assert_eq!(completion.mac, bytes[completion.signed_len..]);
+                }
+            }
         }
         Err(problem) => assert!(!problem.is_empty()),
     }

@@ -44,8 +44,11 @@ pub enum KeyFileProblem {
     Size(u64),
     /// The content looks like base64 but does not decode to 32 bytes.
     Format,
-    /// The file is not a regular file.
-    NotRegular,
+    /// The file is not a regular file; it was refused without being read.
+    NotRegular {
+        /// What it is instead: `a FIFO`, `a character device`, `a directory` ...
+        kind: &'static str,
+    },
     /// The file could not be opened or read.
     Unreadable(io::Error),
 }
@@ -59,7 +62,7 @@ impl fmt::Display for KeyFileProblem {
                 "size is {size} bytes, must be 32 raw bytes or 44 characters of base64 (optional trailing newline)"
             ),
             Self::Format => f.write_str("content is not base64 of 32 bytes"),
-            Self::NotRegular => f.write_str("not a regular file"),
+            Self::NotRegular { kind } => write!(f, "it is {kind}, not a regular file"),
             Self::Unreadable(e) => write!(f, "unreadable: {e}"),
         }
     }
@@ -103,15 +106,15 @@ impl fmt::Display for CorruptPart {
 /// An error from a keystore operation. Messages never contain key material.
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoreError {
-    /// The master key does not match the keystore's key-check value.
-    #[error(
-        "wrong master key for keystore {path}: the key at {location} does not match the key check value"
-    )]
+    /// The keystore is not under the master key the caller expects: its header names another
+    /// key (refused before any key is fetched), or the expected key does not match the
+    /// keystore's key check value.
+    #[error("wrong master key for keystore {path}: {detail}")]
     WrongMasterKey {
         /// The keystore file.
         path: PathBuf,
-        /// The master key location named in the header.
-        location: String,
+        /// Which key was expected and what the file has instead.
+        detail: String,
     },
     /// The file is damaged or was tampered with.
     #[error("keystore {path} is corrupt or tampered with: {part}")]
@@ -149,13 +152,18 @@ pub enum KeystoreError {
         /// The keystore file.
         path: PathBuf,
     },
-    /// Another handle (usually another process) holds the keystore open for writing.
-    #[error("keystore {path} is locked by another process (lock file {lock_path})")]
+    /// Another handle holds the keystore open for writing: in another process, or in this one.
+    #[error(
+        "keystore {path} is locked by {} (lock file {lock_path})",
+        if *by_this_process { "another handle in this process: close it first" } else { "another process" }
+    )]
     Locked {
         /// The keystore file.
         path: PathBuf,
         /// The lock file.
         lock_path: PathBuf,
+        /// True when the other handle is in this process.
+        by_this_process: bool,
     },
     /// The file's format version is not one this library reads.
     #[error(

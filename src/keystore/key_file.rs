@@ -2,7 +2,7 @@
 //! `--encryptionKeyFile`: 32 raw bytes or base64 of 32 bytes, mode 0600 or 0400 only.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use super::durable_io::sync_dir;
 use super::error::{KeyFileProblem, KeystoreError, ProviderErrorClass};
 use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::{KEY_LEN, MasterKey};
+use crate::input_file::{InputFileError, Symlinks, open_regular, read_capped};
 use crate::secret_memory::KeyBuffer;
 
 /// Largest file worth reading: 44 characters of base64 plus "\r\n".
@@ -20,18 +21,24 @@ const MAX_KEY_FILE_LEN: u64 = 46;
 
 /// Reads a master key file: refuses modes other than 0600/0400, accepts 32 raw bytes or 44
 /// characters of base64 (one trailing "\n" or "\r\n" allowed).
+///
+/// The file is opened without blocking and must be a regular file (a symbolic link to one is
+/// followed, as for a key mounted as a secret): a FIFO, a device or a directory is refused at
+/// once with [`KeyFileProblem::NotRegular`], and at most 46 bytes are read.
 pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
     let problem = |problem| KeystoreError::MasterKeyFile {
         path: path.to_owned(),
         problem,
     };
-    let mut file = fs::File::open(path).map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
-    if !meta.is_file() {
-        return Err(problem(KeyFileProblem::NotRegular));
-    }
+    let refused = |error: InputFileError| {
+        problem(match error {
+            InputFileError::Open(e) | InputFileError::Read(e) => KeyFileProblem::Unreadable(e),
+            InputFileError::NotRegular { kind } => KeyFileProblem::NotRegular { kind },
+            InputFileError::TooBig { size, .. } => KeyFileProblem::Size(size),
+        })
+    };
+    // No size cap at opening, so that a wrong mode is reported before a wrong size.
+    let (mut file, meta) = open_regular(path, u64::MAX, Symlinks::Follow).map_err(refused)?;
     let mode = meta.mode() & 0o7777;
     if mode != 0o600 && mode != 0o400 {
         return Err(problem(KeyFileProblem::Mode(mode)));
@@ -40,10 +47,7 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
         return Err(problem(KeyFileProblem::Size(meta.len())));
     }
     let mut content = Zeroizing::new(Vec::with_capacity(MAX_KEY_FILE_LEN as usize + 1));
-    (&mut file)
-        .take(MAX_KEY_FILE_LEN + 1)
-        .read_to_end(&mut content)
-        .map_err(|e| problem(KeyFileProblem::Unreadable(e)))?;
+    read_capped(&mut file, MAX_KEY_FILE_LEN, &mut content).map_err(refused)?;
     let mut key = KeyBuffer::zeroed();
     if content.len() == KEY_LEN {
         key.copy_from_slice(&content);
@@ -161,5 +165,49 @@ impl MasterKeyProvider for KeyFileProvider {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(KeystoreError::io("remove", path, e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn problem_of(path: &Path) -> KeyFileProblem {
+        match read_key_file(path) {
+            Err(KeystoreError::MasterKeyFile { path: p, problem }) => {
+                assert_eq!(p, path);
+                problem
+            }
+            Err(other) => panic!("expected a key file problem, got {other}"),
+            Ok(_) => panic!("{} was accepted", path.display()),
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_regular_file_and_follows_links() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            problem_of(dir.path()),
+            KeyFileProblem::NotRegular {
+                kind: "a directory"
+            }
+        ));
+        let device = problem_of(Path::new("/dev/zero"));
+        assert_eq!(
+            device.to_string(),
+            "it is a character device, not a regular file"
+        );
+        let target = dir.path().join("master.key");
+        fs::write(&target, [7u8; KEY_LEN]).unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("link.key");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(read_key_file(&link).unwrap().as_bytes(), &[7u8; KEY_LEN]);
+        fs::write(&target, [7u8; 4096]).unwrap();
+        assert!(matches!(problem_of(&link), KeyFileProblem::Size(4096)));
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(problem_of(&link), KeyFileProblem::Mode(0o644)));
     }
 }

@@ -19,6 +19,8 @@ mod secrets;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::input_file::{self, Symlinks};
+
 pub use error::{CorruptPart, KeyFileProblem, KeystoreError, ProviderErrorClass};
 pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
 pub use key_file::{KeyFileProvider, read_key_file, write_key_file};
@@ -74,16 +76,69 @@ struct Loaded {
     records: Vec<Record>,
 }
 
-/// Reads and verifies `path`: parse the header, fetch the master key it names, check the key
-/// check value (wrong key), the header MAC, the length (truncation), the entries digest and the
-/// names table.
-fn load(path: &Path, provider: &dyn MasterKeyProvider) -> Result<Loaded, KeystoreError> {
-    let mut reader = std::fs::File::open(path).map_err(|e| KeystoreError::io("open", path, e))?;
-    let file_len = reader
-        .metadata()
-        .map_err(|e| KeystoreError::io("stat", path, e))?
-        .len();
-    load_from(path, &mut reader, file_len, provider)
+/// Largest keystore file opened (4 GiB: about 60 million data keys).
+pub const MAX_KEYSTORE_FILE_LEN: u64 = 1 << 32;
+
+/// Opens a file of the data directory for reading: without blocking, a regular file of at most
+/// `max` bytes, else an I/O error naming it (a missing file keeps its `NotFound` kind).
+pub(crate) fn open_input(
+    path: &Path,
+    max: u64,
+    symlinks: Symlinks,
+) -> Result<(std::fs::File, u64), KeystoreError> {
+    input_file::open_regular(path, max, symlinks)
+        .map(|(file, meta)| (file, meta.len()))
+        .map_err(|e| {
+            let kind = e.io_kind().unwrap_or(std::io::ErrorKind::InvalidData);
+            KeystoreError::io("open", path, std::io::Error::new(kind, e.to_string()))
+        })
+}
+
+/// Reads and verifies `path` under the `expected` master key: parse the header, check that it
+/// names `expected` (before anything is fetched), fetch `expected`, check the key check value
+/// (wrong key), the header MAC, the length (truncation), the entries digest and the names table.
+fn load(
+    path: &Path,
+    expected: &MasterKeyLocation,
+    provider: &dyn MasterKeyProvider,
+) -> Result<Loaded, KeystoreError> {
+    let (mut reader, file_len) = open_input(path, MAX_KEYSTORE_FILE_LEN, Symlinks::Follow)?;
+    load_from(path, &mut reader, file_len, expected, provider)
+}
+
+/// Refuses a keystore whose (not yet authenticated) header names a master key other than the
+/// one the host expects, before any key is fetched or any file the header names is opened. Two
+/// KMIP locations must have the same identifier. Two key files may have different paths: the
+/// key is read from the host's path and the key check value decides (a moved key file keeps
+/// working). A KMIP key and a key file never match.
+fn check_expected(
+    path: &Path,
+    recorded: &Header,
+    expected: &MasterKeyLocation,
+) -> Result<(), KeystoreError> {
+    let current = &recorded.current;
+    let matches = match (expected, current) {
+        (MasterKeyLocation::Kmip { identifier: a }, MasterKeyLocation::Kmip { identifier: b }) => {
+            a == b
+        }
+        (MasterKeyLocation::KeyFile { .. }, MasterKeyLocation::KeyFile { .. }) => true,
+        _ => false,
+    };
+    if matches {
+        return Ok(());
+    }
+    let hint = if recorded.previous.as_ref() == Some(expected) {
+        format!(
+            "; its header says it was rotated from {expected} to {current}: if that rotation \
+             was yours, open it with {current}"
+        )
+    } else {
+        "; was the keystore file replaced? Nothing was fetched or opened".to_owned()
+    };
+    Err(KeystoreError::WrongMasterKey {
+        path: path.to_owned(),
+        detail: format!("expected {expected}, but the file names {current}{hint}"),
+    })
 }
 
 /// [`load`] from any reader: `file_len` is the length the file had when opened (it may have
@@ -92,6 +147,7 @@ fn load_from(
     path: &Path,
     reader: &mut impl Read,
     file_len: u64,
+    expected: &MasterKeyLocation,
     provider: &dyn MasterKeyProvider,
 ) -> Result<Loaded, KeystoreError> {
     // Read the header (and whatever follows it within MAX_HEADER_LEN) first; the names table
@@ -105,13 +161,14 @@ fn load_from(
         .map_err(|e| KeystoreError::io("read", path, e))?;
     let parsed = file_format::parse_header(path, &file)?;
     let header = parsed.header;
-    let master = provider.fetch(&header.current)?;
+    check_expected(path, &header, expected)?;
+    let master = provider.fetch(expected)?;
     let keys = DerivedKeys::derive(&master, &header.keystore_id);
     drop(master);
     if !keys.matches_key_check(&header.key_check) {
         return Err(KeystoreError::WrongMasterKey {
             path: path.to_owned(),
-            location: header.current.to_string(),
+            detail: format!("the key at {expected} does not match the key check value"),
         });
     }
     let mac = keys.mac(&[file_format::mac_input(&file, parsed.header_len)]);
@@ -222,22 +279,65 @@ fn load_from(
     })
 }
 
+/// Fails with [`KeystoreError::KeystoreExists`] when anything (a file, a symbolic link, even a
+/// dangling one) is at `path`.
+pub(crate) fn check_absent(path: &Path) -> Result<(), KeystoreError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Err(KeystoreError::KeystoreExists {
+            path: path.to_owned(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(KeystoreError::io("stat", path, e)),
+    }
+}
+
+/// The real path of the existing keystore at `path`: every symbolic link resolved, so that the
+/// lock, the temporary file and the journal sit beside the real file, every path to one keystore
+/// takes the same lock, and a symlinked keystore stays a symlink (the rename replaces the real
+/// file, not the link).
+fn resolve_existing(path: &Path) -> Result<PathBuf, KeystoreError> {
+    std::fs::canonicalize(path).map_err(|e| KeystoreError::io("open", path, e))
+}
+
+/// The real path for a keystore to be created at `path` (which must not exist): its directory
+/// resolved, its file name kept.
+fn resolve_new(path: &Path) -> Result<PathBuf, KeystoreError> {
+    check_absent(path)?;
+    let name = path.file_name().ok_or_else(|| {
+        KeystoreError::InvalidArgument(format!("{} does not name a file", path.display()))
+    })?;
+    let dir = durable_io::parent_dir(path);
+    let dir =
+        std::fs::canonicalize(dir).map_err(|e| KeystoreError::io("open directory", dir, e))?;
+    Ok(dir.join(name))
+}
+
+/// The master key location recorded in the header of the keystore at `path`, read WITHOUT
+/// authenticating anything: for a face that must choose which key to expect (the CLI's
+/// `rotate` of a KMIP keystore). Never use it to decide to read a key file: a key file is
+/// expected only when the host names it.
+pub fn recorded_master_key(path: impl AsRef<Path>) -> Result<MasterKeyLocation, KeystoreError> {
+    let path = path.as_ref();
+    let (file, _) = open_input(path, MAX_KEYSTORE_FILE_LEN, Symlinks::Follow)?;
+    let mut head = Vec::new();
+    file.take(file_format::MAX_HEADER_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| KeystoreError::io("read", path, e))?;
+    Ok(file_format::parse_header(path, &head)?.header.current)
+}
+
 impl Keystore {
     /// Creates a new, empty keystore at `path` protected by the master key at `location`
-    /// (fetched, with its state check, through `provider`). Fails if `path` exists.
+    /// (fetched, with its state check, through `provider`). Fails if anything is at `path`.
     pub fn create(
         path: impl AsRef<Path>,
         location: MasterKeyLocation,
         provider: &dyn MasterKeyProvider,
     ) -> Result<Self, KeystoreError> {
-        let path = path.as_ref().to_owned();
         file_format::check_location(&location)?;
+        let path = resolve_new(path.as_ref())?;
         let lock = WriterLock::acquire(&path)?;
-        match std::fs::symlink_metadata(&path) {
-            Ok(_) => return Err(KeystoreError::KeystoreExists { path }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(KeystoreError::io("stat", &path, e)),
-        }
+        check_absent(&path)?;
         let master = provider.fetch(&location)?;
         let mut keystore_id = [0u8; 16];
         getrandom::getrandom(&mut keystore_id)?;
@@ -265,21 +365,27 @@ impl Keystore {
         Ok(keystore)
     }
 
-    /// Opens `path` for reading and writing: takes the writer lock (refused with
-    /// [`KeystoreError::Locked`] if another handle has it), verifies the master key first, then
-    /// the whole file, and resolves a rotation left pending by a crash (see
+    /// Opens `path` for reading and writing under the master key the host `expected`s: takes
+    /// the writer lock (refused with [`KeystoreError::Locked`] if another handle has it),
+    /// refuses a file whose header names another master key before anything is fetched
+    /// ([`KeystoreError::WrongMasterKey`]), fetches `expected` and verifies the key, then the
+    /// whole file, and resolves a rotation left pending by a crash (see
     /// [`Keystore::resolve_pending_rotation`]; a failure to resolve it is logged, not fatal).
+    ///
+    /// Symbolic links in `path` are resolved once, here: the handle works on the real file.
     pub fn open(
         path: impl AsRef<Path>,
+        expected: &MasterKeyLocation,
         provider: &dyn MasterKeyProvider,
     ) -> Result<Self, KeystoreError> {
-        let path = path.as_ref().to_owned();
+        let path = resolve_existing(path.as_ref())?;
         let lock = WriterLock::acquire(&path)?;
-        // Leftovers of an interrupted write; never authoritative (the journal's own temp file
-        // predates the journal, so no key was created yet when it exists).
+        let loaded = load(&path, expected, provider)?;
+        // Leftovers of an interrupted write, removed only once the keystore verified under the
+        // host's key; never authoritative (the journal's own temp file predates the journal, so
+        // no key was created yet when it exists). Removal never follows a link.
         durable_io::remove_if_exists(&durable_io::sibling(&path, ".tmp"))?;
         durable_io::remove_if_exists(&durable_io::sibling(&path, ".rotation.tmp"))?;
-        let loaded = load(&path, provider)?;
         let mut keystore = Self::from_loaded(path, Some(lock), loaded);
         if let Err(e) = keystore.resolve_pending_rotation(provider) {
             log::warn!(
@@ -290,14 +396,16 @@ impl Keystore {
         Ok(keystore)
     }
 
-    /// Opens `path` read-only, without any lock: the file is only ever replaced by rename, so
-    /// the handle sees one complete version. Write operations return [`KeystoreError::ReadOnly`].
+    /// Opens `path` read-only under the `expected` master key (checked as by
+    /// [`Keystore::open`]), without any lock: the file is only ever replaced by rename, so the
+    /// handle sees one complete version. Write operations return [`KeystoreError::ReadOnly`].
     pub fn open_read_only(
         path: impl AsRef<Path>,
+        expected: &MasterKeyLocation,
         provider: &dyn MasterKeyProvider,
     ) -> Result<Self, KeystoreError> {
-        let path = path.as_ref().to_owned();
-        let loaded = load(&path, provider)?;
+        let path = resolve_existing(path.as_ref())?;
+        let loaded = load(&path, expected, provider)?;
         Ok(Self::from_loaded(path, None, loaded))
     }
 
@@ -308,9 +416,10 @@ impl Keystore {
         name: &Path,
         image: &[u8],
         file_len: u64,
+        expected: &MasterKeyLocation,
         provider: &dyn MasterKeyProvider,
     ) -> Result<Self, KeystoreError> {
-        let loaded = load_from(name, &mut &image[..], file_len, provider)?;
+        let loaded = load_from(name, &mut &image[..], file_len, expected, provider)?;
         Ok(Self::from_loaded(name.to_owned(), None, loaded))
     }
 
@@ -323,16 +432,6 @@ impl Keystore {
             names: l.names,
             records: l.records,
         }
-    }
-
-    /// Re-reads the file from disk, replacing the in-memory state (keeps the lock).
-    fn reload(&mut self, provider: &dyn MasterKeyProvider) -> Result<(), KeystoreError> {
-        let l = load(&self.path, provider)?;
-        self.header = l.header;
-        self.keys = l.keys;
-        self.names = l.names;
-        self.records = l.records;
-        Ok(())
     }
 
     fn require_writable(&self) -> Result<(), KeystoreError> {
@@ -350,6 +449,7 @@ impl Keystore {
         let (header, head) = self.encode_header(self.header.generation.wrapping_add(1));
         durable_io::replace_file(
             &self.path,
+            Some(&self.path),
             &[&head, self.names.table_bytes(), self.records.as_flattened()],
         )?;
         self.header = header;
@@ -382,7 +482,7 @@ impl Keystore {
         .concat()
     }
 
-    /// Path of the keystore file.
+    /// Path of the keystore file (symbolic links resolved).
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -1,7 +1,8 @@
 //! Master key rotation: re-wrap every entry under a new master key and replace the file
 //! atomically, with a durable journal (`PATH.rotation`) that names a key before it is created so
 //! a crash never leaves an orphan key: the next open or rotate rolls the rotation back or
-//! completes it (states in `docs/keystore-format.md`).
+//! completes it (states in `docs/keystore-format.md`). A journal acts only once it verifies
+//! under a key the keystore itself verified: the old key to roll back, the new key to complete.
 
 use std::path::PathBuf;
 
@@ -12,10 +13,18 @@ use super::file_format::{self, Cursor, FORMAT_VERSION};
 use super::key_wrap::{self, DerivedKeys, RewrapError};
 use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::{MasterKey, ct_eq};
+use crate::input_file::Symlinks;
 
 const JOURNAL_MAGIC: &[u8; 8] = b"KMIPKSRJ";
-const JOURNAL_VERSION: u16 = 1;
+/// Version 2 adds the completion part (the new key's location, MAC'd under the new key). A
+/// version 1 journal (written before) can still roll a rotation back, but never completes one.
+const JOURNAL_VERSION: u16 = 2;
 const FLAG_RETIRE_OLD: u8 = 1;
+/// Largest journal read (a journal holds two locations of at most 4 KiB and a short name).
+const MAX_JOURNAL_LEN: u64 = 16 * 1024;
+/// What an operator is told about a journal that cannot be used.
+const JOURNAL_HELP: &str = "nothing was done with it; if no rotation of this keystore is \
+    running, move the journal aside (docs/keystore-format.md, \"Rotation and its journal\")";
 
 /// The master key to rotate to.
 #[derive(Debug, Clone)]
@@ -69,8 +78,24 @@ pub(crate) struct Journal {
     pub(crate) old: MasterKeyLocation,
     /// The name the new key is created under.
     pub(crate) unique_name: String,
-    /// Bytes covered by the MAC, and the MAC.
+    /// Bytes covered by the MAC, and the MAC (under the old key).
     pub(crate) signed_len: usize,
+    pub(crate) mac: [u8; 32],
+    /// Journal version (1 has no completion part).
+    pub(crate) version: u16,
+    /// The completion part, written once the new key exists and before the rename: the new
+    /// key's location, and the length covered by its MAC (under the new key) and that MAC.
+    pub(crate) completion: Option<Completion>,
+}
+
+/// The part of a journal that allows completing a rotation: written after the new key was
+/// created, MAC'd under it.
+pub(crate) struct Completion {
+    /// Where the new master key lives.
+    pub(crate) new: MasterKeyLocation,
+    /// Bytes covered by the MAC (the whole journal before it).
+    pub(crate) signed_len: usize,
+    /// HMAC-SHA256 under the new key's derived MAC key.
     pub(crate) mac: [u8; 32],
 }
 
@@ -95,13 +120,29 @@ pub(crate) fn encode_journal(
     out
 }
 
-/// Parses a journal written by [`encode_journal`] (without checking its MAC).
+/// Appends the completion part to a journal made by [`encode_journal`]: the new key's
+/// location, MAC'd (with everything before it) under the new key's derived `new_keys`.
+pub(crate) fn complete_journal(
+    journal: &[u8],
+    new_keys: &DerivedKeys,
+    new: &MasterKeyLocation,
+) -> Vec<u8> {
+    let mut out = journal.to_vec();
+    file_format::put_location(&mut out, Some(new));
+    let mac = new_keys.mac(&[&out]);
+    out.extend_from_slice(&mac);
+    out
+}
+
+/// Parses a journal written by [`encode_journal`] and maybe [`complete_journal`] (without
+/// checking either MAC).
 pub(crate) fn parse_journal(bytes: &[u8]) -> Result<Journal, &'static str> {
     let mut c = Cursor::new(bytes);
     if c.take(8) != Some(&JOURNAL_MAGIC[..]) {
         return Err("bad magic");
     }
-    if c.u16() != Some(JOURNAL_VERSION) {
+    let version = c.u16().ok_or("truncated")?;
+    if !(1..=JOURNAL_VERSION).contains(&version) {
         return Err("unsupported journal version");
     }
     let keystore_id = c.array().ok_or("truncated")?;
@@ -114,6 +155,18 @@ pub(crate) fn parse_journal(bytes: &[u8]) -> Result<Journal, &'static str> {
         .to_owned();
     let signed_len = c.pos();
     let mac = c.array().ok_or("truncated")?;
+    let completion = if c.pos() == bytes.len() || version < 2 {
+        None
+    } else {
+        let new = c.location()?.ok_or("no new master key location")?;
+        let signed_len = c.pos();
+        let mac = c.array().ok_or("truncated")?;
+        Some(Completion {
+            new,
+            signed_len,
+            mac,
+        })
+    };
     if c.pos() != bytes.len() {
         return Err("trailing bytes");
     }
@@ -124,6 +177,8 @@ pub(crate) fn parse_journal(bytes: &[u8]) -> Result<Journal, &'static str> {
         unique_name,
         signed_len,
         mac,
+        version,
+        completion,
     })
 }
 
@@ -133,22 +188,39 @@ impl Keystore {
     }
 
     /// Resolves a rotation that a crash left pending (a `PATH.rotation` journal): if the file is
-    /// still under the journal's old key, any key created under the journal's unique name is
-    /// discarded (rolled back); if the file is already under the new key, the old key is retired
+    /// still under the journal's old key (and the journal verifies under it), any key created
+    /// under the journal's unique name is discarded (rolled back); if the file is already under
+    /// the new key (and the journal's completion part verifies under it), the old key is retired
     /// when the journal asks for it. Either way the journal is then removed. `Ok(None)` when no
-    /// rotation was pending. On error the journal is kept for a later attempt.
+    /// rotation was pending. On error nothing is done and the journal is kept: a journal that is
+    /// not regular, too big, garbled or does not verify is reported with its path.
     pub fn resolve_pending_rotation(
         &mut self,
         provider: &dyn MasterKeyProvider,
     ) -> Result<Option<RecoveryOutcome>, KeystoreError> {
         self.require_writable()?;
         let path = self.journal_path();
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(KeystoreError::io("read", &path, e)),
+        let (mut file, _) = match super::open_input(&path, MAX_JOURNAL_LEN, Symlinks::Refuse) {
+            Ok(opened) => opened,
+            Err(KeystoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(KeystoreError::Io { source, .. }) => {
+                return Err(KeystoreError::corrupt(
+                    &path,
+                    CorruptPart::Journal(format!("{source}; {JOURNAL_HELP}")),
+                ));
+            }
+            Err(e) => return Err(e),
         };
-        let bad = |d: &str| KeystoreError::corrupt(&self.path, CorruptPart::Journal(d.to_owned()));
+        let mut bytes = Vec::new();
+        crate::input_file::read_capped(&mut file, MAX_JOURNAL_LEN, &mut bytes)
+            .map_err(|e| KeystoreError::io("read", &path, std::io::Error::other(e.to_string())))?;
+        let bad = |d: &str| {
+            KeystoreError::corrupt(&path, CorruptPart::Journal(format!("{d}; {JOURNAL_HELP}")))
+        };
         let journal = parse_journal(&bytes).map_err(bad)?;
         if journal.keystore_id != self.header.keystore_id {
             return Err(bad("belongs to another keystore"));
@@ -157,7 +229,9 @@ impl Keystore {
             // The rename never happened: the file is under the old key, which signed the journal.
             let mac = self.keys.mac(&[&bytes[..journal.signed_len]]);
             if !ct_eq(&mac, &journal.mac) {
-                return Err(bad("MAC mismatch"));
+                return Err(bad(
+                    "does not verify under the keystore's master key (MAC mismatch)",
+                ));
             }
             let found = provider.find_created(&journal.unique_name)?;
             if let Some(loc) = &found {
@@ -173,7 +247,21 @@ impl Keystore {
             durable_io::remove_if_exists(&sibling(&self.path, ".tmp"))?;
             RecoveryOutcome::RolledBack { discarded: found }
         } else if self.header.previous.as_ref() == Some(&journal.old) {
-            // The rename happened: only the old key's retirement may be left to do.
+            // The rename happened: only the old key's retirement may be left to do, and only a
+            // journal that verifies under the current (new) key may ask for it.
+            let Some(completion) = &journal.completion else {
+                return Err(bad(if journal.version < 2 {
+                    "a version 1 journal cannot be verified once the rotation is done"
+                } else {
+                    "the keystore was rotated, but the journal has no part signed by the new key"
+                }));
+            };
+            let mac = self.keys.mac(&[&bytes[..completion.signed_len]]);
+            if completion.new != self.header.current || !ct_eq(&mac, &completion.mac) {
+                return Err(bad(
+                    "does not verify under the keystore's master key (MAC mismatch)",
+                ));
+            }
             if journal.flags & FLAG_RETIRE_OLD != 0
                 && let Err(e) = provider.retire(&journal.old)
             {
@@ -187,8 +275,7 @@ impl Keystore {
         } else {
             return Err(bad("names neither the current nor the previous master key"));
         };
-        durable_io::remove_if_exists(&path)?;
-        durable_io::sync_dir(&path)?;
+        durable_io::remove_durably(&path)?;
         Ok(Some(outcome))
     }
 
@@ -214,7 +301,7 @@ impl Keystore {
                     )));
                 }
                 let key = provider.fetch(&location)?;
-                self.rotate_to(provider, location, key, options, false)
+                self.rotate_to(provider, location, key, options, None)
             }
             NewMasterKey::Create => {
                 let mut suffix = [0u8; 8];
@@ -236,17 +323,15 @@ impl Keystore {
                     &self.header.current,
                     &unique_name,
                 );
-                durable_io::replace_file(&self.journal_path(), &[&journal])?;
+                durable_io::replace_file(&self.journal_path(), Some(&self.path), &[&journal])?;
                 let created = provider.create(&unique_name);
                 let result = created.and_then(|(location, key)| {
-                    self.rotate_to(provider, location, key, options, true)
+                    self.rotate_to(provider, location, key, options, Some(&journal))
                 });
                 if result.is_err() {
-                    // Whatever happened, bring memory in line with the disk and clean up.
-                    let cleanup = self
-                        .reload(provider)
-                        .and_then(|()| self.resolve_pending_rotation(provider));
-                    if let Err(e) = cleanup {
+                    // A failed rotation left the file (and memory) under the old key: roll the
+                    // new key back.
+                    if let Err(e) = self.resolve_pending_rotation(provider) {
                         log::warn!(
                             "keystore {}: rotation cleanup deferred: {e}",
                             self.path.display()
@@ -264,7 +349,7 @@ impl Keystore {
         location: MasterKeyLocation,
         key: MasterKey,
         options: RotateOptions,
-        journaled: bool,
+        journal: Option<&[u8]>,
     ) -> Result<RotationReport, KeystoreError> {
         file_format::check_location(&location)?;
         let new_keys = DerivedKeys::derive(&key, &self.header.keystore_id);
@@ -273,6 +358,11 @@ impl Keystore {
             return Err(KeystoreError::InvalidArgument(format!(
                 "the key at {location} is the current master key"
             )));
+        }
+        if let Some(journal) = journal {
+            // Before the rename: the part that lets a crash after it complete the rotation.
+            let completed = complete_journal(journal, &new_keys, &location);
+            durable_io::replace_file(&self.journal_path(), Some(&self.path), &[&completed])?;
         }
         let records = key_wrap::rewrap_all(
             &self.keys,
@@ -294,7 +384,11 @@ impl Keystore {
         header.current = location.clone();
         let names_table = self.names.table_bytes();
         let head = file_format::encode_header(&mut header, names_table, &records, &new_keys);
-        durable_io::replace_file(&self.path, &[&head, names_table, records.as_flattened()])?;
+        durable_io::replace_file(
+            &self.path,
+            Some(&self.path),
+            &[&head, names_table, records.as_flattened()],
+        )?;
         self.header = header;
         self.keys = new_keys;
         self.records = records;
@@ -307,10 +401,13 @@ impl Keystore {
         } else {
             None
         };
-        if journaled {
-            let journal = self.journal_path();
-            durable_io::remove_if_exists(&journal)?;
-            durable_io::sync_dir(&journal)?;
+        if journal.is_some() {
+            // The rotation has happened: a journal that cannot be removed now is completed by
+            // the next writable open.
+            let path = self.journal_path();
+            if let Err(e) = durable_io::remove_durably(&path) {
+                log::warn!("keystore {}: {e}", self.path.display());
+            }
         }
         Ok(RotationReport {
             old,

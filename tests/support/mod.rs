@@ -3,5 +3,6 @@
 
 pub mod cli;
 pub mod fault_proxy;
+pub mod keystore_files;
 pub mod kmip_server;
 pub mod vectors;
