@@ -3,9 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kmip_test {
 
@@ -92,6 +96,152 @@ std::string hex(const uint8_t *bytes, size_t len) {
         out.push_back(digits[bytes[i] & 15]);
     }
     return out;
+}
+
+TempDir::TempDir() {
+    char name[] = "/tmp/kmip_ks_test_XXXXXX";
+    const char *made = mkdtemp(name);
+    EXPECT_NE(made, nullptr);
+    path = name;
+}
+
+TempDir::~TempDir() {
+    const std::string command = "rm -rf '" + path + "'";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+}
+
+void write_key_file(const std::string &path, const uint8_t *bytes, size_t len) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0) << path;
+    ASSERT_EQ(::write(fd, bytes, len), static_cast<ssize_t>(len));
+    ASSERT_EQ(fchmod(fd, 0600), 0);
+    ::close(fd);
+}
+
+std::vector<uint8_t> pattern(uint8_t seed) {
+    std::vector<uint8_t> key(32);
+    for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(seed + i);
+    return key;
+}
+
+void overwrite_file(const std::string &path, const std::string &bytes) {
+    FILE *f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr) << path;
+    ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+    ASSERT_EQ(std::fclose(f), 0);
+}
+
+bool exists(const std::string &path) {
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+}
+
+Keystore create_with_file(const std::string &path, const std::string &key_file) {
+    keystore *raw = nullptr;
+    kmip_error *err = nullptr;
+    char id[KMIP_KEY_ID_BUFFER_SIZE];
+    size_t id_len = 0;
+    uint32_t rc = keystore_create(nullptr, path.c_str(), nullptr, key_file.c_str(), &raw, id,
+                                  sizeof id, &id_len, &err);
+    Error error(err);
+    EXPECT_EQ(rc, KMIP_OK) << message(error.get());
+    if (rc == KMIP_OK) {
+        EXPECT_EQ(std::string(id), key_file);
+        EXPECT_EQ(id_len, key_file.size() + 1);
+    }
+    return Keystore(raw);
+}
+
+Keystore create_with_kmip(const kmip_client *client, const std::string &path,
+                          const std::string &key_id, std::string *id_out) {
+    keystore *raw = nullptr;
+    kmip_error *err = nullptr;
+    char id[KMIP_KEY_ID_BUFFER_SIZE];
+    size_t id_len = 0;
+    uint32_t rc = keystore_create(client, path.c_str(), key_id.empty() ? nullptr : key_id.c_str(),
+                                  nullptr, &raw, id, sizeof id, &id_len, &err);
+    Error error(err);
+    EXPECT_EQ(rc, KMIP_OK) << message(error.get());
+    if (rc == KMIP_OK) {
+        EXPECT_EQ(id_len, std::string(id).size() + 1);
+        if (!key_id.empty()) {
+            EXPECT_EQ(std::string(id), key_id);
+        }
+        if (id_out != nullptr) *id_out = id;
+    }
+    return Keystore(raw);
+}
+
+uint32_t open_keystore(const kmip_client *client, const std::string &path, const char *key_id,
+                       const char *key_file, Keystore &out, std::string *why) {
+    keystore *raw = nullptr;
+    kmip_error *err = nullptr;
+    uint32_t rc = keystore_open(client, path.c_str(), key_id, key_file, &raw, &err);
+    Error error(err);
+    if (why != nullptr) *why = message(error.get());
+    if (rc == KMIP_OK) {
+        EXPECT_EQ(err, nullptr);
+        out.reset(raw);
+    } else {
+        EXPECT_EQ(raw, nullptr) << "out written on failure";
+        EXPECT_EQ(kmip_error_code(error.get()), rc);
+    }
+    return rc;
+}
+
+uint32_t generate(keystore *ks, const char *name, std::string &hex_out, std::string *why) {
+    uint8_t key[KMIP_KEY_LEN] = {};
+    kmip_error *err = nullptr;
+    uint32_t rc = keystore_generate(ks, name, key, sizeof key, &err);
+    Error error(err);
+    hex_out = rc == KMIP_OK ? hex(key, sizeof key) : "";
+    if (why != nullptr) *why = message(error.get());
+    if (rc != KMIP_OK) {
+        EXPECT_EQ(kmip_error_code(error.get()), rc) << message(error.get());
+    }
+    return rc;
+}
+
+uint32_t unwrap(const keystore *ks, const char *name, std::string &hex_out) {
+    uint8_t key[KMIP_KEY_LEN] = {};
+    kmip_error *err = nullptr;
+    uint32_t rc = keystore_unwrap(ks, name, key, sizeof key, &err);
+    Error error(err);
+    hex_out = rc == KMIP_OK ? hex(key, sizeof key) : "";
+    if (rc != KMIP_OK) {
+        EXPECT_EQ(kmip_error_code(error.get()), rc) << message(error.get());
+    }
+    return rc;
+}
+
+uint32_t remove_key(keystore *ks, const char *name, std::string *why) {
+    kmip_error *err = nullptr;
+    uint32_t rc = keystore_remove(ks, name, &err);
+    Error error(err);
+    if (why != nullptr) *why = message(error.get());
+    if (rc != KMIP_OK) {
+        EXPECT_EQ(kmip_error_code(error.get()), rc) << message(error.get());
+    } else {
+        EXPECT_EQ(err, nullptr);
+    }
+    return rc;
+}
+
+std::string master_key_id(const keystore *ks) {
+    size_t needed = 0;
+    EXPECT_EQ(keystore_master_key_id(ks, nullptr, 0, &needed), KMIP_ERR_BUFFER_TOO_SMALL);
+    std::string id(needed, '\0');
+    size_t written = 0;
+    EXPECT_EQ(keystore_master_key_id(ks, id.data(), id.size(), &written), KMIP_OK);
+    EXPECT_EQ(written, needed);
+    id.resize(written > 0 ? written - 1 : 0);
+    return id;
+}
+
+uint64_t generation(const keystore *ks) {
+    uint64_t value = UINT64_MAX;
+    EXPECT_EQ(keystore_generation(ks, &value), KMIP_OK);
+    return value;
 }
 
 }  // namespace kmip_test

@@ -75,7 +75,20 @@ second = str(work / "second.key").encode()
 completed = (b"KMIPKSRJ" + struct.pack("<H", 2) + journal[10:]
              + b"\2" + struct.pack("<H", len(second)) + second + bytes(32))
 (out / "journal-v2-mode3").write_bytes(b"\3" + completed)
-print(f"{n + 2} seeds written to {out}")
+# Mode 4: a keystore image (length first) and a journal beside it: the rotated keystore with a
+# completed journal naming its previous and current keys, and the plain one with a journal of
+# an interrupted rotation.
+def location(path):
+    raw = str(path).encode()
+    return b"\2" + struct.pack("<H", len(raw)) + raw
+for name, old, new in (("rotated", "fuzz.key", "second.key"), ("three", "fuzz.key", None)):
+    image = (work / f"{name}.ks").read_bytes()
+    body = (b"KMIPKSRJ" + struct.pack("<H", 2) + image[12:28] + b"\1" + location(work / old)
+            + struct.pack("<H", 12) + b"kmip-rotated" + bytes(32))
+    if new:
+        body += location(work / new) + bytes(32)
+    (out / f"{name}-journal-mode4").write_bytes(b"\4" + struct.pack("<H", len(image)) + image + body)
+print(f"{n + 4} seeds written to {out}")
 PY
     ;;
 

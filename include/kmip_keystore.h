@@ -516,8 +516,8 @@ uint32_t keystore_open(const kmip_client *client,
                        kmip_error **error_out);
 
 /**
- * Stores the keystore's generation in `*generation_out`: a counter the file carries, raised by
- * every write (generate, remove, rotate). The file alone cannot show that it was replaced by an
+ * Stores the keystore's generation in `*generation_out`: a counter the file carries, 1 once
+ * `keystore_create` has written it and raised by every later write (generate, remove, rotate). The file alone cannot show that it was replaced by an
  * older copy under the same master key; a host that records the generation beside its data
  * (after each write) and compares it at open can: a keystore older than the recorded
  * generation is a rollback, unless a backup is being restored.
@@ -527,7 +527,8 @@ uint32_t keystore_open(const kmip_client *client,
  * # Safety
  * `ks` is NULL or a live `keystore`; `generation_out` is NULL or writable.
  */
-uint32_t keystore_generation(const keystore *ks, uint64_t *generation_out);
+uint32_t keystore_generation(const keystore *ks,
+                             uint64_t *generation_out);
 
 /**
  * Generates a random 32-byte data key named `name` (1 to 1024 bytes of UTF-8), stores it

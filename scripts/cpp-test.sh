@@ -88,7 +88,7 @@ cat >"$tmp/consumer/CMakeLists.txt" <<'CMAKE'
 # Consumer check: find the installed package and link both library flavours.
 cmake_minimum_required(VERSION 3.16)
 project(kmip_consumer LANGUAGES C)
-find_package(KmipKeystore 0.1 CONFIG REQUIRED)
+find_package(KmipKeystore 0.2 CONFIG REQUIRED)
 add_executable(consumer_shared main.c)
 target_link_libraries(consumer_shared PRIVATE KmipKeystore::kmip_keystore)
 add_executable(consumer_static main.c)

@@ -1450,3 +1450,35 @@ fn a_rewrite_keeps_the_owner_group_and_mode() {
     let lock = fs::metadata(format!("{}.lock", path.display())).unwrap();
     assert_eq!((lock.uid(), lock.gid()), (65534, 65534));
 }
+
+#[test]
+fn the_journal_decision_fuzz_check_holds_on_real_keystores() {
+    use kmip_keystore::fuzz_checks::{FUZZ_MASTER_KEY, keystore_file};
+    let dir = tempdir();
+    let first = dir.path().join("fuzz.key");
+    write_key_file(&first, &MasterKey::copy_from(FUZZ_MASTER_KEY)).unwrap();
+    let first = MasterKeyLocation::KeyFile { path: first };
+    let second = new_key_file(dir.path(), "second.key");
+    let path = dir.path().join("ks");
+    let p = KeyFileProvider::new();
+    let mut ks = Keystore::create(&path, first.clone(), &p).unwrap();
+    ks.generate("db").unwrap();
+    let plain = fs::read(&path).unwrap();
+    let plain_journal = forged_journal(&path, 2, true, &first, "n", None);
+    ks.rotate(
+        &p,
+        NewMasterKey::Existing(second.clone()),
+        RotateOptions::default(),
+    )
+    .unwrap();
+    drop(ks);
+    let rotated = fs::read(&path).unwrap();
+    let rotated_journal = forged_journal(&path, 2, true, &first, "n", Some(&second));
+    for (image, journal) in [(&plain, &plain_journal), (&rotated, &rotated_journal)] {
+        let mut input = vec![4u8];
+        input.extend_from_slice(&(image.len() as u16).to_le_bytes());
+        input.extend_from_slice(image);
+        input.extend_from_slice(journal);
+        keystore_file(&input);
+    }
+}

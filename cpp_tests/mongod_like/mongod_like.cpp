@@ -4,10 +4,23 @@
 // security.kmip.*), and behaves as Percona Server for MongoDB does:
 //   - first start: a master key is registered and activated on the KMIP server (or the configured
 //     --kmipKeyIdentifier is used), the keystore is created under it and the identifier recorded;
-//   - restart: the recorded key's state is checked (Active required when activateKeys is on) and the
-//     key fetched; a configured identifier that differs from the recorded one is refused;
-//   - --kmipRotateMasterKey: the keystore is rotated to a new master key, old and new identifiers are
-//     logged, and the process exits 0;
+//   - restart: the keystore is opened under the recorded identifier (passed to the library as the key
+//     it must be under: a keystore whose header names any other key, a local key file included, is
+//     refused before anything is fetched), the key's state is checked (Active required when
+//     activateKeys is on) and the key fetched; a configured identifier that differs from the
+//     recorded one is refused;
+//   - --kmipRotateMasterKey: the keystore (expected under the recorded identifier) is rotated to a
+//     new master key, old and new identifiers are logged, and the process exits 0;
+//   - rollback protection: after every keystore write (creation, a new database's key, rotation) the
+//     keystore's generation (keystore_generation, a counter the file carries) is recorded durably in
+//     <dbpath>/keystore.generation (temporary file, fsync, rename, directory fsync). Every start
+//     logs the keystore's generation and refuses, with exit code 1, a keystore whose generation is
+//     lower than the recorded one (an older copy put back under the same master key), naming both.
+//     A data directory without a record yet (made before this check) records the current one, and
+//     so does a keystore newer than the record (a crash between the keystore write and the record);
+//   - --restoringFromBackup (ours, not mongod's): the operator is restoring a backup on purpose; a
+//     keystore older than the recorded generation is then accepted with a warning and its
+//     generation recorded as the new baseline;
 //   - key-state polling every --kmipKeyStatePollingSeconds: a key no longer Active (or absent) shuts
 //     the server down with exit code 1001 & 0xFF (233), as mongod does; an unreachable KMIP server is
 //     only logged.
@@ -16,16 +29,23 @@
 // restart or a rotation reads back after it.
 //
 // Test commands (not mongod's): --insert DB:TEXT (repeatable), --dump DB, --run-for-seconds N
-// (serve for N seconds: poll the key state, then exit 0).
+// (serve for N seconds: poll the key state, then exit 0). Our flag, also not mongod's:
+// --restoringFromBackup (see above).
 
 #include <kmip_keystore.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -80,6 +100,7 @@ struct Settings {
     std::string dbpath;
     bool enable_encryption = false;
     bool rotate = false;
+    bool restoring_from_backup = false;
     std::map<std::string, std::string> kmip;  // mongod option name (as in YAML) -> value
     std::vector<std::pair<std::string, std::string>> inserts;
     std::vector<std::string> dumps;
@@ -149,6 +170,8 @@ Settings parse_arguments(int argc, char **argv) {
             s.enable_encryption = true;
         } else if (flag == "--kmipRotateMasterKey") {
             s.rotate = true;
+        } else if (flag == "--restoringFromBackup") {
+            s.restoring_from_backup = true;
         } else if (flag.rfind("--kmip", 0) == 0) {
             s.kmip[option_name_from_flag(flag)] = value();
         } else if (flag == "--insert") {
@@ -188,6 +211,54 @@ void write_file(const std::string &path, const std::string &text) {
 }
 
 bool file_exists(const std::string &path) { return std::ifstream(path).good(); }
+
+// Writes `text` to `path` durably: PATH.tmp written and fsync'd, renamed over PATH, the
+// directory fsync'd, so a crash leaves the old or the new content, never a torn one.
+void write_file_durably(const std::string &path, const std::string &text) {
+    const std::string tmp = path + ".tmp";
+    auto fail = [&](const std::string &what) {
+        int saved = errno;
+        ::unlink(tmp.c_str());
+        throw Failure("cannot write " + path + ": " + what + ": " + std::strerror(saved));
+    };
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        fail("open " + tmp);
+    }
+    size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ::close(fd);
+            fail("write " + tmp);
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        ::close(fd);
+        fail("fsync " + tmp);
+    }
+    if (::close(fd) != 0) {
+        fail("close " + tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        fail("rename " + tmp);
+    }
+    const size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+        int saved = errno;
+        if (dir_fd >= 0) {
+            ::close(dir_fd);
+        }
+        throw Failure("wrote " + path + ", but cannot fsync its directory " + dir + ": " + std::strerror(saved));
+    }
+    ::close(dir_fd);
+}
 
 std::string state_name(uint32_t state) {
     static const char *names[] = {"?",         "PreActive", "Active", "Deactivated",
@@ -267,6 +338,7 @@ class Server {
         open_client();
         keystore_path_ = s_.dbpath + "/key.kks";
         id_path_ = s_.dbpath + "/kmip_master_key_id";
+        generation_path_ = s_.dbpath + "/keystore.generation";
         std::string configured = setting("keyIdentifier");
         if (s_.rotate) {
             return rotate(configured);
@@ -328,35 +400,124 @@ class Server {
             master_key_id_ = id.data();
             write_file(id_path_, master_key_id_ + "\n");
             log_line("first start: keystore created under KMIP master key '" + master_key_id_ + "'");
+            record_generation(keystore_generation_of(keystore_));
             return;
         }
-        std::string recorded = read_file(id_path_);
-        recorded.erase(recorded.find_last_not_of("\n") + 1);
+        std::string recorded = recorded_master_key_id();
         if (!configured.empty() && configured != recorded) {
             throw Failure("the configured kmipKeyIdentifier '" + configured + "' differs from the recorded '" + recorded +
                           "'; refusing to start (rotate with --kmipRotateMasterKey)");
         }
-        kmip_error *error = nullptr;
-        uint32_t status = keystore_open(client_, keystore_path_.c_str(), &keystore_, &error);
-        check(status, error, "opening the keystore with master key '" + recorded + "'");
+        open_keystore(recorded);
         master_key_id_ = recorded;
         log_line("restart: master key '" + master_key_id_ + "' is active; keystore open");
+    }
+
+    // The master key identifier recorded beside the data (the key the keystore must be under).
+    std::string recorded_master_key_id() const {
+        if (!file_exists(id_path_)) {
+            throw Failure("the keystore " + keystore_path_ + " exists, but no master key identifier is recorded in " +
+                          id_path_ + "; refusing to start");
+        }
+        std::string recorded = read_file(id_path_);
+        recorded.erase(recorded.find_last_not_of("\n") + 1);
+        if (recorded.empty()) {
+            throw Failure(id_path_ + " is empty; refusing to start");
+        }
+        return recorded;
+    }
+
+    // Opens the keystore under the KMIP key `expected_id` (the library refuses a keystore whose header
+    // names any other key before fetching anything), then checks its generation against the recorded one.
+    void open_keystore(const std::string &expected_id) {
+        kmip_error *error = nullptr;
+        uint32_t status = keystore_open(client_, keystore_path_.c_str(), expected_id.c_str(), nullptr, &keystore_, &error);
+        check(status, error, "opening the keystore " + keystore_path_ + " with the recorded master key '" + expected_id + "'");
+        check_generation(keystore_generation_of(keystore_));
+    }
+
+    static uint64_t keystore_generation_of(const keystore *ks) {
+        uint64_t generation = 0;
+        check(keystore_generation(ks, &generation), nullptr, "keystore_generation");
+        return generation;
+    }
+
+    // Rollback protection: the keystore must not be older than the generation recorded after our last
+    // write to it, unless the operator says a backup is being restored.
+    void check_generation(uint64_t current) {
+        log_line("keystore generation: " + std::to_string(current));
+        if (!file_exists(generation_path_)) {
+            log_line("no keystore generation recorded yet (" + generation_path_ + "): recording " +
+                     std::to_string(current));
+            record_generation(current);
+            return;
+        }
+        std::string text = read_file(generation_path_);
+        text.erase(text.find_last_not_of("\n") + 1);
+        uint64_t recorded = 0;
+        try {
+            size_t used = 0;
+            recorded = std::stoull(text, &used, 10);
+            if (used != text.size() || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) {
+                throw std::invalid_argument(text);
+            }
+        } catch (const std::exception &) {
+            throw Failure(generation_path_ + " does not hold a keystore generation ('" + text +
+                          "'); refusing to start");
+        }
+        if (current >= recorded) {
+            if (current > recorded) {
+                // A write whose generation was not recorded (a crash between the two): the keystore is
+                // newer than the record, which is no rollback.
+                log_line("keystore generation " + std::to_string(current) + " is newer than the recorded " +
+                         std::to_string(recorded) + "; recording it");
+                record_generation(current);
+            }
+            return;
+        }
+        const std::string what = "the keystore " + keystore_path_ + " has generation " + std::to_string(current) +
+                                 ", lower than the recorded generation " + std::to_string(recorded) + " (" +
+                                 generation_path_ + ")";
+        if (!s_.restoring_from_backup) {
+            throw Failure(what + ": it is an older copy (a rollback?); refusing to start. If you are restoring a "
+                                 "backup on purpose, start once with --restoringFromBackup");
+        }
+        log_line("WARNING: " + what + "; accepted because --restoringFromBackup was given: recording generation " +
+                 std::to_string(current) + " as the new baseline");
+        record_generation(current);
+    }
+
+    void record_generation(uint64_t generation) {
+        write_file_durably(generation_path_, std::to_string(generation) + "\n");
     }
 
     int rotate(const std::string &configured) {
         if (!file_exists(keystore_path_)) {
             throw Failure("nothing to rotate: no keystore in " + s_.dbpath);
         }
-        std::string old_id = read_file(id_path_);
-        old_id.erase(old_id.find_last_not_of("\n") + 1);
+        std::string old_id = recorded_master_key_id();
+        // The same checks as a start (the expected key, the generation) before anything is rotated;
+        // kmip_rotate opens the keystore itself, so this handle is closed first.
+        open_keystore(old_id);
+        keystore_close(keystore_);
+        keystore_ = nullptr;
         std::array<char, KMIP_KEY_ID_BUFFER_SIZE> id{};
         size_t id_len = 0;
         kmip_error *error = nullptr;
-        uint32_t status = kmip_rotate(client_, keystore_path_.c_str(), configured.empty() ? nullptr : configured.c_str(), 0,
-                                      id.data(), id.size(), &id_len, &error);
+        uint32_t status = kmip_rotate(client_, keystore_path_.c_str(), old_id.c_str(), nullptr,
+                                      configured.empty() ? nullptr : configured.c_str(), 0, id.data(), id.size(), &id_len,
+                                      &error);
         check(status, error, "rotating the master key");
-        write_file(id_path_, std::string(id.data()) + "\n");
-        log_line("master key rotated: old '" + old_id + "', new '" + std::string(id.data()) + "'");
+        const std::string new_id = id.data();
+        write_file(id_path_, new_id + "\n");
+        log_line("master key rotated: old '" + old_id + "', new '" + new_id + "'");
+        // The rotation wrote the keystore: record its new generation (read back under the new key).
+        error = nullptr;
+        status = keystore_open(client_, keystore_path_.c_str(), new_id.c_str(), nullptr, &keystore_, &error);
+        check(status, error, "reopening the rotated keystore with master key '" + new_id + "'");
+        const uint64_t generation = keystore_generation_of(keystore_);
+        record_generation(generation);
+        log_line("keystore generation after the rotation: " + std::to_string(generation));
         return 0;
     }
 
@@ -368,6 +529,11 @@ class Server {
             kmip_error_free(error);
             error = nullptr;
             status = keystore_generate(keystore_, db.c_str(), key.data(), key.size(), &error);
+            if (status == KMIP_OK) {
+                const uint64_t generation = keystore_generation_of(keystore_);
+                record_generation(generation);
+                log_line("new key for database '" + db + "'; keystore generation " + std::to_string(generation));
+            }
         }
         check(status, error, "the key of database '" + db + "'");
         return key;
@@ -436,6 +602,7 @@ class Server {
     keystore *keystore_ = nullptr;
     std::string keystore_path_;
     std::string id_path_;
+    std::string generation_path_;
     std::string master_key_id_;
 };
 

@@ -387,8 +387,8 @@ pub unsafe extern "C" fn keystore_open(
     })
 }
 
-/// Stores the keystore's generation in `*generation_out`: a counter the file carries, raised by
-/// every write (generate, remove, rotate). The file alone cannot show that it was replaced by an
+/// Stores the keystore's generation in `*generation_out`: a counter the file carries, 1 once
+/// `keystore_create` has written it and raised by every later write (generate, remove, rotate). The file alone cannot show that it was replaced by an
 /// older copy under the same master key; a host that records the generation beside its data
 /// (after each write) and compares it at open can: a keystore older than the recorded
 /// generation is a rollback, unless a backup is being restored.

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::keystore::file_format::parse_header;
 use crate::keystore::file_format::reseal;
 use crate::keystore::key_wrap::DerivedKeys;
-use crate::keystore::rotation::{complete_journal, encode_journal, parse_journal};
+use crate::keystore::rotation::{JournalAction, complete_journal, encode_journal, parse_journal};
 use crate::keystore::{
     CorruptPart, Keystore, KeystoreError, MasterKey, MasterKeyLocation, MasterKeyProvider,
     ProviderErrorClass,
@@ -56,14 +56,18 @@ fn unsupported() -> KeystoreError {
 ///   MAC recomputed), so that mutations reach the names table and the records;
 /// - 2: like 1, but the file length a `stat` reports is off by the signed second byte (the file
 ///   changed between `stat` and `read`); the image starts at the third byte;
-/// - 3: the image parsed as a rotation journal, which must re-encode to its own signed bytes.
+/// - 3: the image parsed as a rotation journal, which must re-encode to its own signed bytes;
+/// - 4: a keystore image (its length in the next two bytes, little-endian, resealed as in 1)
+///   and a rotation journal after it: what the journal may make the keystore do. As found, it
+///   may act only if its MACs verify under the keystore's keys; resealed under them, it acts
+///   exactly as `docs/keystore-format.md` says (roll back, complete, or nothing).
 ///
 /// Panics when an invariant breaks.
 pub fn keystore_file(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    match mode % 4 {
+    match mode % 5 {
         0 => open_image(rest, rest.len() as u64, false),
         1 => {
             let mut image = rest.to_vec();
@@ -79,8 +83,85 @@ pub fn keystore_file(data: &[u8]) {
             let file_len = (image.len() as u64).saturating_add_signed(i64::from(delta as i8));
             open_image(&image, file_len, false);
         }
-        _ => journal(rest),
+        3 => journal(rest),
+        _ => journal_decision(rest),
     }
+}
+
+/// Mode 4: what a journal (as found, and resealed) may make a keystore do.
+fn journal_decision(data: &[u8]) {
+    let Some((len, rest)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+    let len = usize::from(u16::from_le_bytes(*len)).min(rest.len());
+    let (image, bytes) = rest.split_at(len);
+    let mut image = image.to_vec();
+    let master = MasterKey::copy_from(FUZZ_MASTER_KEY);
+    reseal(&mut image, &master);
+    let name = Path::new(IMAGE_NAME);
+    let Ok(parsed) = parse_header(name, &image) else {
+        return;
+    };
+    let Ok(keystore) = Keystore::from_image(
+        name,
+        &image,
+        image.len() as u64,
+        &parsed.header.current,
+        &FixedKeyProvider,
+    ) else {
+        return;
+    };
+    let id = keystore.keystore_id();
+    let keys = DerivedKeys::derive(&master, &id);
+    let current = keystore.master_key_location();
+    let previous = keystore.previous_master_key_location();
+
+    // As found: an action only for a journal whose MACs verify under the keystore's keys.
+    if let Ok(action) = keystore.journal_action(bytes) {
+        let journal = parse_journal(bytes).expect("an acted-on journal parses");
+        assert_eq!(journal.keystore_id, id);
+        assert_eq!(keys.mac(&[&bytes[..journal.signed_len]]), journal.mac);
+        if let JournalAction::Complete { .. } = action {
+            let completion = journal.completion.expect("completion part");
+            assert_eq!(&completion.new, current);
+            assert_eq!(keys.mac(&[&bytes[..completion.signed_len]]), completion.mac);
+        }
+    }
+
+    // Resealed by the key holder: the decision the format documents.
+    let Ok(journal) = parse_journal(bytes) else {
+        return;
+    };
+    let mut sealed = encode_journal(
+        &keys,
+        &id,
+        journal.flags,
+        &journal.old,
+        &journal.unique_name,
+    );
+    if let Some(completion) = &journal.completion {
+        sealed = complete_journal(&sealed, &keys, &completion.new);
+    }
+    let retire = journal.flags & 1 != 0;
+    let expected = if &journal.old == current {
+        Ok(JournalAction::RollBack {
+            unique_name: journal.unique_name.clone(),
+        })
+    } else if previous == Some(&journal.old) {
+        match &journal.completion {
+            Some(completion) if &completion.new == current => Ok(JournalAction::Complete {
+                retire: retire.then(|| journal.old.clone()),
+            }),
+            _ => Err(()),
+        }
+    } else {
+        Err(())
+    };
+    assert_eq!(
+        keystore.journal_action(&sealed).map_err(|_| ()),
+        expected,
+        "a resealed journal was not decided as documented"
+    );
 }
 
 /// Opens `image` (whose `stat` length is `file_len`) read-only and checks the outcome; `sealed`

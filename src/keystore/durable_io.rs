@@ -121,6 +121,30 @@ pub fn replace_file(
     like: Option<&Path>,
     parts: &[&[u8]],
 ) -> Result<(), KeystoreError> {
+    rename_into_place(path, like, parts)?;
+    sync_dir_after_change(path);
+    Ok(())
+}
+
+/// [`replace_file`] for a file that must be durable before the caller goes on (the rotation
+/// journal, before a key is created on the strength of it): a failed directory fsync is an
+/// error. The file may then exist without being durable; the caller decides what to do with it.
+pub fn replace_file_durably(
+    path: &Path,
+    like: Option<&Path>,
+    parts: &[&[u8]],
+) -> Result<(), KeystoreError> {
+    rename_into_place(path, like, parts)?;
+    sync_dir(path)
+}
+
+/// Writes `PATH.tmp` and renames it over `path` (see [`replace_file`]), without the directory
+/// fsync. On error `path` is unchanged and `PATH.tmp` removed.
+fn rename_into_place(
+    path: &Path,
+    like: Option<&Path>,
+    parts: &[&[u8]],
+) -> Result<(), KeystoreError> {
     let ownership = match like {
         Some(like) => Ownership::of(like)?,
         None => None,
@@ -151,9 +175,7 @@ pub fn replace_file(
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result?;
-    sync_dir_after_change(path);
-    Ok(())
+    result
 }
 
 /// Removes `path` if it exists and fsyncs its directory (a failure of that fsync, after the

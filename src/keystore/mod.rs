@@ -80,7 +80,8 @@ struct Loaded {
 pub const MAX_KEYSTORE_FILE_LEN: u64 = 1 << 32;
 
 /// Opens a file of the data directory for reading: without blocking, a regular file of at most
-/// `max` bytes, else an I/O error naming it (a missing file keeps its `NotFound` kind).
+/// `max` bytes, else an I/O error naming it: the operating system's error as it is, or one of
+/// kind `InvalidData` for a file that is not regular or too big.
 pub(crate) fn open_input(
     path: &Path,
     max: u64,
@@ -88,9 +89,15 @@ pub(crate) fn open_input(
 ) -> Result<(std::fs::File, u64), KeystoreError> {
     input_file::open_regular(path, max, symlinks)
         .map(|(file, meta)| (file, meta.len()))
-        .map_err(|e| {
-            let kind = e.io_kind().unwrap_or(std::io::ErrorKind::InvalidData);
-            KeystoreError::io("open", path, std::io::Error::new(kind, e.to_string()))
+        .map_err(|e| match e {
+            input_file::InputFileError::Open(e) | input_file::InputFileError::Read(e) => {
+                KeystoreError::io("open", path, e)
+            }
+            refused => KeystoreError::io(
+                "open",
+                path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, refused.to_string()),
+            ),
         })
 }
 

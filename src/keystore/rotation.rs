@@ -88,6 +88,21 @@ pub(crate) struct Journal {
     pub(crate) completion: Option<Completion>,
 }
 
+/// What a journal that verified asks for ([`Keystore::journal_action`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum JournalAction {
+    /// The rename never happened: discard a key created under this name, if any.
+    RollBack {
+        /// The unique name the new key was (or was to be) created under.
+        unique_name: String,
+    },
+    /// The rename happened: retire this old key (when the rotation asked for it).
+    Complete {
+        /// The old key to retire, or `None`.
+        retire: Option<MasterKeyLocation>,
+    },
+}
+
 /// The part of a journal that allows completing a rotation: written after the new key was
 /// created, MAC'd under it.
 pub(crate) struct Completion {
@@ -187,6 +202,47 @@ impl Keystore {
         sibling(&self.path, ".rotation")
     }
 
+    /// Decides what the journal `bytes` asks for, with no I/O and no side effect: verified
+    /// under this keystore's keys, or refused with the reason. The rename never happened (the
+    /// keystore is still under the journal's old key): roll back, if the journal's MAC verifies
+    /// under that key. The rename happened (the old key is the keystore's previous one): complete,
+    /// if the completion part names the current key and verifies under it.
+    pub(crate) fn journal_action(&self, bytes: &[u8]) -> Result<JournalAction, &'static str> {
+        let journal = parse_journal(bytes)?;
+        if journal.keystore_id != self.header.keystore_id {
+            return Err("belongs to another keystore");
+        }
+        const MISMATCH: &str = "does not verify under the keystore's master key (MAC mismatch)";
+        if journal.old == self.header.current {
+            // The file is under the old key, which signed the journal.
+            let mac = self.keys.mac(&[&bytes[..journal.signed_len]]);
+            if !ct_eq(&mac, &journal.mac) {
+                return Err(MISMATCH);
+            }
+            Ok(JournalAction::RollBack {
+                unique_name: journal.unique_name,
+            })
+        } else if self.header.previous.as_ref() == Some(&journal.old) {
+            // Only a part signed by the current (new) key may ask for the old key's retirement.
+            let Some(completion) = &journal.completion else {
+                return Err(if journal.version < 2 {
+                    "a version 1 journal cannot be verified once the rotation is done"
+                } else {
+                    "the keystore was rotated, but the journal has no part signed by the new key"
+                });
+            };
+            let mac = self.keys.mac(&[&bytes[..completion.signed_len]]);
+            if completion.new != self.header.current || !ct_eq(&mac, &completion.mac) {
+                return Err(MISMATCH);
+            }
+            Ok(JournalAction::Complete {
+                retire: (journal.flags & FLAG_RETIRE_OLD != 0).then_some(journal.old),
+            })
+        } else {
+            Err("names neither the current nor the previous master key")
+        }
+    }
+
     /// Resolves a rotation that a crash left pending (a `PATH.rotation` journal): if the file is
     /// still under the journal's old key (and the journal verifies under it), any key created
     /// under the journal's unique name is discarded (rolled back); if the file is already under
@@ -207,7 +263,12 @@ impl Keystore {
             {
                 return Ok(None);
             }
-            Err(KeystoreError::Io { source, .. }) => {
+            // Not a regular file, too big, or a symbolic link (O_NOFOLLOW): not a journal this
+            // library wrote. Other I/O errors are what they are.
+            Err(KeystoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::InvalidData
+                    || source.raw_os_error() == Some(libc::ELOOP) =>
+            {
                 return Err(KeystoreError::corrupt(
                     &path,
                     CorruptPart::Journal(format!("{source}; {JOURNAL_HELP}")),
@@ -221,59 +282,33 @@ impl Keystore {
         let bad = |d: &str| {
             KeystoreError::corrupt(&path, CorruptPart::Journal(format!("{d}; {JOURNAL_HELP}")))
         };
-        let journal = parse_journal(&bytes).map_err(bad)?;
-        if journal.keystore_id != self.header.keystore_id {
-            return Err(bad("belongs to another keystore"));
-        }
-        let outcome = if journal.old == self.header.current {
-            // The rename never happened: the file is under the old key, which signed the journal.
-            let mac = self.keys.mac(&[&bytes[..journal.signed_len]]);
-            if !ct_eq(&mac, &journal.mac) {
-                return Err(bad(
-                    "does not verify under the keystore's master key (MAC mismatch)",
-                ));
-            }
-            let found = provider.find_created(&journal.unique_name)?;
-            if let Some(loc) = &found {
-                if *loc == self.header.current || Some(loc) == self.header.previous.as_ref() {
-                    return Err(bad("its unique name finds a key this keystore uses"));
+        let outcome = match self.journal_action(&bytes).map_err(bad)? {
+            JournalAction::RollBack { unique_name } => {
+                let found = provider.find_created(&unique_name)?;
+                if let Some(loc) = &found {
+                    if *loc == self.header.current || Some(loc) == self.header.previous.as_ref() {
+                        return Err(bad("its unique name finds a key this keystore uses"));
+                    }
+                    provider.discard(loc)?;
+                    log::info!(
+                        "keystore {}: rolled back an interrupted rotation, discarded {loc}",
+                        self.path.display()
+                    );
                 }
-                provider.discard(loc)?;
-                log::info!(
-                    "keystore {}: rolled back an interrupted rotation, discarded {loc}",
-                    self.path.display()
-                );
+                durable_io::remove_if_exists(&sibling(&self.path, ".tmp"))?;
+                RecoveryOutcome::RolledBack { discarded: found }
             }
-            durable_io::remove_if_exists(&sibling(&self.path, ".tmp"))?;
-            RecoveryOutcome::RolledBack { discarded: found }
-        } else if self.header.previous.as_ref() == Some(&journal.old) {
-            // The rename happened: only the old key's retirement may be left to do, and only a
-            // journal that verifies under the current (new) key may ask for it.
-            let Some(completion) = &journal.completion else {
-                return Err(bad(if journal.version < 2 {
-                    "a version 1 journal cannot be verified once the rotation is done"
-                } else {
-                    "the keystore was rotated, but the journal has no part signed by the new key"
-                }));
-            };
-            let mac = self.keys.mac(&[&bytes[..completion.signed_len]]);
-            if completion.new != self.header.current || !ct_eq(&mac, &completion.mac) {
-                return Err(bad(
-                    "does not verify under the keystore's master key (MAC mismatch)",
-                ));
+            JournalAction::Complete { retire } => {
+                if let Some(old) = retire
+                    && let Err(e) = provider.retire(&old)
+                {
+                    log::warn!(
+                        "keystore {}: retiring {old} failed: {e}",
+                        self.path.display()
+                    );
+                }
+                RecoveryOutcome::Completed
             }
-            if journal.flags & FLAG_RETIRE_OLD != 0
-                && let Err(e) = provider.retire(&journal.old)
-            {
-                log::warn!(
-                    "keystore {}: retiring {} failed: {e}",
-                    self.path.display(),
-                    journal.old
-                );
-            }
-            RecoveryOutcome::Completed
-        } else {
-            return Err(bad("names neither the current nor the previous master key"));
         };
         durable_io::remove_durably(&path)?;
         Ok(Some(outcome))
@@ -323,7 +358,17 @@ impl Keystore {
                     &self.header.current,
                     &unique_name,
                 );
-                durable_io::replace_file(&self.journal_path(), Some(&self.path), &[&journal])?;
+                // The journal must be durable before the key exists: a journal lost to a power
+                // cut would leave the key an orphan.
+                let journal_path = self.journal_path();
+                if let Err(e) =
+                    durable_io::replace_file_durably(&journal_path, Some(&self.path), &[&journal])
+                {
+                    if let Err(r) = durable_io::remove_durably(&journal_path) {
+                        log::warn!("keystore {}: {r}", self.path.display());
+                    }
+                    return Err(e);
+                }
                 let created = provider.create(&unique_name);
                 let result = created.and_then(|(location, key)| {
                     self.rotate_to(provider, location, key, options, Some(&journal))
