@@ -167,17 +167,39 @@ static void describe_fd(char *out, size_t len, const void *a, const void *b) {
     fd_path(*(const int *)a, out, len);
 }
 
+/* count_call for a descriptor: counted only when it is a regular file's or a directory's (the
+ * fstat deciding that is made with `busy` set, so it is not counted itself). */
+static fi_call *count_fd_call(const char *function, int fd, int *inject) {
+    *inject = 0;
+    if (!armed || busy) return NULL;
+    busy = 1;
+    int counted = is_file_fd(fd);
+    busy = 0;
+    return counted ? count_call(function, describe_fd, &fd, NULL, inject) : NULL;
+}
+
+/* The end of every wrapper, once count_call / count_fd_call has set `slot` and `inject`: the
+ * call to fail returns -1 with EIO without reaching the real function; any other makes
+ * `real_call`, logs its errno in `slot` when `failed` (an expression of its `result`, of type
+ * `type`), and returns its result. Returns from the wrapper either way. */
+#define FAIL_OR_FORWARD(slot, inject, type, real_call, failed)                                  \
+    do {                                                                                        \
+        if (inject) {                                                                           \
+            errno = EIO;                                                                        \
+            return -1;                                                                          \
+        }                                                                                       \
+        type result = (real_call);                                                              \
+        finish((slot), (failed));                                                               \
+        return result;                                                                          \
+    } while (0)
+
+/* open64 and open: the mode argument, present only with O_CREAT or O_TMPFILE, is read here
+ * (0 otherwise) and always passed on to the real, variadic function, which reads it only then. */
 static int open_common(open_fn real, const char *name, const char *path, int flags,
                        mode_t mode) {
     int inject;
     fi_call *slot = count_call(name, describe_path, path, NULL, &inject);
-    if (inject) {
-        errno = EIO;
-        return -1;
-    }
-    int fd = real(path, flags, mode);
-    finish(slot, fd < 0);
-    return fd;
+    FAIL_OR_FORWARD(slot, inject, int, real(path, flags, mode), result < 0);
 }
 
 static mode_t mode_arg(int flags, va_list ap) {
@@ -205,39 +227,15 @@ int open(const char *path, int flags, ...) {
 
 ssize_t write(int fd, const void *buf, size_t len) {
     ensure_resolved();
-    int inject = 0;
-    fi_call *slot = NULL;
-    if (armed && !busy) {
-        busy = 1;
-        int counted = is_file_fd(fd);
-        busy = 0;
-        if (counted) slot = count_call("write", describe_fd, &fd, NULL, &inject);
-    }
-    if (inject) {
-        errno = EIO;
-        return -1;
-    }
-    ssize_t n = real_write(fd, buf, len);
-    finish(slot, n < 0);
-    return n;
+    int inject;
+    fi_call *slot = count_fd_call("write", fd, &inject);
+    FAIL_OR_FORWARD(slot, inject, ssize_t, real_write(fd, buf, len), result < 0);
 }
 
 static int sync_common(fd_fn real, const char *name, int fd) {
-    int inject = 0;
-    fi_call *slot = NULL;
-    if (armed && !busy) {
-        busy = 1;
-        int counted = is_file_fd(fd);
-        busy = 0;
-        if (counted) slot = count_call(name, describe_fd, &fd, NULL, &inject);
-    }
-    if (inject) {
-        errno = EIO;
-        return -1;
-    }
-    int rc = real(fd);
-    finish(slot, rc != 0);
-    return rc;
+    int inject;
+    fi_call *slot = count_fd_call(name, fd, &inject);
+    FAIL_OR_FORWARD(slot, inject, int, real(fd), result != 0);
 }
 
 int fsync(int fd) {
@@ -254,24 +252,12 @@ int rename(const char *from, const char *to) {
     ensure_resolved();
     int inject;
     fi_call *slot = count_call("rename", describe_rename, from, to, &inject);
-    if (inject) {
-        errno = EIO;
-        return -1;
-    }
-    int rc = real_rename(from, to);
-    finish(slot, rc != 0);
-    return rc;
+    FAIL_OR_FORWARD(slot, inject, int, real_rename(from, to), result != 0);
 }
 
 int unlink(const char *path) {
     ensure_resolved();
     int inject;
     fi_call *slot = count_call("unlink", describe_path, path, NULL, &inject);
-    if (inject) {
-        errno = EIO;
-        return -1;
-    }
-    int rc = real_unlink(path);
-    finish(slot, rc != 0);
-    return rc;
+    FAIL_OR_FORWARD(slot, inject, int, real_unlink(path), result != 0);
 }
