@@ -12,6 +12,7 @@
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod error_class;
 #[allow(unsafe_code)]
 pub mod ffi;
 #[doc(hidden)]
@@ -22,3 +23,5 @@ pub mod protocol;
 pub mod secret_memory;
 pub mod transport;
 pub mod ttlv;
+
+pub use error_class::ErrorClass;

@@ -2,11 +2,12 @@
 //! create, get, state, activate, revoke, destroy, locate master keys), `keystore` (init, add,
 //! list, unwrap, verify, rotate, info), `check` (preflight of every configured server), `bench`
 //! (latency, throughput and client CPU) and the TTLV tools (`ttlv decode` prints TTLV hex as a
-//! readable tree, `ttlv encode` reads the tree back to hex). Exit status: 0 success, 1 an I/O
-//! failure, 2 invalid input or usage, 3 to 19 one per error class, the same numbers as the C
-//! status codes (see [`cli::CliError::exit_code`] and `docs/cli.md`). A failure whose one-line
-//! message cannot be written to stderr (stderr a closed pipe or a full disk) exits 1, the I/O
-//! code, instead of panicking; a success exits 0 whatever stderr is. No unsafe code.
+//! readable tree, `ttlv encode` reads the tree back to hex). Exit status: 0 success, else the
+//! number of the failure's error class, the same numbers as the C status codes (1 invalid
+//! argument or usage, 3 configuration ... 18 I/O, 19 unsupported; see
+//! [`cli::CliError::exit_code`] and `docs/cli.md`). A failure whose one-line message cannot be
+//! written to stderr (stderr a closed pipe or a full disk) exits 18, the I/O code, instead of
+//! panicking; a success exits 0 whatever stderr is. No unsafe code.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -19,8 +20,18 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     cli::stderr_log::install();
-    // clap writes its own usage errors and ignores a failed write (it never panics on stderr).
-    let cli = cli::Cli::parse();
+    // A usage error exits with the invalid-argument code, like every other invalid input;
+    // --help and --version exit 0. clap's print returns a failed write instead of panicking.
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.use_stderr() {
+                true => ExitCode::from(cli::EXIT_INVALID),
+                false => ExitCode::SUCCESS,
+            };
+        }
+    };
     match cli.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => match report(&e) {

@@ -16,7 +16,7 @@ use support::cli::{fails_with, kmip, last_line, ok, run, stdout, with_flags};
 use support::kmip_server::KmipServer;
 
 /// Exit codes of `docs/cli.md`.
-const INVALID: i32 = 2;
+const INVALID: i32 = 1;
 const CONFIG: i32 = 3;
 const CREDENTIALS: i32 = 4;
 const UNREACHABLE: i32 = 5;
@@ -323,12 +323,12 @@ fn one_exit_code_per_error_class() {
     ));
     fails_with(&other, PERMISSION_DENIED);
 
-    // A usage error is clap's 2.
+    // A usage error is an invalid argument (1), as in C.
     assert_eq!(
         run(&["key", "revoke", "1", "--reason", "bored"])
             .status
             .code(),
-        Some(2)
+        Some(INVALID)
     );
 }
 

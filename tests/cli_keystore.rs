@@ -19,7 +19,7 @@ use sha2::{Digest as _, Sha256};
 use support::cli::{fails_with, kmip, last_line, ok, run, stderr};
 
 /// Exit codes of `docs/cli.md`.
-const INVALID: i32 = 2;
+const INVALID: i32 = 1;
 const CONFIG: i32 = 3;
 const KEY_STATE: i32 = 8;
 const WRONG_MASTER_KEY: i32 = 13;
@@ -269,10 +269,10 @@ fn key_file_errors() {
         "--master-key-file",
         s(&open_key),
     ]);
-    assert!(fails_with(&refused, INVALID).contains("mode is 0644"));
+    assert!(fails_with(&refused, CONFIG).contains("mode is 0644"));
     assert!(!d.join("open.ks").exists());
     std::fs::set_permissions(&mk, std::fs::Permissions::from_mode(0o644)).unwrap();
-    assert!(fails_with(&with_key(&["list", s(&ks)]), INVALID).contains("mode is 0644"));
+    assert!(fails_with(&with_key(&["list", s(&ks)]), CONFIG).contains("mode is 0644"));
     std::fs::set_permissions(&mk, std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // The wrong master key: another file given, or the key file replaced: 13.

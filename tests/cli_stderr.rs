@@ -15,9 +15,9 @@ const BINARY: &str = env!("CARGO_BIN_EXE_kmip-keystore");
 /// How long a run may take before it is killed.
 const DEADLINE: Duration = Duration::from_secs(20);
 /// The exit code of an I/O failure (docs/cli.md).
-const EXIT_IO: i32 = 1;
+const EXIT_IO: i32 = 18;
 /// The exit code of invalid input: what the failing command below exits with normally.
-const EXIT_INVALID: i32 = 2;
+const EXIT_INVALID: i32 = 1;
 
 /// Waits for `command` (stdout piped) at most [`DEADLINE`], killing it after that.
 fn run(mut command: Command) -> Output {

@@ -203,7 +203,7 @@ fn bad_input_exits_2_naming_the_offset() {
     let truncated = hex(&bytes[..bytes.len() - 8]);
     fails(
         &run(&["ttlv", "decode"], truncated.as_bytes()),
-        2,
+        1,
         &["at byte 0", "exceeds"],
     );
     // A Byte String padding byte that is not zero (the sample ends with 3 bytes + 5 of padding).
@@ -213,30 +213,30 @@ fn bad_input_exits_2_naming_the_offset() {
     let item_offset = bytes.len() - 16;
     fails(
         &run(&["ttlv", "decode"], hex(&padded).as_bytes()),
-        2,
+        1,
         &[&format!("at byte {item_offset}"), "padding"],
     );
     // The same bytes raw.
     fails(
         &run(&["ttlv", "decode", "--binary"], &padded),
-        2,
+        1,
         &["padding"],
     );
     // Not hex.
     fails(
         &run(&["ttlv", "decode"], b"4200 7g"),
-        2,
+        1,
         &["'g'", "at byte 6"],
     );
-    fails(&run(&["ttlv", "decode"], b"420"), 2, &["odd"]);
-    fails(&run(&["ttlv", "decode"], b""), 2, &["no hex digits"]);
+    fails(&run(&["ttlv", "decode"], b"420"), 1, &["odd"]);
+    fails(&run(&["ttlv", "decode"], b""), 1, &["no hex digits"]);
     // Over --max-size.
     fails(
         &run(
             &["ttlv", "decode", "--max-size", "64"],
             hex(&bytes).as_bytes(),
         ),
-        2,
+        1,
         &["at byte 0", "64-byte maximum"],
     );
     assert_eq!(
@@ -256,7 +256,7 @@ fn bad_tree_exits_2_naming_the_line() {
                 CryptographicLength Integr 256\n";
     fails(
         &run(&["ttlv", "encode"], text.as_bytes()),
-        2,
+        1,
         &["line 3:", "Integr"],
     );
     fails(
@@ -264,10 +264,10 @@ fn bad_tree_exits_2_naming_the_line() {
             &["ttlv", "encode"],
             b"RequestPayload Structure\nRequestPayload Structure\n",
         ),
-        2,
+        1,
         &["line 2:", "top-level"],
     );
-    fails(&run(&["ttlv", "encode"], b"\xff\xfe"), 2, &["UTF-8"]);
+    fails(&run(&["ttlv", "encode"], b"\xff\xfe"), 1, &["UTF-8"]);
 }
 
 #[test]
@@ -277,16 +277,16 @@ fn missing_file_exits_1() {
     let missing = missing.to_str().unwrap();
     fails(
         &run(&["ttlv", "decode", missing], b""),
-        1,
+        18,
         &["cannot read", "absent.hex"],
     );
-    fails(&run(&["ttlv", "encode", missing], b""), 1, &["absent.hex"]);
+    fails(&run(&["ttlv", "encode", missing], b""), 18, &["absent.hex"]);
 }
 
 #[test]
-fn usage_errors_exit_2() {
+fn usage_errors_exit_1() {
     let out = run(&["ttlv", "frobnicate"], b"");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let out = run(&["ttlv", "decode", "--max-size", "lots"], b"");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -354,13 +354,13 @@ fn the_cli_refuses_fifo_key_and_input_files_at_once() {
         line.contains(&format!("key file {fifo} is a FIFO, not a regular file")),
         "{line}"
     );
-    let line = support::cli::fails_with(&run_bounded(&["ttlv", "decode", &fifo]), 1);
+    let line = support::cli::fails_with(&run_bounded(&["ttlv", "decode", &fifo]), 18);
     assert!(
         line.contains(&format!(
             "cannot read {fifo}: it is a FIFO, not a regular file"
         )),
         "{line}"
     );
-    let line = support::cli::fails_with(&run_bounded(&["ttlv", "decode", "/dev/zero"]), 1);
+    let line = support::cli::fails_with(&run_bounded(&["ttlv", "decode", "/dev/zero"]), 18);
     assert!(line.contains("a character device"), "{line}");
 }

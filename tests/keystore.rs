@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use kmip_keystore::ErrorClass;
 use kmip_keystore::keystore::{
     CorruptPart, DataKey, KeyFileProblem, KeyFileProvider, Keystore, KeystoreError, MasterKey,
-    MasterKeyLocation, MasterKeyProvider, NewMasterKey, ProviderErrorClass, RecoveryOutcome,
-    RotateOptions, ct_eq, write_key_file,
+    MasterKeyLocation, MasterKeyProvider, NewMasterKey, RecoveryOutcome, RotateOptions, ct_eq,
+    write_key_file,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ impl MasterKeyProvider for SimulatedKmip {
     fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
         if self.fail_fetch.load(Ordering::SeqCst) {
             return Err(KeystoreError::provider(
-                ProviderErrorClass::Unavailable,
+                ErrorClass::Unreachable,
                 "connection refused",
             ));
         }
@@ -101,12 +102,10 @@ impl MasterKeyProvider for SimulatedKmip {
         let k = keys
             .get(id_of(location))
             .filter(|k| k.state != State::Destroyed)
-            .ok_or_else(|| {
-                KeystoreError::provider(ProviderErrorClass::NotFound, "Item Not Found")
-            })?;
+            .ok_or_else(|| KeystoreError::provider(ErrorClass::KeyAbsent, "Item Not Found"))?;
         if k.state != State::Active {
             return Err(KeystoreError::provider(
-                ProviderErrorClass::NotActive,
+                ErrorClass::KeyState,
                 "key is not in the active state",
             ));
         }
@@ -117,7 +116,7 @@ impl MasterKeyProvider for SimulatedKmip {
         self.call_hook("create");
         if self.lose_create_reply.load(Ordering::SeqCst) {
             return Err(KeystoreError::provider(
-                ProviderErrorClass::Unavailable,
+                ErrorClass::Unreachable,
                 "response lost",
             ));
         }
@@ -452,14 +451,14 @@ fn key_file_formats_and_modes() {
     assert!(matches!(
         p.fetch(&kmip),
         Err(KeystoreError::Provider {
-            class: ProviderErrorClass::Unsupported,
+            class: ErrorClass::Unsupported,
             ..
         })
     ));
     assert!(matches!(
         p.create("k"),
         Err(KeystoreError::Provider {
-            class: ProviderErrorClass::Unsupported,
+            class: ErrorClass::Unsupported,
             ..
         })
     ));
@@ -915,7 +914,7 @@ fn provider_errors_pass_through_with_their_class() {
     kmip.fail_fetch.store(true, Ordering::SeqCst);
     match open_recorded(&path, &kmip) {
         Err(KeystoreError::Provider {
-            class: ProviderErrorClass::Unavailable,
+            class: ErrorClass::Unreachable,
             source,
         }) => {
             assert_eq!(source.to_string(), "connection refused")
@@ -927,7 +926,7 @@ fn provider_errors_pass_through_with_their_class() {
     assert!(matches!(
         open_recorded(&path, &kmip),
         Err(KeystoreError::Provider {
-            class: ProviderErrorClass::NotActive,
+            class: ErrorClass::KeyState,
             ..
         })
     ));
@@ -946,7 +945,7 @@ fn lost_create_reply_leaves_no_orphan() {
     assert!(matches!(
         err,
         KeystoreError::Provider {
-            class: ProviderErrorClass::Unavailable,
+            class: ErrorClass::Unreachable,
             ..
         }
     ));

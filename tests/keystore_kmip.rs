@@ -9,11 +9,12 @@ use support::keystore_files::open_recorded;
 use std::cell::RefCell;
 use std::time::Duration;
 
+use kmip_keystore::ErrorClass;
 use kmip_keystore::client::{KmipClient, generate_key_name};
 use kmip_keystore::config::{KmipOptions, ServerAddress};
 use kmip_keystore::keystore::{
     Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey, MasterKeyLocation,
-    MasterKeyProvider, NewMasterKey, ProviderErrorClass, RecoveryOutcome, RotateOptions,
+    MasterKeyProvider, NewMasterKey, RecoveryOutcome, RotateOptions,
 };
 use kmip_keystore::protocol::State;
 use support::kmip_server::KmipServer;
@@ -102,7 +103,7 @@ fn a_master_key_that_is_not_active_is_refused_with_its_state() {
     };
     let error = Keystore::create(dir.path().join("ks"), location.clone(), &provider).unwrap_err();
     match &error {
-        KeystoreError::Provider { class, .. } => assert_eq!(*class, ProviderErrorClass::NotActive),
+        KeystoreError::Provider { class, .. } => assert_eq!(*class, ErrorClass::KeyState),
         other => panic!("expected a provider error, got {other}"),
     }
     assert!(error.to_string().contains("PreActive"), "{error}");
@@ -127,7 +128,7 @@ impl MasterKeyProvider for LosesCreateReply {
         let (location, _) = self.inner.create(unique_name)?;
         *self.created.borrow_mut() = Some(kmip_id(&location).to_owned());
         Err(KeystoreError::provider(
-            ProviderErrorClass::Unavailable,
+            ErrorClass::Unreachable,
             "reply lost (test)",
         ))
     }
@@ -136,7 +137,7 @@ impl MasterKeyProvider for LosesCreateReply {
     }
     fn discard(&self, _: &MasterKeyLocation) -> Result<(), KeystoreError> {
         Err(KeystoreError::provider(
-            ProviderErrorClass::Unavailable,
+            ErrorClass::Unreachable,
             "process died (test)",
         ))
     }

@@ -2,17 +2,14 @@
 //! create, get, state, activate, revoke, destroy, locate), each taking the KMIP options as flags
 //! or `--config mongod.conf`. Key bytes only ever go to a mode-0600 file, never to the terminal.
 
-use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use base64ct::{Base64, Encoding as _};
 use kmip_keystore::client::{ErrorClass, KmipClient, generate_key_name};
 use kmip_keystore::config::KmipOptions;
-use kmip_keystore::input_file::{InputFileError, Symlinks, open_regular, read_capped};
+use kmip_keystore::keystore::read_key_file;
 use kmip_keystore::protocol::RevocationReasonCode;
 use kmip_keystore::secret_memory::KeyBuffer;
 use sha2::{Digest as _, Sha256};
-use zeroize::Zeroizing;
 
 use super::kmip_args::KmipArgs;
 use super::{CliError, write_output};
@@ -22,7 +19,7 @@ use super::{CliError, write_output};
 pub enum KeyCommand {
     /// Register a locally generated (or --key-file's) AES-256 key under a unique Name and
     /// activate it; prints the new identifier as the last line.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Register {
         /// File holding the key: 32 raw bytes, or the base64 of 32 bytes. Must be mode 0600 or
         /// 0400. Without it a random key is generated.
@@ -42,7 +39,7 @@ pub enum KeyCommand {
     },
     /// Create an AES-256 key on the server (Create) and activate it; prints the new identifier
     /// as the last line.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Create {
         /// The key's Name (default: a generated unique name); an existing key of this Name is
         /// reused.
@@ -57,7 +54,7 @@ pub enum KeyCommand {
     },
     /// Fetch a key into a new file (mode 0600, 32 raw bytes); prints its SHA-256 fingerprint,
     /// never the key.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Get {
         /// The key's Unique Identifier.
         id: String,
@@ -73,7 +70,7 @@ pub enum KeyCommand {
     },
     /// Print the key's state: PreActive, Active, Deactivated, Compromised, Destroyed or
     /// DestroyedCompromised.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     State {
         /// The key's Unique Identifier.
         id: String,
@@ -82,7 +79,7 @@ pub enum KeyCommand {
         kmip: KmipArgs,
     },
     /// Activate a Pre-Active key.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Activate {
         /// The key's Unique Identifier.
         id: String,
@@ -91,7 +88,7 @@ pub enum KeyCommand {
         kmip: KmipArgs,
     },
     /// Revoke a key: an Active key becomes Deactivated (Compromised with --reason compromise).
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Revoke {
         /// The key's Unique Identifier.
         id: String,
@@ -103,7 +100,7 @@ pub enum KeyCommand {
         kmip: KmipArgs,
     },
     /// Destroy a key (revoke an Active key first).
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Destroy {
         /// The key's Unique Identifier.
         id: String,
@@ -112,7 +109,7 @@ pub enum KeyCommand {
         kmip: KmipArgs,
     },
     /// Print the identifiers of the keys with a Name, one per line (exit 7 when there is none).
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Locate {
         /// The Name to look for.
         #[arg(long, value_name = "NAME")]
@@ -176,7 +173,7 @@ impl KeyCommand {
                 kmip,
             } => {
                 let key = match &key_file {
-                    Some(path) => read_key_file(path)?,
+                    Some(path) => KeyBuffer::copy_from(read_key_file(path)?.as_bytes()),
                     None => random_key()?,
                 };
                 let (options, client) = connect(&kmip)?;
@@ -288,125 +285,9 @@ fn random_key() -> Result<KeyBuffer, CliError> {
     })
 }
 
-/// Largest `--key-file` read, in bytes: far more than the 44 characters of base64 and white
-/// space a key file holds, so a longer file is refused without being read on.
-const MAX_KEY_FILE_BYTES: u64 = 1024;
-
-/// Reads a key file: a regular file (opened without blocking, so a FIFO or a device is refused
-/// at once; a symbolic link to a regular file is followed), mode 0600 or 0400 (checked on the
-/// opened file), holding 32 raw bytes or the base64 of 32 bytes (surrounding whitespace
-/// allowed), at most [`MAX_KEY_FILE_BYTES`]. Errors never show the contents.
-fn read_key_file(path: &Path) -> Result<KeyBuffer, CliError> {
-    let shown = path.display();
-    let refused = |error: InputFileError| match error {
-        InputFileError::Open(e) => CliError::io(format!("cannot open key file {shown}"), e),
-        InputFileError::Read(e) => CliError::io(format!("cannot read key file {shown}"), e),
-        InputFileError::NotRegular { kind } => {
-            CliError::invalid(format!("key file {shown} is {kind}, not a regular file"))
-        }
-        InputFileError::TooBig { size, max } => CliError::invalid(format!(
-            "key file {shown} holds {size} bytes, more than the {max} allowed; expected 32 raw bytes or the base64 of 32 bytes"
-        )),
-    };
-    // No size cap at opening, so that a wrong mode is reported before a wrong size.
-    let (mut file, metadata) = open_regular(path, u64::MAX, Symlinks::Follow).map_err(refused)?;
-    let mode = metadata.permissions().mode() & 0o7777;
-    if mode != 0o600 && mode != 0o400 {
-        return Err(CliError::invalid(format!(
-            "key file {shown} has mode {mode:04o}; it must be 0600 or 0400 (chmod 600 {shown})"
-        )));
-    }
-    if metadata.len() > MAX_KEY_FILE_BYTES {
-        return Err(refused(InputFileError::TooBig {
-            size: metadata.len(),
-            max: MAX_KEY_FILE_BYTES,
-        }));
-    }
-    let mut contents = Zeroizing::new(Vec::with_capacity(MAX_KEY_FILE_BYTES as usize + 1));
-    read_capped(&mut file, MAX_KEY_FILE_BYTES, &mut contents).map_err(refused)?;
-    let mut key = KeyBuffer::zeroed();
-    if contents.len() == 32 {
-        key.copy_from_slice(&contents);
-        return Ok(key);
-    }
-    let text = contents.trim_ascii();
-    let mut decoded = Zeroizing::new([0u8; 33]);
-    match Base64::decode(text, &mut decoded[..]) {
-        Ok(bytes) if bytes.len() == 32 => {
-            key.copy_from_slice(&decoded[..32]);
-            Ok(key)
-        }
-        _ => Err(CliError::invalid(format!(
-            "key file {shown} holds {} bytes; expected 32 raw bytes or the base64 of 32 bytes",
-            contents.len()
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn key_file(dir: &Path, name: &str, contents: &[u8], mode: u32) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, contents).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        path
-    }
-
-    #[test]
-    fn key_files_raw_base64_and_refusals() {
-        let dir = tempfile::tempdir().unwrap();
-        let raw = [9u8; 32];
-        let mut buf = [0u8; 44];
-        let mut b64 = Base64::encode(&raw, &mut buf).unwrap().to_owned();
-        assert_eq!(
-            *read_key_file(&key_file(dir.path(), "raw", &raw, 0o600)).unwrap(),
-            raw
-        );
-        b64.push('\n');
-        assert_eq!(
-            *read_key_file(&key_file(dir.path(), "b64", b64.as_bytes(), 0o400)).unwrap(),
-            raw
-        );
-        let open = read_key_file(&key_file(dir.path(), "open", &raw, 0o644)).unwrap_err();
-        assert_eq!(open.exit_code(), 2);
-        assert!(open.to_string().contains("mode 0644"), "{open}");
-        let short = read_key_file(&key_file(dir.path(), "short", &raw[..16], 0o600)).unwrap_err();
-        assert!(short.to_string().contains("holds 16 bytes"), "{short}");
-        let mut buf16 = [0u8; 24];
-        let b64_16 = Base64::encode(&raw[..16], &mut buf16).unwrap().to_owned();
-        assert!(read_key_file(&key_file(dir.path(), "b16", b64_16.as_bytes(), 0o600)).is_err());
-    }
-
-    #[test]
-    fn key_files_that_are_not_small_regular_files_are_refused_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let device = read_key_file(Path::new("/dev/zero")).unwrap_err();
-        assert_eq!(device.exit_code(), 2);
-        assert_eq!(
-            device.to_string(),
-            "invalid input: key file /dev/zero is a character device, not a regular file"
-        );
-        let directory = read_key_file(dir.path()).unwrap_err();
-        assert!(
-            directory.to_string().contains("is a directory"),
-            "{directory}"
-        );
-        let big = read_key_file(&key_file(dir.path(), "big", &[b' '; 5000], 0o600)).unwrap_err();
-        assert_eq!(big.exit_code(), 2);
-        assert!(big.to_string().contains("holds 5000 bytes"), "{big}");
-        let raw = key_file(dir.path(), "raw", &[3u8; 32], 0o400);
-        let link = dir.path().join("link");
-        std::os::unix::fs::symlink(&raw, &link).unwrap();
-        assert_eq!(*read_key_file(&link).unwrap(), [3u8; 32]);
-        let missing = read_key_file(&dir.path().join("absent")).unwrap_err();
-        assert_eq!(missing.exit_code(), 1);
-        assert!(
-            missing.to_string().starts_with("cannot open key file "),
-            "{missing}"
-        );
-    }
+    use std::os::unix::fs::PermissionsExt as _;
 
     #[test]
     fn key_output_file_is_new_and_private() {
@@ -417,7 +298,7 @@ mod tests {
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read(&path).unwrap(), [1u8; 32]);
         let again = crate::cli::write_private_file(&path, &[2u8; 32], false).unwrap_err();
-        assert_eq!(again.exit_code(), 2);
+        assert_eq!(again.exit_code(), 1);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         crate::cli::write_private_file(&path, &[2u8; 32], true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), [2u8; 32]);

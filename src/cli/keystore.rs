@@ -7,12 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
+use kmip_keystore::ErrorClass;
 use kmip_keystore::client::{KmipClient, generate_key_name};
 use kmip_keystore::config::KmipOptions;
 use kmip_keystore::keystore::{
     FORMAT_VERSION, KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey,
-    MasterKeyLocation, MasterKeyProvider, NewMasterKey, ProviderErrorClass, RotateOptions,
-    recorded_master_key,
+    MasterKeyLocation, MasterKeyProvider, NewMasterKey, RotateOptions, recorded_master_key,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -41,7 +41,7 @@ pub enum KeystoreCommand {
     /// Create it at PATH: under --master-key-file, under the KMIP key
     /// --kmipKeyIdentifier, or (KMIP without an identifier) under a newly registered and
     /// activated KMIP key. Prints the master key identifier as the last line.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Init {
         /// The keystore file to create (must not exist).
         path: PathBuf,
@@ -53,7 +53,7 @@ pub enum KeystoreCommand {
     ///
     /// Generate data keys named NAME... (or --count N named PREFIX0 ... PREFIX<N-1>) in one
     /// durable write; prints the number added.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Add {
         /// The keystore file.
         path: PathBuf,
@@ -71,7 +71,7 @@ pub enum KeystoreCommand {
         source: KeySource,
     },
     /// Print the names of the data keys, one per line (never the keys).
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     List {
         /// The keystore file.
         path: PathBuf,
@@ -81,7 +81,7 @@ pub enum KeystoreCommand {
     },
     /// Write one data key (32 raw bytes) to a new file of mode 0600; prints its SHA-256
     /// fingerprint, never the key.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Unwrap {
         /// The keystore file.
         path: PathBuf,
@@ -98,7 +98,7 @@ pub enum KeystoreCommand {
         source: KeySource,
     },
     /// Unwrap every data key; prints the number of entries checked as the last line.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Verify {
         /// The keystore file.
         path: PathBuf,
@@ -111,7 +111,7 @@ pub enum KeystoreCommand {
     /// The new key: --new-master-key-file, the KMIP key
     /// --kmipKeyIdentifier, or a newly created key (a new key file next to the keystore, or a new
     /// KMIP key when KMIP options are given). Prints the old and the new master key, new last.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Rotate {
         /// The keystore file.
         path: PathBuf,
@@ -130,7 +130,7 @@ pub enum KeystoreCommand {
     /// Format version, master key (identifier and source), previous
     /// master key, entry count, generation. Opens the keystore read-only, so it needs the master
     /// key; never prints key bytes.
-    #[command(after_help = super::EXIT_CODES_HELP)]
+    #[command(after_help = super::exit_codes_help())]
     Info {
         /// The keystore file.
         path: PathBuf,
@@ -226,7 +226,7 @@ impl Sources {
     fn kmip(&self) -> Result<&KmipMasterKeyProvider, KeystoreError> {
         self.kmip.as_ref().ok_or_else(|| {
             KeystoreError::provider(
-                ProviderErrorClass::Unsupported,
+                ErrorClass::Config,
                 "the master key is on a KMIP server: give the KMIP options \
                  (--kmipServerName, --kmipServerCAFile, --kmipClientCertificateFile, ... \
                  or --config mongod.conf)",

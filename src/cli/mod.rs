@@ -15,41 +15,33 @@ use std::path::Path;
 use kmip_keystore::client::{ClientError, ErrorClass};
 use kmip_keystore::config::ConfigError;
 use kmip_keystore::input_file::{self, InputFileError};
-use kmip_keystore::keystore::{KeyFileProblem, KeystoreError, ProviderErrorClass};
+use kmip_keystore::keystore::KeystoreError;
 
 /// The exit code of an I/O or other local failure, including an error message that cannot be
-/// written to stderr.
-pub const EXIT_IO: u8 = 1;
+/// written to stderr: [`ErrorClass::Io`]'s number.
+pub const EXIT_IO: u8 = ErrorClass::Io.code();
 
-/// The exit codes, shown at the end of `--help` (kept in step with [`CliError::exit_code`] and
-/// `docs/cli.md`).
-const EXIT_CODES_HELP: &str = "\
-Exit codes:
-   0  success
-   1  I/O or other local failure (a file that cannot be read or written, or an
-      error message that cannot be written to stderr)
-   2  invalid input or usage (bad arguments, key file, refused overwrite)
-   3  configuration (an invalid or missing option, unreadable --config file)
-   4  credentials (client certificate, key, password or CA file unusable)
-   5  unreachable (no server could be connected to)
-   6  TLS (handshake refused or server not trusted, on every server)
-   7  key absent (no such key on the server)
-   8  key state (the key is not in the required state)
-   9  permission denied by the server
-  10  protocol error (malformed or mismatched reply)
-  11  timeout (no answer within kmipConnectTimeoutMS)
-  12  other refusal by the server
-  13  wrong master key for the keystore
-  14  keystore corrupt, tampered with or truncated
-  15  keystore locked by another process
-  16  no data key of that name
-  17  exists already (keystore file or data key name)
-  18  keystore I/O failure
-  19  unsupported keystore format version";
+/// The exit code of a bad command line or other invalid input: [`ErrorClass::InvalidArgument`]'s
+/// number.
+pub const EXIT_INVALID: u8 = ErrorClass::InvalidArgument.code();
+
+/// The exit codes, shown at the end of `--help`: 0, then every [`ErrorClass`] the tool can end
+/// with, by its number (the C ABI's `KMIP_ERR_*` numbers; `docs/cli.md` has the same table).
+pub(crate) fn exit_codes_help() -> String {
+    let mut text =
+        String::from("Exit codes (the numbers of the C API's KMIP_ERR_* codes):\n   0  success\n");
+    for class in ErrorClass::ALL {
+        if matches!(class, ErrorClass::BufferTooSmall | ErrorClass::Internal) {
+            continue;
+        }
+        text.push_str(&format!("  {:>2}  {}\n", class.code(), class.label()));
+    }
+    text
+}
 
 /// `kmip-keystore`: operator tools for the KMIP keystore.
 #[derive(Debug, clap::Parser)]
-#[command(name = "kmip-keystore", version, about, long_about = None, after_help = EXIT_CODES_HELP)]
+#[command(name = "kmip-keystore", version, about, long_about = None, after_help = exit_codes_help())]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -61,14 +53,14 @@ pub struct Cli {
 pub enum Command {
     /// Manage master keys on the KMIP server: register, create, get, state, activate, revoke,
     /// destroy, locate.
-    #[command(subcommand, after_help = EXIT_CODES_HELP)]
+    #[command(subcommand, after_help = exit_codes_help())]
     Key(key::KeyCommand),
     /// Preflight: connect to every configured server and report TLS, certificate, KMIP versions
     /// and (with --kmipKeyIdentifier) the key's state. Exit 0 only if every server passes.
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = exit_codes_help())]
     Check(check::CheckCommand),
     /// Measure latency, throughput and client CPU of KMIP operations and of TLS handshakes.
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = exit_codes_help())]
     Bench(bench::BenchCommand),
     /// Keystore files: init, add, list, unwrap, verify, rotate, info.
     #[command(subcommand)]
@@ -91,13 +83,11 @@ impl Cli {
     }
 }
 
-/// Why a command failed. [`CliError::exit_code`] is the exit-code policy of the whole tool:
-/// 0 success, 1 an environment failure (I/O, unreadable file), 2 invalid input or usage (clap
-/// also exits with 2 for bad arguments), and 3 to 12 one per [`ErrorClass`] of a KMIP failure
-/// (3 config, 4 credentials, 5 unreachable, 6 TLS, 7 key absent, 8 key state, 9 permission
-/// denied, 10 protocol, 11 timeout, 12 other server refusal), and 13 to 19 one per class of
-/// keystore failure (see [`keystore_exit_code`]; the C ABI's `KMIP_ERR_*` numbers). The `Display` text is one line, for
-/// stderr; it never holds key bytes or the password.
+/// Why a command failed. Its exit code is its [`ErrorClass`]'s number, the same as the C ABI's
+/// status code for the same condition: the core classifies every error once
+/// (`ClientError::class`, `KeystoreError::class`, `ConfigError::class`), and the CLI only adds
+/// its own two cases (invalid input: 1, a local I/O failure: 18). The `Display` text is one
+/// line, for stderr; it never holds key bytes or the password.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// The input is not valid: bad hex, TTLV that does not decode, a text tree that does not parse.
@@ -141,16 +131,21 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// The process exit status for this error.
-    pub fn exit_code(&self) -> u8 {
+    /// The class of this error.
+    pub fn class(&self) -> ErrorClass {
         match self {
-            Self::InvalidInput(_) => 2,
-            Self::Io { .. } => EXIT_IO,
-            Self::Config(_) => class_exit_code(ErrorClass::Config),
-            Self::Client(e) => class_exit_code(e.class()),
-            Self::Class { class, .. } => class_exit_code(*class),
-            Self::Keystore(e) | Self::RetireFailed { source: e, .. } => keystore_exit_code(e),
+            Self::InvalidInput(_) => ErrorClass::InvalidArgument,
+            Self::Io { .. } => ErrorClass::Io,
+            Self::Config(e) => e.class(),
+            Self::Client(e) => e.class(),
+            Self::Class { class, .. } => *class,
+            Self::Keystore(e) | Self::RetireFailed { source: e, .. } => e.class(),
         }
+    }
+
+    /// The process exit status for this error: its class's number.
+    pub fn exit_code(&self) -> u8 {
+        self.class().code()
     }
 
     /// An invalid-input error.
@@ -167,57 +162,6 @@ impl CliError {
     }
 }
 
-/// The fixed exit code of a KMIP error class (3 to 12; see [`CliError`]).
-pub fn class_exit_code(class: ErrorClass) -> u8 {
-    match class {
-        ErrorClass::Config => 3,
-        ErrorClass::Credentials => 4,
-        ErrorClass::Unreachable => 5,
-        ErrorClass::Tls => 6,
-        ErrorClass::KeyAbsent => 7,
-        ErrorClass::KeyState => 8,
-        ErrorClass::PermissionDenied => 9,
-        ErrorClass::Protocol => 10,
-        ErrorClass::Timeout => 11,
-        ErrorClass::Server => 12,
-    }
-}
-
-/// The exit code of a keystore failure: 13 wrong master key, 14 corrupt, tampered with or
-/// truncated, 15 locked by another process, 16 no data key of that name, 17 exists already,
-/// 18 I/O, 19 unsupported format version (the C ABI's `KMIP_ERR_*` numbers); 2 an unusable
-/// master key file or invalid argument; a master key provider failure by its class (7 not
-/// found, 8 not active, 5 unavailable, 9 refused, 3 a key source that is not configured, else the
-/// KMIP error's own class when there is one).
-pub fn keystore_exit_code(error: &KeystoreError) -> u8 {
-    match error {
-        KeystoreError::WrongMasterKey { .. } => 13,
-        KeystoreError::Corrupt { .. } | KeystoreError::Truncated { .. } => 14,
-        KeystoreError::Locked { .. } => 15,
-        KeystoreError::NotFound { .. } => 16,
-        KeystoreError::Exists { .. } | KeystoreError::KeystoreExists { .. } => 17,
-        KeystoreError::Io { .. } => 18,
-        KeystoreError::UnsupportedVersion { .. } => 19,
-        KeystoreError::MasterKeyFile {
-            problem: KeyFileProblem::Unreadable(_),
-            ..
-        } => 18,
-        KeystoreError::MasterKeyFile { .. } | KeystoreError::InvalidArgument(_) => 2,
-        KeystoreError::Provider { class, source } => match class {
-            ProviderErrorClass::NotFound => class_exit_code(ErrorClass::KeyAbsent),
-            ProviderErrorClass::NotActive => class_exit_code(ErrorClass::KeyState),
-            ProviderErrorClass::Unavailable => class_exit_code(ErrorClass::Unreachable),
-            ProviderErrorClass::Refused => class_exit_code(ErrorClass::PermissionDenied),
-            ProviderErrorClass::Unsupported => class_exit_code(ErrorClass::Config),
-            ProviderErrorClass::Other => match source.downcast_ref::<ClientError>() {
-                Some(e) => class_exit_code(e.class()),
-                None => 1,
-            },
-        },
-        KeystoreError::ReadOnly { .. } | KeystoreError::Random(_) => 1,
-    }
-}
-
 /// Largest input [`read_input`] reads, in bytes (64 MiB): far more than the hex of the largest
 /// TTLV item the decoder accepts by default (1 MiB), and a bound on what a wrong path or an
 /// endless stream can make the tool hold in memory.
@@ -226,8 +170,8 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads all of `file`, or of stdin when `file` is absent or `-`, at most [`MAX_INPUT_BYTES`].
 ///
 /// A named file must be a regular file (opened without blocking; a symbolic link to one is
-/// followed): a FIFO, a device or a directory is refused at once (exit 1), as is a file over
-/// the limit (exit 2). Piped data is read through `-` (standard input).
+/// followed): a FIFO, a device or a directory is refused at once (exit 18), as is a file over
+/// the limit (exit 1). Piped data is read through `-` (standard input).
 pub fn read_input(file: Option<&Path>) -> Result<Vec<u8>, CliError> {
     use io::Read as _;
     let too_big = |what: &str| {
@@ -313,70 +257,48 @@ pub fn write_private_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kmip_keystore::keystore::KeyFileProblem;
     use std::path::PathBuf;
 
     #[test]
-    fn keystore_errors_have_the_c_abi_numbers() {
+    fn exit_codes_are_the_classes_numbers() {
         let path = PathBuf::from("ks");
         let code = |e: KeystoreError| CliError::from(e).exit_code();
-        assert_eq!(
-            code(KeystoreError::WrongMasterKey {
-                path: path.clone(),
-                detail: "expected kmip:1".into()
-            }),
-            13
-        );
-        assert_eq!(
-            code(KeystoreError::Truncated {
-                path: path.clone(),
-                at: 1,
-                expected: 2
-            }),
-            14
-        );
-        assert_eq!(
-            code(KeystoreError::Locked {
-                path: path.clone(),
-                lock_path: path.clone(),
-                by_this_process: false
-            }),
-            15
-        );
-        assert_eq!(code(KeystoreError::NotFound { name: "a".into() }), 16);
-        assert_eq!(code(KeystoreError::Exists { name: "a".into() }), 17);
-        assert_eq!(
-            code(KeystoreError::KeystoreExists { path: path.clone() }),
-            17
-        );
-        assert_eq!(
-            code(KeystoreError::Io {
-                operation: "read",
-                path: path.clone(),
-                source: io::Error::other("x")
-            }),
-            18
-        );
-        assert_eq!(
-            code(KeystoreError::UnsupportedVersion {
-                path,
-                found: 9,
-                supported: 1
-            }),
-            19
-        );
-        let provider = |class| code(KeystoreError::provider(class, "x"));
-        assert_eq!(provider(ProviderErrorClass::NotFound), 7);
-        assert_eq!(provider(ProviderErrorClass::NotActive), 8);
-        assert_eq!(provider(ProviderErrorClass::Unavailable), 5);
-        assert_eq!(provider(ProviderErrorClass::Refused), 9);
-        assert_eq!(provider(ProviderErrorClass::Unsupported), 3);
-        assert_eq!(provider(ProviderErrorClass::Other), 1);
-        assert_eq!(
-            code(KeystoreError::MasterKeyFile {
-                path: PathBuf::from("k"),
-                problem: KeyFileProblem::Mode(0o644)
-            }),
-            2
-        );
+        let wrong = KeystoreError::WrongMasterKey {
+            path: path.clone(),
+            detail: "expected kmip:1".into(),
+        };
+        assert_eq!(code(wrong), 13);
+        let missing = KeystoreError::Io {
+            operation: "open",
+            path: path.clone(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        };
+        assert_eq!(code(missing), ErrorClass::NotFound.code());
+        let key_file = KeystoreError::MasterKeyFile {
+            path,
+            problem: KeyFileProblem::Mode(0o644),
+        };
+        assert_eq!(code(key_file), ErrorClass::Config.code());
+        for class in [
+            ErrorClass::KeyAbsent,
+            ErrorClass::Tls,
+            ErrorClass::Unsupported,
+        ] {
+            assert_eq!(code(KeystoreError::provider(class, "x")), class.code());
+        }
+        assert_eq!(CliError::invalid("x").exit_code(), 1);
+        assert_eq!(CliError::io("x", io::Error::other("y")).exit_code(), 18);
+        assert_eq!(EXIT_IO, 18);
+    }
+
+    #[test]
+    fn the_help_lists_every_exit_code() {
+        let help = exit_codes_help();
+        for class in ErrorClass::ALL {
+            let listed = help.contains(&format!("  {:>2}  {}\n", class.code(), class.label()));
+            let c_only = matches!(class, ErrorClass::BufferTooSmall | ErrorClass::Internal);
+            assert_eq!(listed, !c_only, "{class:?}");
+        }
     }
 }

@@ -112,7 +112,7 @@ mod tests {
         let err = parse_hex(b"42 0g").unwrap_err().to_string();
         assert!(err.contains("'g' at byte 4"), "{err}");
         let err = parse_hex(b"420").unwrap_err();
-        assert_eq!(err.exit_code(), 2);
+        assert_eq!(err.exit_code(), 1);
         assert!(err.to_string().contains("odd"));
         assert!(parse_hex(b" \n").is_err());
         assert!(parse_hex(b"0x").is_err());

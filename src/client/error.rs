@@ -4,6 +4,7 @@
 
 use crate::config::ConfigError;
 use crate::credentials::CredentialError;
+pub use crate::error_class::ErrorClass;
 use crate::protocol::{Operation, ResultReason, State};
 use crate::transport::{FailureReason, TransportError};
 
@@ -73,37 +74,11 @@ pub enum ClientError {
     },
 }
 
-/// The class of a [`ClientError`], with a fixed exit code for the CLI and a fixed status code
-/// for the C ABI.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorClass {
-    /// Invalid options.
-    Config,
-    /// Unusable certificate, key or CA files (including a wrong password).
-    Credentials,
-    /// No server reachable.
-    Unreachable,
-    /// TLS failure.
-    Tls,
-    /// Key absent.
-    KeyAbsent,
-    /// Key in a bad state.
-    KeyState,
-    /// Permission denied.
-    PermissionDenied,
-    /// Malformed or mismatched reply.
-    Protocol,
-    /// No answer in time.
-    Timeout,
-    /// Other refusal by the server.
-    Server,
-}
-
 impl ClientError {
     /// The class of this error.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Self::Config(_) => ErrorClass::Config,
+            Self::Config(e) => e.class(),
             Self::Credentials(_) => ErrorClass::Credentials,
             Self::Unreachable(_) => ErrorClass::Unreachable,
             Self::Tls(_) => ErrorClass::Tls,
@@ -113,6 +88,14 @@ impl ClientError {
             Self::PermissionDenied { .. } => ErrorClass::PermissionDenied,
             Self::Protocol { .. } => ErrorClass::Protocol,
             Self::Server { .. } => ErrorClass::Server,
+        }
+    }
+
+    /// The key's state, for an error about a key in the wrong state.
+    pub fn key_state(&self) -> Option<State> {
+        match self {
+            Self::KeyState { state, .. } => Some(*state),
+            _ => None,
         }
     }
 
@@ -130,7 +113,6 @@ impl From<TransportError> for ClientError {
     /// [`ClientError::Protocol`] naming the server it came from; a failure on every server is
     /// TLS or Timeout when every attempt failed so, else Unreachable.
     fn from(e: TransportError) -> Self {
-        use crate::transport::ErrorClass as T;
         match e {
             TransportError::Config(c) => Self::Config(c),
             TransportError::Credentials(c) => Self::Credentials(c),
@@ -138,29 +120,27 @@ impl From<TransportError> for ClientError {
                 server,
                 detail: format!("bad response frame: {source}"),
             },
-            e => match e.class() {
-                T::Tls => Self::Tls(e),
-                T::Timeout => Self::Timeout(e),
-                T::Unreachable => {
-                    let attempts = e.attempts();
-                    if !attempts.is_empty()
-                        && attempts
-                            .iter()
-                            .all(|a| matches!(a.reason, FailureReason::Tls(_)))
-                    {
-                        Self::Tls(e)
-                    } else if !attempts.is_empty()
-                        && attempts
-                            .iter()
-                            .all(|a| matches!(a.reason, FailureReason::TimedOut { .. }))
-                    {
-                        Self::Timeout(e)
-                    } else {
-                        Self::Unreachable(e)
-                    }
+            TransportError::Tls { .. } => Self::Tls(e),
+            TransportError::Timeout { .. } => Self::Timeout(e),
+            TransportError::Closed { .. } => Self::Unreachable(e),
+            TransportError::Unreachable { .. } => {
+                let attempts = e.attempts();
+                if !attempts.is_empty()
+                    && attempts
+                        .iter()
+                        .all(|a| matches!(a.reason, FailureReason::Tls(_)))
+                {
+                    Self::Tls(e)
+                } else if !attempts.is_empty()
+                    && attempts
+                        .iter()
+                        .all(|a| matches!(a.reason, FailureReason::TimedOut { .. }))
+                {
+                    Self::Timeout(e)
+                } else {
+                    Self::Unreachable(e)
                 }
-                T::Closed | T::Config | T::Credentials | T::Protocol => Self::Unreachable(e),
-            },
+            }
         }
     }
 }

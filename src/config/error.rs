@@ -91,6 +91,16 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
+    /// The class of this error: an unknown option name is an invalid argument, everything else
+    /// a configuration error.
+    pub fn class(&self) -> crate::error_class::ErrorClass {
+        use crate::error_class::ErrorClass;
+        match self {
+            Self::UnknownOption { .. } => ErrorClass::InvalidArgument,
+            _ => ErrorClass::Config,
+        }
+    }
+
     /// Where the offending value came from, when the error is about one value.
     pub fn location(&self) -> Option<&str> {
         match self {

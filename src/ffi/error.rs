@@ -7,9 +7,7 @@ use std::ffi::c_char;
 
 use super::args::{fits, not_null};
 use super::panic_boundary::{guard, guard_value, guard_void};
-use super::status::{
-    KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PANIC, code_of, keystore_code_of,
-};
+use super::status::{KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PANIC, code_of};
 use crate::client::ClientError;
 use crate::config::ConfigError;
 use crate::keystore::KeystoreError;
@@ -50,47 +48,29 @@ impl Failure {
     }
 }
 
-/// The key's state carried by a `KMIP_ERR_KEY_STATE` client error.
-fn key_state_of(e: &ClientError) -> Option<u32> {
-    match e {
-        ClientError::KeyState { state, .. } => Some(state.0),
-        _ => None,
-    }
-}
-
 impl From<ClientError> for Failure {
     fn from(e: ClientError) -> Self {
         Self {
             code: code_of(e.class()),
             message: e.to_string(),
-            key_state: key_state_of(&e),
+            key_state: e.key_state().map(|state| state.0),
         }
     }
 }
 
 impl From<KeystoreError> for Failure {
     fn from(e: KeystoreError) -> Self {
-        let key_state = match &e {
-            KeystoreError::Provider { source, .. } => {
-                source.downcast_ref::<ClientError>().and_then(key_state_of)
-            }
-            _ => None,
-        };
         Self {
-            code: keystore_code_of(&e),
+            code: code_of(e.class()),
             message: e.to_string(),
-            key_state,
+            key_state: e.key_state().map(|state| state.0),
         }
     }
 }
 
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
-        let code = match e {
-            ConfigError::UnknownOption { .. } => KMIP_ERR_INVALID_ARGUMENT,
-            _ => KMIP_ERR_CONFIG,
-        };
-        Self::new(code, e.to_string())
+        Self::new(code_of(e.class()), e.to_string())
     }
 }
 
@@ -223,6 +203,7 @@ pub unsafe extern "C" fn kmip_error_free(error: *mut kmip_error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ffi::status::KMIP_ERR_CONFIG;
     use crate::ffi::status::KMIP_OK;
 
     #[test]

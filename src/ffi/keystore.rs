@@ -18,9 +18,10 @@ use super::client::kmip_client;
 use super::error::{Failure, kmip_error};
 use super::panic_boundary::{guard, guard_void};
 use super::status::KMIP_ERR_INVALID_ARGUMENT;
+use crate::error_class::ErrorClass;
 use crate::keystore::{
     KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey, MasterKeyLocation,
-    MasterKeyProvider, ProviderErrorClass,
+    MasterKeyProvider,
 };
 
 /// An open keystore: one file of data keys (one per name), each wrapped under the keystore's
@@ -90,7 +91,7 @@ impl MasterKeyProvider for Provider {
             MasterKeyLocation::Kmip { .. } => self.kmip(location)?.discard(location),
             // Key files are never created here, so never deleted either.
             MasterKeyLocation::KeyFile { .. } => Err(KeystoreError::provider(
-                ProviderErrorClass::Unsupported,
+                ErrorClass::Unsupported,
                 format!("refusing to delete the master key file at {location}"),
             )),
         }

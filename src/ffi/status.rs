@@ -1,14 +1,13 @@
 //! Status codes (fixed numbers, never reused), key state values, `kmip_get_master_key` and
 //! `kmip_rotate` flags, log levels, and the functions `kmip_status_str` and `kmip_version`.
 //!
-//! The codes 3..=12 are also the CLI's exit codes. 13..=19 belong to the keystore functions
-//! (`keystore_code_of` maps a `KeystoreError` to them).
+//! The codes are the numbers of [`ErrorClass`], which every error type of the core maps to once;
+//! the CLI's exit codes are the same numbers.
 
 use std::ffi::c_char;
 
 use super::panic_boundary::guard_value;
-use crate::client::{ClientError, ErrorClass};
-use crate::keystore::{KeystoreError, ProviderErrorClass};
+use crate::error_class::ErrorClass;
 
 /// Success.
 pub const KMIP_OK: u32 = 0;
@@ -102,83 +101,17 @@ pub const KMIP_LOG_DEBUG: u32 = 4;
 /// Log level: tracing.
 pub const KMIP_LOG_TRACE: u32 = 5;
 
-/// The status code of an error class (the same numbers as the CLI's exit codes).
+/// The status code of an error class: its number, the same as the CLI's exit code.
 pub(crate) fn code_of(class: ErrorClass) -> u32 {
-    match class {
-        ErrorClass::Config => KMIP_ERR_CONFIG,
-        ErrorClass::Credentials => KMIP_ERR_CREDENTIALS,
-        ErrorClass::Unreachable => KMIP_ERR_UNREACHABLE,
-        ErrorClass::Tls => KMIP_ERR_TLS,
-        ErrorClass::KeyAbsent => KMIP_ERR_KEY_ABSENT,
-        ErrorClass::KeyState => KMIP_ERR_KEY_STATE,
-        ErrorClass::PermissionDenied => KMIP_ERR_PERMISSION_DENIED,
-        ErrorClass::Protocol => KMIP_ERR_PROTOCOL,
-        ErrorClass::Timeout => KMIP_ERR_TIMEOUT,
-        ErrorClass::Server => KMIP_ERR_SERVER,
-    }
-}
-
-/// The status code of a keystore error. A master-key provider's error keeps the code of the
-/// KMIP client error inside it when there is one (`KMIP_ERR_TLS`, `KMIP_ERR_KEY_STATE`, ...);
-/// otherwise its class decides.
-pub(crate) fn keystore_code_of(e: &KeystoreError) -> u32 {
-    match e {
-        KeystoreError::WrongMasterKey { .. } => KMIP_ERR_WRONG_MASTER_KEY,
-        KeystoreError::Corrupt { .. } | KeystoreError::Truncated { .. } => {
-            KMIP_ERR_KEYSTORE_CORRUPT
-        }
-        KeystoreError::Locked { .. } => KMIP_ERR_KEYSTORE_LOCKED,
-        KeystoreError::NotFound { .. } => KMIP_ERR_NOT_FOUND,
-        KeystoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            KMIP_ERR_NOT_FOUND
-        }
-        KeystoreError::Exists { .. } | KeystoreError::KeystoreExists { .. } => KMIP_ERR_EXISTS,
-        KeystoreError::Io { .. } | KeystoreError::Random(_) => KMIP_ERR_IO,
-        KeystoreError::UnsupportedVersion { .. } => KMIP_ERR_UNSUPPORTED,
-        KeystoreError::MasterKeyFile { .. } => KMIP_ERR_CONFIG,
-        KeystoreError::ReadOnly { .. } | KeystoreError::InvalidArgument(_) => {
-            KMIP_ERR_INVALID_ARGUMENT
-        }
-        KeystoreError::Provider { class, source } => match source.downcast_ref::<ClientError>() {
-            Some(client_error) => code_of(client_error.class()),
-            None => match class {
-                ProviderErrorClass::NotFound => KMIP_ERR_KEY_ABSENT,
-                ProviderErrorClass::NotActive => KMIP_ERR_KEY_STATE,
-                ProviderErrorClass::Unavailable => KMIP_ERR_UNREACHABLE,
-                ProviderErrorClass::Refused => KMIP_ERR_PERMISSION_DENIED,
-                ProviderErrorClass::Unsupported => KMIP_ERR_UNSUPPORTED,
-                ProviderErrorClass::Other => KMIP_ERR_SERVER,
-            },
-        },
-    }
+    u32::from(class.code())
 }
 
 /// The constant's name of a status code (`"KMIP_ERR_TLS"`), or `None` for an unknown code.
 pub(crate) fn status_name(code: u32) -> Option<&'static std::ffi::CStr> {
-    Some(match code {
-        KMIP_OK => c"KMIP_OK",
-        KMIP_ERR_INVALID_ARGUMENT => c"KMIP_ERR_INVALID_ARGUMENT",
-        KMIP_ERR_BUFFER_TOO_SMALL => c"KMIP_ERR_BUFFER_TOO_SMALL",
-        KMIP_ERR_CONFIG => c"KMIP_ERR_CONFIG",
-        KMIP_ERR_CREDENTIALS => c"KMIP_ERR_CREDENTIALS",
-        KMIP_ERR_UNREACHABLE => c"KMIP_ERR_UNREACHABLE",
-        KMIP_ERR_TLS => c"KMIP_ERR_TLS",
-        KMIP_ERR_KEY_ABSENT => c"KMIP_ERR_KEY_ABSENT",
-        KMIP_ERR_KEY_STATE => c"KMIP_ERR_KEY_STATE",
-        KMIP_ERR_PERMISSION_DENIED => c"KMIP_ERR_PERMISSION_DENIED",
-        KMIP_ERR_PROTOCOL => c"KMIP_ERR_PROTOCOL",
-        KMIP_ERR_TIMEOUT => c"KMIP_ERR_TIMEOUT",
-        KMIP_ERR_SERVER => c"KMIP_ERR_SERVER",
-        KMIP_ERR_WRONG_MASTER_KEY => c"KMIP_ERR_WRONG_MASTER_KEY",
-        KMIP_ERR_KEYSTORE_CORRUPT => c"KMIP_ERR_KEYSTORE_CORRUPT",
-        KMIP_ERR_KEYSTORE_LOCKED => c"KMIP_ERR_KEYSTORE_LOCKED",
-        KMIP_ERR_NOT_FOUND => c"KMIP_ERR_NOT_FOUND",
-        KMIP_ERR_EXISTS => c"KMIP_ERR_EXISTS",
-        KMIP_ERR_IO => c"KMIP_ERR_IO",
-        KMIP_ERR_UNSUPPORTED => c"KMIP_ERR_UNSUPPORTED",
-        KMIP_ERR_PANIC => c"KMIP_ERR_PANIC",
-        _ => return None,
-    })
+    if code == KMIP_OK {
+        return Some(c"KMIP_OK");
+    }
+    ErrorClass::from_code(code).map(ErrorClass::constant_name)
 }
 
 /// The name of a status code, such as `"KMIP_ERR_TLS"`, as a static NUL-terminated string
@@ -215,33 +148,34 @@ mod tests {
     }
 
     #[test]
-    fn keystore_errors_map_to_their_codes() {
-        use std::path::PathBuf;
-        let io = |kind| KeystoreError::Io {
-            operation: "open",
-            path: PathBuf::from("/x"),
-            source: std::io::Error::from(kind),
-        };
-        assert_eq!(
-            keystore_code_of(&io(std::io::ErrorKind::NotFound)),
-            KMIP_ERR_NOT_FOUND
-        );
-        assert_eq!(
-            keystore_code_of(&io(std::io::ErrorKind::PermissionDenied)),
-            KMIP_ERR_IO
-        );
-        let provider = |class| KeystoreError::provider(class, "no client error inside");
-        for (class, code) in [
-            (ProviderErrorClass::NotFound, KMIP_ERR_KEY_ABSENT),
-            (ProviderErrorClass::NotActive, KMIP_ERR_KEY_STATE),
-            (ProviderErrorClass::Unavailable, KMIP_ERR_UNREACHABLE),
-            (ProviderErrorClass::Refused, KMIP_ERR_PERMISSION_DENIED),
-            (ProviderErrorClass::Unsupported, KMIP_ERR_UNSUPPORTED),
-        ] {
-            assert_eq!(keystore_code_of(&provider(class)), code, "{class}");
+    fn the_constants_are_the_classes_numbers() {
+        let constants = [
+            (KMIP_ERR_INVALID_ARGUMENT, ErrorClass::InvalidArgument),
+            (KMIP_ERR_BUFFER_TOO_SMALL, ErrorClass::BufferTooSmall),
+            (KMIP_ERR_CONFIG, ErrorClass::Config),
+            (KMIP_ERR_CREDENTIALS, ErrorClass::Credentials),
+            (KMIP_ERR_UNREACHABLE, ErrorClass::Unreachable),
+            (KMIP_ERR_TLS, ErrorClass::Tls),
+            (KMIP_ERR_KEY_ABSENT, ErrorClass::KeyAbsent),
+            (KMIP_ERR_KEY_STATE, ErrorClass::KeyState),
+            (KMIP_ERR_PERMISSION_DENIED, ErrorClass::PermissionDenied),
+            (KMIP_ERR_PROTOCOL, ErrorClass::Protocol),
+            (KMIP_ERR_TIMEOUT, ErrorClass::Timeout),
+            (KMIP_ERR_SERVER, ErrorClass::Server),
+            (KMIP_ERR_WRONG_MASTER_KEY, ErrorClass::WrongMasterKey),
+            (KMIP_ERR_KEYSTORE_CORRUPT, ErrorClass::KeystoreCorrupt),
+            (KMIP_ERR_KEYSTORE_LOCKED, ErrorClass::KeystoreLocked),
+            (KMIP_ERR_NOT_FOUND, ErrorClass::NotFound),
+            (KMIP_ERR_EXISTS, ErrorClass::Exists),
+            (KMIP_ERR_IO, ErrorClass::Io),
+            (KMIP_ERR_UNSUPPORTED, ErrorClass::Unsupported),
+            (KMIP_ERR_PANIC, ErrorClass::Internal),
+        ];
+        assert_eq!(constants.len(), ErrorClass::ALL.len());
+        for (constant, class) in constants {
+            assert_eq!(constant, code_of(class), "{class:?}");
+            assert_eq!(status_name(constant), Some(class.constant_name()));
         }
-        let exists = KeystoreError::Exists { name: "a".into() };
-        assert_eq!(keystore_code_of(&exists), KMIP_ERR_EXISTS);
     }
 
     #[test]

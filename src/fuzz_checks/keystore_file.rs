@@ -5,13 +5,13 @@
 
 use std::path::Path;
 
+use crate::error_class::ErrorClass;
 use crate::keystore::file_format::parse_header;
 use crate::keystore::file_format::reseal;
 use crate::keystore::key_wrap::DerivedKeys;
 use crate::keystore::rotation::{JournalAction, complete_journal, encode_journal, parse_journal};
 use crate::keystore::{
     CorruptPart, Keystore, KeystoreError, MasterKey, MasterKeyLocation, MasterKeyProvider,
-    ProviderErrorClass,
 };
 
 /// The master key the fuzzer opens keystore images with: 32 raw bytes, public test material.
@@ -44,7 +44,7 @@ impl MasterKeyProvider for FixedKeyProvider {
 
 fn unsupported() -> KeystoreError {
     KeystoreError::provider(
-        ProviderErrorClass::Unsupported,
+        ErrorClass::Unsupported,
         "the fuzzer's provider only fetches",
     )
 }

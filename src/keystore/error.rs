@@ -5,35 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-/// Broad class of a master-key provider failure, so callers can decide whether to retry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderErrorClass {
-    /// The key source could not be reached (network, timeout); a retry may succeed.
-    Unavailable,
-    /// The key does not exist on the key source.
-    NotFound,
-    /// The key exists but is not in a usable state (for KMIP: not Active).
-    NotActive,
-    /// The key source refused the request (permission, policy, malformed request).
-    Refused,
-    /// The provider does not support this kind of location or operation.
-    Unsupported,
-    /// Anything else.
-    Other,
-}
-
-impl fmt::Display for ProviderErrorClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Unavailable => "unavailable",
-            Self::NotFound => "not found",
-            Self::NotActive => "not active",
-            Self::Refused => "refused",
-            Self::Unsupported => "unsupported",
-            Self::Other => "other",
-        })
-    }
-}
+use crate::error_class::ErrorClass;
 
 /// What is wrong with a master key file.
 #[derive(Debug)]
@@ -198,8 +170,8 @@ pub enum KeystoreError {
     /// A master key provider failed; the provider's own error is kept.
     #[error("master key provider ({class}): {source}")]
     Provider {
-        /// Broad class of the failure.
-        class: ProviderErrorClass,
+        /// The class of the failure (for KMIP, the client error's own class).
+        class: ErrorClass,
         /// The provider's error.
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
@@ -220,12 +192,41 @@ pub enum KeystoreError {
 impl KeystoreError {
     /// Wraps a provider's error with its class.
     pub fn provider(
-        class: ProviderErrorClass,
+        class: ErrorClass,
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
         Self::Provider {
             class,
             source: source.into(),
+        }
+    }
+
+    /// The class of this error: the C status code and the CLI exit code.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::WrongMasterKey { .. } => ErrorClass::WrongMasterKey,
+            Self::Corrupt { .. } | Self::Truncated { .. } => ErrorClass::KeystoreCorrupt,
+            Self::Locked { .. } => ErrorClass::KeystoreLocked,
+            Self::NotFound { .. } => ErrorClass::NotFound,
+            Self::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                ErrorClass::NotFound
+            }
+            Self::Exists { .. } | Self::KeystoreExists { .. } => ErrorClass::Exists,
+            Self::Io { .. } | Self::Random(_) => ErrorClass::Io,
+            Self::UnsupportedVersion { .. } => ErrorClass::Unsupported,
+            Self::MasterKeyFile { .. } => ErrorClass::Config,
+            Self::ReadOnly { .. } | Self::InvalidArgument(_) => ErrorClass::InvalidArgument,
+            Self::Provider { class, .. } => *class,
+        }
+    }
+
+    /// The KMIP state of the key, when a KMIP key was refused for its state.
+    pub fn key_state(&self) -> Option<crate::protocol::State> {
+        match self {
+            Self::Provider { source, .. } => source
+                .downcast_ref::<crate::client::ClientError>()
+                .and_then(crate::client::ClientError::key_state),
+            _ => None,
         }
     }
 

@@ -10,21 +10,25 @@ use base64ct::{Base64, Encoding};
 use zeroize::Zeroizing;
 
 use super::durable_io::sync_dir;
-use super::error::{KeyFileProblem, KeystoreError, ProviderErrorClass};
+use super::error::{KeyFileProblem, KeystoreError};
 use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::{KEY_LEN, MasterKey};
+use crate::error_class::ErrorClass;
 use crate::input_file::{InputFileError, Symlinks, open_regular, read_capped};
 use crate::secret_memory::KeyBuffer;
 
-/// Largest file worth reading: 44 characters of base64 plus "\r\n".
-const MAX_KEY_FILE_LEN: u64 = 46;
+/// Largest key file read: 44 characters of base64 with room for surrounding white space.
+pub const MAX_KEY_FILE_LEN: u64 = 1024;
 
-/// Reads a master key file: refuses modes other than 0600/0400, accepts 32 raw bytes or 44
-/// characters of base64 (one trailing "\n" or "\r\n" allowed).
+/// Reads a key file, the one reader for every key file the library and the CLI take (a keystore's
+/// master key file, `kmip-keystore key register --key-file`): refuses modes other than 0600/0400,
+/// accepts 32 raw bytes or 44 characters of base64 (surrounding ASCII white space, such as a
+/// trailing newline, allowed).
 ///
 /// The file is opened without blocking and must be a regular file (a symbolic link to one is
 /// followed, as for a key mounted as a secret): a FIFO, a device or a directory is refused at
-/// once with [`KeyFileProblem::NotRegular`], and at most 46 bytes are read.
+/// once with [`KeyFileProblem::NotRegular`], and at most [`MAX_KEY_FILE_LEN`] bytes are read.
+/// Errors never show the contents.
 pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
     let problem = |problem| KeystoreError::MasterKeyFile {
         path: path.to_owned(),
@@ -53,10 +57,7 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, KeystoreError> {
         key.copy_from_slice(&content);
         return Ok(MasterKey::from_buffer(key));
     }
-    let text = content
-        .strip_suffix(b"\r\n")
-        .or_else(|| content.strip_suffix(b"\n"))
-        .unwrap_or(&content[..]);
+    let text = content.trim_ascii();
     if text.len() != 44 {
         return Err(problem(KeyFileProblem::Size(content.len() as u64)));
     }
@@ -110,7 +111,7 @@ impl KeyFileProvider {
     fn created_path(&self, unique_name: &str) -> Result<PathBuf, KeystoreError> {
         let dir = self.new_key_dir.as_ref().ok_or_else(|| {
             KeystoreError::provider(
-                ProviderErrorClass::Unsupported,
+                ErrorClass::Unsupported,
                 "this key file provider has no directory for new keys",
             )
         })?;
@@ -131,7 +132,7 @@ fn key_file_path(location: &MasterKeyLocation) -> Result<&Path, KeystoreError> {
     match location {
         MasterKeyLocation::KeyFile { path } => Ok(path),
         other => Err(KeystoreError::provider(
-            ProviderErrorClass::Unsupported,
+            ErrorClass::Unsupported,
             format!("the key file provider cannot reach {other}"),
         )),
     }

@@ -5,7 +5,7 @@
 //! server-side Create), find a created key by that Name, discard (revoke + destroy) a key that
 //! never protected anything, and retire (revoke as superseded, i.e. Deactivate) an old key.
 
-use super::error::{KeystoreError, ProviderErrorClass};
+use super::error::KeystoreError;
 use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::MasterKey;
 use crate::client::{ClientError, ErrorClass, KmipClient};
@@ -46,7 +46,7 @@ impl KmipMasterKeyProvider {
         match location {
             MasterKeyLocation::Kmip { identifier } => Ok(identifier),
             other => Err(KeystoreError::provider(
-                ProviderErrorClass::Unsupported,
+                ErrorClass::Unsupported,
                 format!("the KMIP provider cannot use the master key at {other}"),
             )),
         }
@@ -55,14 +55,7 @@ impl KmipMasterKeyProvider {
 
 /// Keeps the client's error (its message names server, key and state) with its class.
 fn provider_error(e: ClientError) -> KeystoreError {
-    let class = match e.class() {
-        ErrorClass::Unreachable | ErrorClass::Timeout => ProviderErrorClass::Unavailable,
-        ErrorClass::KeyAbsent => ProviderErrorClass::NotFound,
-        ErrorClass::KeyState => ProviderErrorClass::NotActive,
-        ErrorClass::PermissionDenied | ErrorClass::Server => ProviderErrorClass::Refused,
-        _ => ProviderErrorClass::Other,
-    };
-    KeystoreError::provider(class, e)
+    KeystoreError::provider(e.class(), e)
 }
 
 impl MasterKeyProvider for KmipMasterKeyProvider {

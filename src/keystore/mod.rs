@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 
 use crate::input_file::{self, Symlinks};
 
-pub use error::{CorruptPart, KeyFileProblem, KeystoreError, ProviderErrorClass};
+pub use error::{CorruptPart, KeyFileProblem, KeystoreError};
 pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
-pub use key_file::{KeyFileProvider, read_key_file, write_key_file};
+pub use key_file::{KeyFileProvider, MAX_KEY_FILE_LEN, read_key_file, write_key_file};
 pub use kmip_source::KmipMasterKeyProvider;
 pub use master_key::{MasterKeyLocation, MasterKeyProvider};
 pub use rotation::{NewMasterKey, RecoveryOutcome, RotateOptions, RotationReport};

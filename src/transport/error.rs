@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::config::ConfigError;
 use crate::credentials::CredentialError;
+use crate::error_class::ErrorClass;
 use crate::ttlv::DecodeError;
 
 /// Why the transport could not connect, or could not complete an exchange.
@@ -72,35 +73,18 @@ pub enum TransportError {
     },
 }
 
-/// The broad class of a [`TransportError`], for callers that decide what to do next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Bad options: fix the configuration.
-    Config,
-    /// Unusable certificate or key files: fix the files.
-    Credentials,
-    /// No server reachable.
-    Unreachable,
-    /// TLS failure on an established connection.
-    Tls,
-    /// Deadline passed during an exchange.
-    Timeout,
-    /// The server closed the connection.
-    Closed,
-    /// The server sent a bad frame.
-    Protocol,
-}
-
 impl TransportError {
-    /// The broad class of this error.
+    /// The class of this error as such (a connection the server closed is `Unreachable`). The
+    /// client refines it for failures on every server ([`crate::client::ClientError`]).
     pub fn class(&self) -> ErrorClass {
         match self {
-            TransportError::Config(_) => ErrorClass::Config,
+            TransportError::Config(e) => e.class(),
             TransportError::Credentials(_) => ErrorClass::Credentials,
-            TransportError::Unreachable { .. } => ErrorClass::Unreachable,
+            TransportError::Unreachable { .. } | TransportError::Closed { .. } => {
+                ErrorClass::Unreachable
+            }
             TransportError::Tls { .. } => ErrorClass::Tls,
             TransportError::Timeout { .. } => ErrorClass::Timeout,
-            TransportError::Closed { .. } => ErrorClass::Closed,
             TransportError::Protocol { .. } => ErrorClass::Protocol,
         }
     }

@@ -39,8 +39,7 @@ use std::time::Duration;
 
 pub use connection::{Connection, TlsInfo};
 pub use error::{
-    AttemptFailure, ErrorClass, ExchangePhase, FailureReason, HandshakePhase, TlsFailure,
-    TransportError,
+    AttemptFailure, ExchangePhase, FailureReason, HandshakePhase, TlsFailure, TransportError,
 };
 
 use crate::config::{ConfigError, KmipOptions};
