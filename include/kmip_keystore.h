@@ -312,7 +312,8 @@ extern "C" {
 uint32_t kmip_open(const kmip_options *options, kmip_client **out, kmip_error **error_out);
 
 /**
- * Closes a client and its connections. NULL does nothing.
+ * Closes a client and its connections. A new master key whose creation a caller never took
+ * (kept for a retry: see `kmip_get_master_key`) is destroyed first. NULL does nothing.
  *
  * # Safety
  * `client` is NULL or a `kmip_client` not yet closed, used by no other thread now and not
@@ -337,7 +338,8 @@ void kmip_close(kmip_client *client);
  * identifier does not fit `id_out` (`KMIP_ERR_BUFFER_TOO_SMALL`, with the size needed in
  * `*id_len_out`; `KMIP_KEY_ID_BUFFER_SIZE` is always enough for known servers), the next
  * creating call on the same client with the same `KMIP_GET_CREATE_ON_SERVER` choice finishes
- * that creation under the same name instead of making a second key.
+ * that creation under the same name instead of making a second key (`kmip_close` destroys
+ * such a key if no call takes it).
  *
  * On `KMIP_OK`: the 32 key bytes in `key_out`, the identifier and a NUL in `id_out`, its size
  * including the NUL in `*id_len_out`, the key's KMIP state (`KMIP_STATE_*`) in `*state_out`.

@@ -2,12 +2,13 @@
 # Runs every check and test of the project on a fresh machine: installs what is missing (the
 # Python venv with the pinned PyKMIP set, the test PKI), starts the PyKMIP server the
 # integration tests share (tests start their own extra servers through the same script and stop
-# them by pid), then: the format check, clippy with -D warnings, all Rust tests (unit,
-# conformance, negative, property, allocation, fuzz regressions, CLI, transport, client), the C
-# ABI suite (scripts/cpp-test.sh: CMake, GoogleTest plain and under ASan+UBSan, exported
-# symbols, find_package/add_subdirectory/pkg-config consumers), and a compile check of the fuzz
-# targets. `cargo test --all-targets` also runs each criterion benchmark once in test mode.
-# Stops every server it started, by pid, on exit.
+# them by pid), then: the format check, clippy with -D warnings (without and with the
+# `fuzzing` feature), all Rust tests with that feature (unit, conformance, negative, property,
+# allocation, fuzz regressions, CLI, transport, client), the C ABI suite (scripts/cpp-test.sh:
+# CMake, GoogleTest plain and under ASan+UBSan, exported symbols,
+# find_package/add_subdirectory/pkg-config consumers; the library without the feature), and a
+# compile check of the fuzz targets. `cargo test --all-targets` also runs each criterion
+# benchmark once in test mode. Stops every server it started, by pid, on exit.
 #
 # Environment: FUZZ_SECONDS=N also runs each fuzz target for N seconds (scripts/fuzz.sh).
 set -euo pipefail
@@ -44,12 +45,16 @@ export KMIP_TEST_PKI="$KMIP_SERVER_DIR/pki"
 section "cargo fmt --check"
 cargo fmt --all -- --check
 
-section "cargo clippy --all-targets -D warnings"
+# Clippy both without and with the `fuzzing` feature (the fuzz checks and the access they get
+# to keystore and protocol internals); the tests run with it, so that the fuzz regressions and
+# the tests that reuse the fuzz checks run too. The C ABI step builds the library without it.
+section "cargo clippy --all-targets -D warnings (default features, then --features fuzzing)"
 cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked --features fuzzing -- -D warnings
 
-section "cargo test"
-cargo test --all-targets --locked
-cargo test --doc --locked
+section "cargo test --features fuzzing"
+cargo test --all-targets --locked --features fuzzing
+cargo test --doc --locked --features fuzzing
 
 section "C ABI: CMake build, GoogleTest suites plain and under ASan+UBSan, exports, consumers"
 BUILD_TYPE=Debug CPP_CARGO_TARGET_DIR="$repo/target" scripts/cpp-test.sh

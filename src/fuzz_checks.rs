@@ -13,7 +13,9 @@ pub use config::config_yaml;
 pub use credentials::credentials_load;
 pub use keystore_file::{FUZZ_MASTER_KEY, keystore_file};
 
-use crate::protocol::operations::GetResponseView;
+use crate::protocol::fuzzing::{
+    decode_general_get, decode_usual_get, read_general_response, read_usual_response,
+};
 use crate::protocol::{Operation, RequestMessage, ResponseMessage, ResponseView};
 use crate::ttlv::{DecodeLimits, ItemRef, ItemType, validate};
 
@@ -49,14 +51,15 @@ pub fn message_round_trip(data: &[u8]) {
 }
 
 /// The straight-through readers of the usual response ([`ResponseView`]) and of the usual Get
-/// payload ([`GetResponseView`]) accept only what the general readers accept, and read the
-/// same view from it. Every batch item's payload is tried as a Get payload. Panics otherwise.
+/// payload ([`GetResponseView`](crate::protocol::operations::GetResponseView)) accept only what
+/// the general readers accept, and read the same view from it. Every batch item's payload is
+/// tried as a Get payload. Panics otherwise.
 /// Returns which readers accepted: (usual response, usual Get payload).
 pub fn usual_readers_agree(data: &[u8], limits: &DecodeLimits) -> (bool, bool) {
     let mut usual = ResponseView::empty();
-    let usual_accepts = usual.read_usual(data, limits).is_some();
+    let usual_accepts = read_usual_response(&mut usual, data, limits).is_some();
     let mut general = ResponseView::empty();
-    let general_result = general.read_general(data, limits);
+    let general_result = read_general_response(&mut general, data, limits);
     if usual_accepts {
         if let Err(e) = &general_result {
             panic!("the usual-response reader accepts what the general reader refuses: {e}");
@@ -71,9 +74,9 @@ pub fn usual_readers_agree(data: &[u8], limits: &DecodeLimits) -> (bool, bool) {
         return (usual_accepts, usual_get);
     }
     for payload in general.batch_items.iter().filter_map(|item| item.payload) {
-        if let Some(usual) = GetResponseView::decode_usual(payload) {
+        if let Some(usual) = decode_usual_get(payload) {
             usual_get = true;
-            match GetResponseView::decode_general(payload) {
+            match decode_general_get(payload) {
                 Ok(general) => assert_eq!(usual, general, "the usual Get reader read another view"),
                 Err(e) => {
                     panic!("the usual Get reader accepts what the general reader refuses: {e}")

@@ -15,6 +15,9 @@ pub mod credentials;
 pub mod error_class;
 #[allow(unsafe_code)]
 pub mod ffi;
+// Test scaffolding, compiled only with the `fuzzing` feature (off by default): the invariants
+// the fuzz targets and the fuzz regression tests check. Not part of the product.
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_checks;
 pub mod input_file;

@@ -86,9 +86,9 @@ fn key_life_cycle() {
     let missing = kmip(&["key", "locate", "--name", &unique_name("none")]);
     fails_with(&missing, KEY_ABSENT);
 
-    // Destroy of an Active key is refused by the server; revoke first.
+    // Destroy of an Active key is refused by the server for the key's state; revoke first.
     let active_destroy = kmip(&["key", "destroy", &id]);
-    fails_with(&active_destroy, PERMISSION_DENIED);
+    fails_with(&active_destroy, KEY_STATE);
     ok(&kmip(&["key", "revoke", &id]));
     assert_eq!(ok(&kmip(&["key", "state", &id])).trim(), "Deactivated");
     ok(&kmip(&["key", "destroy", &id]));
@@ -177,8 +177,8 @@ fn register_from_key_files() {
     let open_file = dir.path().join("open.key");
     write_mode(&open_file, &raw, 0o644);
     let refused = kmip(&["key", "register", "--key-file", open_file.to_str().unwrap()]);
-    let line = fails_with(&refused, INVALID);
-    assert!(line.contains("mode 0644"), "{line}");
+    let line = fails_with(&refused, CONFIG);
+    assert!(line.contains("mode is 0644"), "{line}");
     assert!(stdout(&refused).is_empty());
 }
 

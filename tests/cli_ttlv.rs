@@ -251,7 +251,7 @@ fn bad_input_exits_2_naming_the_offset() {
 }
 
 #[test]
-fn bad_tree_exits_2_naming_the_line() {
+fn bad_tree_exits_1_naming_the_line() {
     let text = "RequestPayload Structure\n  UniqueIdentifier TextString \"x\"\n  \
                 CryptographicLength Integr 256\n";
     fails(

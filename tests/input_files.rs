@@ -348,10 +348,12 @@ fn the_cli_refuses_fifo_key_and_input_files_at_once() {
             "--kmipServerName",
             "127.0.0.1:1",
         ]),
-        2,
+        3,
     );
     assert!(
-        line.contains(&format!("key file {fifo} is a FIFO, not a regular file")),
+        line.contains(&format!(
+            "key file {fifo}: it is a FIFO, not a regular file"
+        )),
         "{line}"
     );
     let line = support::cli::fails_with(&run_bounded(&["ttlv", "decode", &fifo]), 18);

@@ -1450,6 +1450,8 @@ fn a_rewrite_keeps_the_owner_group_and_mode() {
     assert_eq!((lock.uid(), lock.gid()), (65534, 65534));
 }
 
+/// Needs the `fuzzing` feature (`fuzz_checks`); scripts/test.sh runs the tests with it.
+#[cfg(feature = "fuzzing")]
 #[test]
 fn the_journal_decision_fuzz_check_holds_on_real_keystores() {
     use kmip_keystore::fuzz_checks::{FUZZ_MASTER_KEY, keystore_file};

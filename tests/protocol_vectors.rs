@@ -20,15 +20,8 @@ const SUPPORTED: &[&str] = &[
     "Activate",
     "Locate",
     "GetAttributes",
-    "GetAttributeList",
-    "AddAttribute",
-    "ModifyAttribute",
-    "DeleteAttribute",
-    "SetAttribute",
     "Revoke",
     "Destroy",
-    "ReKey",
-    "Rekey",
 ];
 
 #[test]

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kmip_keystore::client::{ClientError, ErrorClass};
-use kmip_keystore::config::{KmipOptions, OPTION_NAMES, ServerAddress, TlsMinVersion};
+use kmip_keystore::config::{KmipOptions, ServerAddress, TlsMinVersion, option_names};
 use kmip_keystore::credentials::ClientCredentials;
 use kmip_keystore::transport::{FailureReason, TlsFailure, Transport, TransportError};
 use rustls::pki_types::pem::PemObject;
@@ -421,7 +421,7 @@ fn no_source_file_can_turn_certificate_verification_off() {
         }
     }
     // No option sounds like it relaxes verification either.
-    for name in OPTION_NAMES {
+    for name in option_names() {
         let lower = name.to_ascii_lowercase();
         for word in [
             "insecure",

@@ -255,8 +255,15 @@ fn walk_reader(buf: &[u8], validated: bool) {
         assert!(!validated);
         return;
     };
-    let all_read = kmip_keystore::fuzz_checks::walk_items(top);
-    assert!(all_read || !validated, "reader failed on validated input");
+    // The walk is the fuzz targets' own (`fuzz_checks`): it needs the `fuzzing` feature, which
+    // scripts/test.sh runs the tests with.
+    #[cfg(feature = "fuzzing")]
+    assert!(
+        kmip_keystore::fuzz_checks::walk_items(top) || !validated,
+        "reader failed on validated input"
+    );
+    #[cfg(not(feature = "fuzzing"))]
+    let _ = top;
 }
 
 fn set_len(buf: &[u8], offset: usize, len: u32) -> Vec<u8> {

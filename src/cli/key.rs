@@ -245,8 +245,12 @@ impl KeyCommand {
             }
             Self::Activate { id, kmip } => {
                 let (_, client) = connect(&kmip)?;
-                client.activate(&id)?;
-                write_output(&format!("activated {id}\n"))
+                match client.activate(&id)? {
+                    kmip_keystore::client::Activation::AlreadyActive => {
+                        write_output(&format!("{id} was already active\n"))
+                    }
+                    _ => write_output(&format!("activated {id}\n")),
+                }
             }
             Self::Revoke { id, reason, kmip } => {
                 let (_, client) = connect(&kmip)?;

@@ -7,12 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use kmip_keystore::ErrorClass;
-use kmip_keystore::client::{KmipClient, generate_key_name};
+use kmip_keystore::client::KmipClient;
 use kmip_keystore::config::KmipOptions;
 use kmip_keystore::keystore::{
-    FORMAT_VERSION, KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey,
-    MasterKeyLocation, MasterKeyProvider, NewMasterKey, RotateOptions, recorded_master_key,
+    FORMAT_VERSION, Keystore, MasterKeyLocation, MasterKeys, NewMasterKey, RotateOptions,
+    recorded_master_key,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -140,19 +139,23 @@ pub enum KeystoreCommand {
     },
 }
 
-/// The master key sources of one command, behind one [`MasterKeyProvider`] that dispatches on
-/// the kind of location: key files through [`KeyFileProvider`], KMIP keys through
-/// [`KmipMasterKeyProvider`] (when KMIP options were given). It only ever fetches locations the
-/// operator named or that this command created.
+/// What the operator named for one command: the core's [`MasterKeys`] (the KMIP server of the
+/// options, when given; new key files in the keystore's directory), `--master-key-file` and
+/// `--kmipKeyIdentifier`. Dropping it closes the master keys: a new KMIP key made by a failed
+/// `init` is destroyed, as the command cannot retry.
 struct Sources {
-    /// Reads key files; creates new ones in the keystore's directory.
-    key_files: KeyFileProvider,
+    /// The master keys.
+    keys: MasterKeys,
     /// `--master-key-file`, made absolute.
     key_file: Option<PathBuf>,
-    /// The KMIP provider, when KMIP options were given.
-    kmip: Option<KmipMasterKeyProvider>,
-    /// The options behind `kmip` (for `--kmipKeyIdentifier`).
-    kmip_options: Option<KmipOptions>,
+    /// `--kmipKeyIdentifier` (empty counts as none, as for mongod).
+    kmip_key_identifier: Option<String>,
+}
+
+impl Drop for Sources {
+    fn drop(&mut self) {
+        self.keys.close();
+    }
 }
 
 impl Sources {
@@ -167,33 +170,21 @@ impl Sources {
                 "give either --master-key-file or KMIP options, not both",
             ));
         }
-        let (kmip, kmip_options) = if kmip_given {
-            let client = KmipClient::new(&options)?;
-            (
-                Some(KmipMasterKeyProvider::new(client, options.activate_keys)),
-                Some(options),
-            )
+        let client = if kmip_given {
+            Some(KmipClient::new(&options)?)
         } else {
-            (None, None)
+            None
         };
         Ok(Self {
-            key_files: KeyFileProvider::with_new_key_dir(keystore_dir(path)?),
+            keys: MasterKeys::new(client, options.activate_keys)
+                .with_new_key_dir(keystore_dir(path)?),
             key_file: source
                 .master_key_file
                 .as_deref()
                 .map(absolute)
                 .transpose()?,
-            kmip,
-            kmip_options,
+            kmip_key_identifier: options.key_identifier.filter(|id| !id.is_empty()),
         })
-    }
-
-    /// The `--kmipKeyIdentifier` given, if any (empty counts as none, as for mongod).
-    fn kmip_key_identifier(&self) -> Option<&str> {
-        self.kmip_options
-            .as_ref()
-            .and_then(|o| o.key_identifier.as_deref())
-            .filter(|id| !id.is_empty())
     }
 
     /// The master key the operator says the keystore is under: `--master-key-file` or
@@ -202,9 +193,9 @@ impl Sources {
         if let Some(path) = &self.key_file {
             return Ok(MasterKeyLocation::KeyFile { path: path.clone() });
         }
-        match self.kmip_key_identifier() {
+        match &self.kmip_key_identifier {
             Some(id) => Ok(MasterKeyLocation::Kmip {
-                identifier: id.to_owned(),
+                identifier: id.clone(),
             }),
             None => Err(CliError::invalid(
                 "name the master key the keystore is under: --kmipKeyIdentifier ID (the \
@@ -215,63 +206,16 @@ impl Sources {
 
     /// Opens the keystore for writing under the named master key.
     fn open(&self, path: &Path) -> Result<Keystore, CliError> {
-        Ok(Keystore::open(path, &self.expected()?, self)?)
+        Ok(Keystore::open(path, &self.expected()?, &self.keys)?)
     }
 
     /// Opens the keystore read-only under the named master key.
     fn open_read_only(&self, path: &Path) -> Result<Keystore, CliError> {
-        Ok(Keystore::open_read_only(path, &self.expected()?, self)?)
-    }
-
-    fn kmip(&self) -> Result<&KmipMasterKeyProvider, KeystoreError> {
-        self.kmip.as_ref().ok_or_else(|| {
-            KeystoreError::provider(
-                ErrorClass::Config,
-                "the master key is on a KMIP server: give the KMIP options \
-                 (--kmipServerName, --kmipServerCAFile, --kmipClientCertificateFile, ... \
-                 or --config mongod.conf)",
-            )
-        })
-    }
-}
-
-impl MasterKeyProvider for Sources {
-    fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
-        match location {
-            MasterKeyLocation::KeyFile { .. } => self.key_files.fetch(location),
-            MasterKeyLocation::Kmip { .. } => self.kmip()?.fetch(location),
-        }
-    }
-
-    fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
-        match &self.kmip {
-            Some(kmip) => kmip.create(unique_name),
-            None => self.key_files.create(unique_name),
-        }
-    }
-
-    fn find_created(&self, unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
-        if let Some(found) = self.key_files.find_created(unique_name)? {
-            return Ok(Some(found));
-        }
-        match &self.kmip {
-            Some(kmip) => kmip.find_created(unique_name),
-            None => Ok(None),
-        }
-    }
-
-    fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
-        match location {
-            MasterKeyLocation::KeyFile { .. } => self.key_files.discard(location),
-            MasterKeyLocation::Kmip { .. } => self.kmip()?.discard(location),
-        }
-    }
-
-    fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
-        match location {
-            MasterKeyLocation::KeyFile { .. } => self.key_files.retire(location),
-            MasterKeyLocation::Kmip { .. } => self.kmip()?.retire(location),
-        }
+        Ok(Keystore::open_read_only(
+            path,
+            &self.expected()?,
+            &self.keys,
+        )?)
     }
 }
 
@@ -410,39 +354,23 @@ impl KeystoreCommand {
 /// `keystore init`.
 fn init(path: &Path, source: &KeySource) -> Result<(), CliError> {
     let sources = Sources::new(source, path, false)?;
-    // Refuse an existing path before creating any master key.
-    if std::fs::symlink_metadata(path).is_ok() {
-        return Err(KeystoreError::KeystoreExists {
-            path: path.to_owned(),
-        }
-        .into());
-    }
-    let (location, created) = if let Some(file) = &sources.key_file {
-        (MasterKeyLocation::KeyFile { path: file.clone() }, false)
-    } else if let Some(id) = sources.kmip_key_identifier() {
-        (
-            MasterKeyLocation::Kmip {
-                identifier: id.to_owned(),
-            },
-            false,
-        )
-    } else if let Some(kmip) = &sources.kmip {
-        let (location, key) = kmip.create(&generate_key_name())?;
-        drop(key);
-        (location, true)
+    let keys = &sources.keys;
+    let (keystore, location) = if let Some(file) = &sources.key_file {
+        let location = MasterKeyLocation::KeyFile { path: file.clone() };
+        (Keystore::create(path, location.clone(), keys)?, location)
+    } else if let Some(id) = &sources.kmip_key_identifier {
+        let location = MasterKeyLocation::Kmip {
+            identifier: id.clone(),
+        };
+        (Keystore::create(path, location.clone(), keys)?, location)
+    } else if keys.kmip_client().is_some() {
+        // First start, as the C ABI's keystore_create does it (one core function).
+        let (keystore, identifier) = keys.create_keystore_under_new_key(path, &|_| Ok(()))?;
+        (keystore, MasterKeyLocation::Kmip { identifier })
     } else {
         return Err(CliError::invalid(
             "give --master-key-file or KMIP options (--kmipServerName ... or --config)",
         ));
-    };
-    let keystore = match Keystore::create(path, location.clone(), &sources) {
-        Ok(k) => k,
-        Err(e) => {
-            if created && let Err(d) = sources.discard(&location) {
-                log::warn!("cannot discard the new master key {location}: {d}");
-            }
-            return Err(e.into());
-        }
     };
     write_output(&format!(
         "created keystore {} under master key {} ({})\n{}\n",
@@ -480,7 +408,7 @@ fn rotate(
         },
     };
     let new = if let Some(file) = new_master_key_file {
-        if sources.kmip_key_identifier().is_some() {
+        if sources.kmip_key_identifier.is_some() {
             return Err(CliError::invalid(
                 "give either --new-master-key-file or --kmipKeyIdentifier, not both",
             ));
@@ -488,15 +416,15 @@ fn rotate(
         NewMasterKey::Existing(MasterKeyLocation::KeyFile {
             path: absolute(file)?,
         })
-    } else if let Some(id) = sources.kmip_key_identifier() {
+    } else if let Some(id) = &sources.kmip_key_identifier {
         NewMasterKey::Existing(MasterKeyLocation::Kmip {
-            identifier: id.to_owned(),
+            identifier: id.clone(),
         })
     } else {
         NewMasterKey::Create
     };
-    let mut keystore = Keystore::open(path, &current, &sources)?;
-    let report = keystore.rotate(&sources, new, RotateOptions { retire_old })?;
+    let mut keystore = Keystore::open(path, &current, &sources.keys)?;
+    let report = keystore.rotate(&sources.keys, new, RotateOptions { retire_old })?;
     write_output(&format!(
         "re-wrapped {} data keys\nold master key: {}\nnew master key: {}\n",
         report.entries, report.old, report.new

@@ -1,84 +1,39 @@
 //! [`KmipArgs`]: the `--config <mongod.conf>` and `--kmip...` flags, spelled as mongod spells them,
-//! and their merge into [`KmipOptions`] (file first, then each flag on top).
+//! and their merge into [`KmipOptions`] (file first, then each flag on top). The flags are made
+//! from the core's option table ([`OPTIONS`]): one entry there is one flag here, one YAML key and
+//! one name for the C setter.
 
-use std::convert::Infallible;
 use std::path::PathBuf;
 
-use kmip_keystore::config::{ConfigError, KmipOptions, Password, usable_cipher_suites};
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use kmip_keystore::config::{
+    ConfigError, KmipOptions, OPTIONS, OptionKind, OptionSpec, Password, usable_cipher_suites,
+};
 
 /// Keeps the password redacted from the moment clap hands it over.
-fn password(text: &str) -> Result<Password, Infallible> {
+fn password(text: &str) -> Result<Password, std::convert::Infallible> {
     Ok(Password::from(text))
 }
 
-/// The KMIP flags of mongod, plus `--config`. Every value is kept as text and checked by
-/// [`KmipOptions::set`], so flags and `mongod.conf` accept exactly the same values.
-#[derive(Clone, Debug, Default, clap::Args)]
+/// The KMIP flags of mongod, plus `--config` and `--enableEncryption`. Every value is kept as
+/// text (secrets as [`Password`]) and checked by [`KmipOptions::set`], so flags, `mongod.conf`
+/// and the C setter accept exactly the same values.
+#[derive(Clone, Debug, Default)]
 pub struct KmipArgs {
-    /// mongod YAML configuration file to read security.kmip.* from; flags override it.
-    #[arg(long = "config", value_name = "mongod.conf")]
+    /// mongod YAML configuration file to read `security.kmip.*` from; flags override it.
     pub config: Option<PathBuf>,
-    /// Turn on encryption at rest (security.enableEncryption).
-    #[arg(long = "enableEncryption")]
+    /// `--enableEncryption` (`security.enableEncryption`).
     pub enable_encryption: bool,
-    /// KMIP servers, comma-separated, tried in order: host, host:port, [v6]:port.
-    #[arg(long = "kmipServerName", value_name = "HOST[:PORT],...")]
-    pub server_name: Option<String>,
-    /// Port for servers listed without one (default 5696).
-    #[arg(long = "kmipPort", value_name = "PORT")]
-    pub port: Option<String>,
-    /// PEM bundle of the CAs that sign the KMIP server's certificate.
-    #[arg(long = "kmipServerCAFile", value_name = "PATH")]
-    pub server_ca_file: Option<String>,
-    /// PEM file with the client certificate chain (and key, unless --kmipClientKeyFile).
-    #[arg(long = "kmipClientCertificateFile", value_name = "PATH")]
-    pub client_certificate_file: Option<String>,
-    /// PEM file with the client private key, when kept apart from the certificate.
-    #[arg(long = "kmipClientKeyFile", value_name = "PATH")]
-    pub client_key_file: Option<String>,
-    /// Password of an encrypted client private key.
-    #[arg(long = "kmipClientCertificatePassword", value_name = "PASSWORD", value_parser = password)]
-    pub client_certificate_password: Option<Password>,
-    /// KMIP Unique Identifier of the master key (empty: generate one).
-    #[arg(long = "kmipKeyIdentifier", value_name = "ID")]
-    pub key_identifier: Option<String>,
-    /// Rotate the master key, re-encrypt the keystore and exit.
-    #[arg(long = "kmipRotateMasterKey")]
-    pub rotate_master_key: bool,
-    /// Extra passes over the server list (default 0).
-    #[arg(long = "kmipConnectRetries", value_name = "N")]
-    pub connect_retries: Option<String>,
-    /// Per-server timeout in milliseconds, at least 1000 (default 5000).
-    #[arg(long = "kmipConnectTimeoutMS", value_name = "MS")]
-    pub connect_timeout_ms: Option<String>,
-    /// Activate new keys and require the key to be Active (default true).
-    #[arg(long = "kmipActivateKeys", value_name = "BOOL")]
-    pub activate_keys: Option<String>,
-    /// Period of the key-state check in seconds; 0 or less disables it (default 900).
-    #[arg(
-        long = "kmipKeyStatePollingSeconds",
-        value_name = "SECONDS",
-        allow_hyphen_values = true
-    )]
-    pub key_state_polling_seconds: Option<String>,
-    /// KMIP protocol version: auto (negotiate, default) or e.g. 1.4.
-    #[arg(long = "kmipProtocolVersion", value_name = "auto|X.Y")]
-    pub protocol_version: Option<String>,
-    /// Also trust the operating system's CA store.
-    #[arg(long = "kmipUseSystemCAs")]
-    pub use_system_cas: bool,
-    /// Milliseconds before the next server is also tried (default 250).
-    #[arg(long = "kmipFailoverStaggerMS", value_name = "MS")]
-    pub failover_stagger_ms: Option<String>,
-    /// Lowest TLS version offered: 1.2 (default) or 1.3.
-    #[arg(long = "kmipTlsMinVersion", value_name = "1.2|1.3")]
-    pub tls_min_version: Option<String>,
-    /// Cipher suites offered, comma-separated rustls names (default: all rustls implements).
-    #[arg(long = "kmipTlsCipherSuites", value_name = "SUITE,...")]
-    pub tls_cipher_suites: Option<String>,
+    /// The `--kmip...` flags given, in table order, with their text.
+    given: Vec<(&'static OptionSpec, Password)>,
 }
 
 impl KmipArgs {
+    /// Whether the flag of the option `name` was given.
+    fn has(&self, name: &str) -> bool {
+        self.given.iter().any(|(spec, _)| spec.name == name)
+    }
+
     /// The options these flags describe: `--config` first (if given), then every flag given,
     /// through [`KmipOptions::set`], so flags win and errors name the flag (`option --kmipPort`).
     pub fn to_options(&self) -> Result<KmipOptions, ConfigError> {
@@ -89,104 +44,19 @@ impl KmipArgs {
         if self.enable_encryption {
             options.enable_encryption = true;
         }
-        let password = self
-            .client_certificate_password
-            .as_ref()
-            .map(Password::expose);
-        let flags: [(&str, &str, Option<&str>); 17] = [
-            ("kmipServerName", "serverName", self.server_name.as_deref()),
-            ("kmipPort", "port", self.port.as_deref()),
-            (
-                "kmipServerCAFile",
-                "serverCAFile",
-                self.server_ca_file.as_deref(),
-            ),
-            (
-                "kmipClientCertificateFile",
-                "clientCertificateFile",
-                self.client_certificate_file.as_deref(),
-            ),
-            (
-                "kmipClientKeyFile",
-                "clientKeyFile",
-                self.client_key_file.as_deref(),
-            ),
-            (
-                "kmipClientCertificatePassword",
-                "clientCertificatePassword",
-                password,
-            ),
-            (
-                "kmipKeyIdentifier",
-                "keyIdentifier",
-                self.key_identifier.as_deref(),
-            ),
-            (
-                "kmipRotateMasterKey",
-                "rotateMasterKey",
-                self.rotate_master_key.then_some("true"),
-            ),
-            (
-                "kmipConnectRetries",
-                "connectRetries",
-                self.connect_retries.as_deref(),
-            ),
-            (
-                "kmipConnectTimeoutMS",
-                "connectTimeoutMS",
-                self.connect_timeout_ms.as_deref(),
-            ),
-            (
-                "kmipActivateKeys",
-                "activateKeys",
-                self.activate_keys.as_deref(),
-            ),
-            (
-                "kmipKeyStatePollingSeconds",
-                "keyStatePollingSeconds",
-                self.key_state_polling_seconds.as_deref(),
-            ),
-            (
-                "kmipProtocolVersion",
-                "protocolVersion",
-                self.protocol_version.as_deref(),
-            ),
-            (
-                "kmipUseSystemCAs",
-                "useSystemCAs",
-                self.use_system_cas.then_some("true"),
-            ),
-            (
-                "kmipFailoverStaggerMS",
-                "failoverStaggerMS",
-                self.failover_stagger_ms.as_deref(),
-            ),
-            (
-                "kmipTlsMinVersion",
-                "tlsMinVersion",
-                self.tls_min_version.as_deref(),
-            ),
-            (
-                "kmipTlsCipherSuites",
-                "tlsCipherSuites",
-                self.tls_cipher_suites.as_deref(),
-            ),
-        ];
-        for (flag, option, value) in flags {
-            if let Some(value) = value {
-                options
-                    .set(option, value)
-                    .map_err(|error| error.at(format!("option --{flag}")))?;
-            }
+        for (spec, value) in &self.given {
+            options
+                .set(spec.name, value.expose())
+                .map_err(|error| error.at(format!("option --{}", spec.flag)))?;
         }
         // The TLS policy options are checked together once both are known; the error names
         // the flag given (the cipher suite list first).
         if let Err(problem) =
             usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
         {
-            let location = if self.tls_cipher_suites.is_some() {
+            let location = if self.has("tlsCipherSuites") {
                 "option --kmipTlsCipherSuites"
-            } else if self.tls_min_version.is_some() {
+            } else if self.has("tlsMinVersion") {
                 "option --kmipTlsMinVersion"
             } else {
                 "option tlsCipherSuites"
@@ -197,6 +67,72 @@ impl KmipArgs {
             });
         }
         Ok(options)
+    }
+}
+
+/// The clap argument of one option of the table.
+fn flag_arg(spec: &'static OptionSpec) -> Arg {
+    let arg = Arg::new(spec.flag).long(spec.flag).help(spec.help);
+    match spec.kind {
+        OptionKind::Switch => arg.action(ArgAction::SetTrue),
+        OptionKind::Value {
+            value_name,
+            negative,
+        } => arg.value_name(value_name).allow_hyphen_values(negative),
+        OptionKind::Secret { value_name } => arg.value_name(value_name).value_parser(password),
+    }
+}
+
+impl clap::Args for KmipArgs {
+    fn augment_args(command: Command) -> Command {
+        command
+            .arg(
+                Arg::new("config")
+                    .long("config")
+                    .value_name("mongod.conf")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .help("mongod YAML configuration file to read security.kmip.* from; flags override it."),
+            )
+            .arg(
+                Arg::new("enableEncryption")
+                    .long("enableEncryption")
+                    .action(ArgAction::SetTrue)
+                    .help("Turn on encryption at rest (security.enableEncryption)."),
+            )
+            .args(OPTIONS.iter().map(flag_arg))
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        Self::augment_args(command)
+    }
+}
+
+impl clap::FromArgMatches for KmipArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut args = Self::default();
+        args.update_from_arg_matches(matches)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        if let Some(path) = matches.get_one::<PathBuf>("config") {
+            self.config = Some(path.clone());
+        }
+        self.enable_encryption |= matches.get_flag("enableEncryption");
+        for spec in OPTIONS {
+            let value = match spec.kind {
+                OptionKind::Switch => matches.get_flag(spec.flag).then(|| Password::from("true")),
+                OptionKind::Value { .. } => matches
+                    .get_one::<String>(spec.flag)
+                    .map(|v| Password::from(v.as_str())),
+                OptionKind::Secret { .. } => matches.get_one::<Password>(spec.flag).cloned(),
+            };
+            if let Some(value) = value {
+                self.given.retain(|(given, _)| given.name != spec.name);
+                self.given.push((spec, value));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,8 @@
 //! [`ClientError`]: what a KMIP operation can fail with, in the classes a database server acts
 //! on (configuration, credentials, unreachable, TLS, key absent, key in a bad state, permission
-//! denied, protocol, timeout, other server refusals). No variant carries key bytes or passwords.
+//! denied, protocol, timeout, other server refusals). A server's refusal gets its class by
+//! meaning ([`super::result_meaning`]), not by which server sent it. No variant carries key
+//! bytes or passwords.
 
 use crate::config::ConfigError;
 use crate::credentials::CredentialError;
@@ -36,13 +38,32 @@ pub enum ClientError {
         /// The server's Result Message.
         message: String,
     },
-    /// The key exists but is not in the state required (for example not Active).
-    #[error("KMIP key '{id}' is not in the active state: its state is {}", .state.label())]
+    /// The key exists but is not in the state required: not Active where the client requires
+    /// it (`refused` is `None`), or in a state the server refused an operation in (`refused`
+    /// names it; the server said so, or its refusal was settled by reading the state).
+    #[error("{}", key_state_text(.id, *.state, *.refused))]
     KeyState {
         /// The key's Unique Identifier.
         id: String,
         /// Its state.
         state: State,
+        /// The operation the server refused for that state (`None`: the client's own check).
+        refused: Option<Operation>,
+    },
+    /// The server refused an operation for the key's lifecycle state without saying which
+    /// state, and the state could not be read.
+    #[error(
+        "KMIP server refused {operation} of key '{id}' for its lifecycle state: {reason} ({message})"
+    )]
+    KeyStateUnknown {
+        /// The key's Unique Identifier.
+        id: String,
+        /// The operation refused.
+        operation: Operation,
+        /// Result Reason.
+        reason: ResultReason,
+        /// The server's Result Message.
+        message: String,
     },
     /// The server refused: permission denied or authentication not successful.
     #[error("KMIP server refused {operation}: {reason} ({message})")]
@@ -84,7 +105,7 @@ impl ClientError {
             Self::Tls(_) => ErrorClass::Tls,
             Self::Timeout(_) => ErrorClass::Timeout,
             Self::KeyAbsent { .. } => ErrorClass::KeyAbsent,
-            Self::KeyState { .. } => ErrorClass::KeyState,
+            Self::KeyState { .. } | Self::KeyStateUnknown { .. } => ErrorClass::KeyState,
             Self::PermissionDenied { .. } => ErrorClass::PermissionDenied,
             Self::Protocol { .. } => ErrorClass::Protocol,
             Self::Server { .. } => ErrorClass::Server,
@@ -99,12 +120,43 @@ impl ClientError {
         }
     }
 
+    /// The operation the server refused and its Result Reason and Message, for a refusal.
+    pub(crate) fn refusal(&self) -> Option<(Operation, ResultReason, &str)> {
+        match self {
+            Self::PermissionDenied {
+                operation,
+                reason,
+                message,
+            }
+            | Self::Server {
+                operation,
+                reason,
+                message,
+            } => Some((*operation, *reason, message)),
+            _ => None,
+        }
+    }
+
     /// A protocol error.
     pub(crate) fn protocol(server: &str, detail: impl Into<String>) -> Self {
         Self::Protocol {
             server: server.to_owned(),
             detail: detail.into(),
         }
+    }
+}
+
+/// The text of [`ClientError::KeyState`].
+fn key_state_text(id: &str, state: State, refused: Option<Operation>) -> String {
+    match refused {
+        None => format!(
+            "KMIP key '{id}' is not in the active state: its state is {}",
+            state.label()
+        ),
+        Some(operation) => format!(
+            "KMIP server refused {operation} of key '{id}': its state is {}",
+            state.label()
+        ),
     }
 }
 
@@ -122,7 +174,7 @@ impl From<TransportError> for ClientError {
             },
             TransportError::Tls { .. } => Self::Tls(e),
             TransportError::Timeout { .. } => Self::Timeout(e),
-            TransportError::Closed { .. } => Self::Unreachable(e),
+            TransportError::Closed { .. } | TransportError::NotKmip { .. } => Self::Unreachable(e),
             TransportError::Unreachable { .. } => {
                 let attempts = e.attempts();
                 if !attempts.is_empty()

@@ -1,20 +1,26 @@
 //! The operations a master-key client needs: discover versions, query, register a locally
-//! generated AES-256 key (orphan-safe), server-side create, activate, get (Raw; Symmetric Key or
-//! Secret Data; 32 bytes or the legacy 44-byte base64 form), get state, locate by name (paged),
+//! generated AES-256 key (orphan-safe), server-side create, activate (an Active key is a
+//! success), get (Raw; Symmetric Key or Secret Data; 32 bytes or the legacy 44-byte base64
+//! form; Export where a server refuses Get of a revoked key), get state, locate by name (paged),
 //! revoke and destroy.
+//!
+//! Every refusal is classified by what it means ([`super::result_meaning`]): where the reply
+//! alone does not say whether the key's state explains it, the key's state is read on the same
+//! connection.
 
 use base64ct::{Base64, Encoding};
 
+use super::result_meaning::{KeyAction, Meaning, Verdict, meaning};
 use super::{ClientError, KmipClient, malformed};
 use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
 use crate::protocol::operations::{
-    CreateRequest, DiscoverVersions, GetAttributesRequest, GetRequest, GetResponseView,
-    LocateRequest, QueryRequest, QueryResponse, RegisterRequest, RevokeRequest,
-    UniqueIdentifierRequest,
+    CreateRequest, DiscoverVersions, ExportRequest, ExportResponseView, GetAttributesRequest,
+    GetRequest, GetResponseView, LocateRequest, QueryRequest, QueryResponse, RegisterRequest,
+    RevokeRequest, UniqueIdentifierRequest,
 };
 use crate::protocol::{
-    CryptographicAlgorithm, KeyBlock, ManagedObject, ObjectType, Operation, ProtocolVersion,
-    QueryFunction, RequestPayload, ResponsePayload, ResultReason, RevocationReasonCode, State,
+    CryptographicAlgorithm, KeyBlock, ManagedObject, ManagedObjectView, ObjectType, Operation,
+    ProtocolVersion, QueryFunction, RequestPayload, ResponsePayload, RevocationReasonCode, State,
     tags, usage_mask,
 };
 use crate::secret_memory::KeyBuffer;
@@ -43,18 +49,80 @@ pub fn generate_key_name() -> String {
     format!("kmip_keystore-{hex}")
 }
 
-/// Reads Item Not Found (1.x) / Object Not Found (2.x) about `id` as "key absent".
-fn absent_if_not_found(id: &str, e: ClientError) -> ClientError {
-    match e {
-        ClientError::Server {
-            reason, message, ..
-        } if reason == ResultReason::ITEM_NOT_FOUND || reason == ResultReason::OBJECT_NOT_FOUND => {
-            ClientError::KeyAbsent {
-                id: id.to_owned(),
-                message,
+/// What [`KmipClient::activate`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// The key was Pre-Active and is now Active.
+    Activated,
+    /// The key was Active already: the server refused to activate it again (with whatever
+    /// reason it gives for that) and reported it Active.
+    AlreadyActive,
+}
+
+/// Classifies a server's refusal of an operation on key `id` by its meaning, settled by
+/// `settle` ([`Verdict::without_state`], or [`Verdict::of`] with the operation and a reading of
+/// the key's state). Errors that are not refusals are returned as they are.
+fn on_key(id: &str, error: ClientError, settle: impl FnOnce(Meaning) -> Verdict) -> ClientError {
+    let Some((operation, reason, message)) = error.refusal() else {
+        return error;
+    };
+    if operation == Operation::DISCOVER_VERSIONS {
+        // The version negotiation before the operation was refused: not about the key.
+        return keyless(error);
+    }
+    let verdict = settle(meaning(reason, message));
+    let (id, message) = (id.to_owned(), message.to_owned());
+    match verdict {
+        Verdict::KeyAbsent => ClientError::KeyAbsent { id, message },
+        Verdict::KeyState(state) => {
+            log::debug!(
+                "KMIP: {operation} of key '{id}' refused ({reason}: {message}); its state is {}",
+                state.label()
+            );
+            ClientError::KeyState {
+                id,
+                state,
+                refused: Some(operation),
             }
         }
-        other => other,
+        Verdict::KeyStateUnknown => ClientError::KeyStateUnknown {
+            id,
+            operation,
+            reason,
+            message,
+        },
+        Verdict::PermissionDenied => ClientError::PermissionDenied {
+            operation,
+            reason,
+            message,
+        },
+        Verdict::Server => ClientError::Server {
+            operation,
+            reason,
+            message,
+        },
+    }
+}
+
+/// Classifies a server's refusal of an operation that names no key (Register, Create, Locate,
+/// Query, Discover Versions): permission and authentication refusals are
+/// [`ClientError::PermissionDenied`], everything else [`ClientError::Server`].
+fn keyless(error: ClientError) -> ClientError {
+    let Some((operation, reason, message)) = error.refusal() else {
+        return error;
+    };
+    let message = message.to_owned();
+    match Verdict::without_state(meaning(reason, &message)) {
+        Verdict::PermissionDenied => ClientError::PermissionDenied {
+            operation,
+            reason,
+            message,
+        },
+        _ => ClientError::Server {
+            operation,
+            reason,
+            message,
+        },
     }
 }
 
@@ -88,7 +156,9 @@ impl KmipClient {
             let payload = RequestPayload::DiscoverVersions(DiscoverVersions {
                 versions: ProtocolVersion::SUPPORTED.to_vec(),
             });
-            let answer = client.exchange_on(conn, ProtocolVersion::V1_1, payload)?;
+            let answer = client
+                .exchange_on(conn, ProtocolVersion::V1_1, payload)
+                .map_err(keyless)?;
             Ok(expect_payload!(answer, DiscoverVersions).versions)
         })
     }
@@ -102,7 +172,7 @@ impl KmipClient {
                 QueryFunction::SERVER_INFORMATION,
             ],
         });
-        Ok(expect_payload!(self.call(payload)?, Query))
+        Ok(expect_payload!(self.call(payload).map_err(keyless)?, Query))
     }
 
     /// Registers `key` as an AES-256 Symmetric Key (Raw) with the attributes today's servers use
@@ -117,9 +187,11 @@ impl KmipClient {
             )),
             protection_storage_masks: None,
         });
-        Ok(expect_payload!(self.call(payload)?, Register)
-            .unique_identifier
-            .into())
+        Ok(
+            expect_payload!(self.call(payload).map_err(keyless)?, Register)
+                .unique_identifier
+                .into(),
+        )
     }
 
     /// Creates an AES-256 key on the server (Create) with an optional Name; returns its
@@ -130,16 +202,39 @@ impl KmipClient {
             attributes: master_key_attributes(name),
             protection_storage_masks: None,
         });
-        Ok(expect_payload!(self.call(payload)?, Create)
-            .unique_identifier
-            .into())
+        Ok(
+            expect_payload!(self.call(payload).map_err(keyless)?, Create)
+                .unique_identifier
+                .into(),
+        )
     }
 
-    /// Activates the key `id`.
-    pub fn activate(&self, id: &str) -> Result<(), ClientError> {
-        self.call(RequestPayload::Activate(UniqueIdentifierRequest::new(id)))
-            .map(|_| ())
-            .map_err(|e| absent_if_not_found(id, e))
+    /// Activates the key `id`. A key that is Active already is a success
+    /// ([`Activation::AlreadyActive`]), however the server refuses to activate it again (its
+    /// state is read when the refusal does not say). Any other refusal is classified by its
+    /// meaning: a key in another state is [`ClientError::KeyState`] with that state.
+    pub fn activate(&self, id: &str) -> Result<Activation, ClientError> {
+        let refused = match self.call(RequestPayload::Activate(UniqueIdentifierRequest::new(id))) {
+            Ok(_) => return Ok(Activation::Activated),
+            Err(e) => on_key(id, e, |m| {
+                Verdict::of(
+                    m,
+                    KeyAction::Activate,
+                    || self.key_state(id),
+                    ClientError::class,
+                )
+            }),
+        };
+        match refused {
+            ClientError::KeyState {
+                state: State::ACTIVE,
+                ..
+            } => {
+                log::info!("KMIP: key '{id}' is Active already");
+                Ok(Activation::AlreadyActive)
+            }
+            other => Err(other),
+        }
     }
 
     /// Revokes the key `id` (Cessation of Operation unless another reason is given): an Active
@@ -151,19 +246,35 @@ impl KmipClient {
             message: None,
             compromise_occurrence_date: None,
         });
-        self.call(payload)
-            .map(|_| ())
-            .map_err(|e| absent_if_not_found(id, e))
+        let action = KeyAction::Revoke {
+            compromise: reason == RevocationReasonCode::KEY_COMPROMISE,
+        };
+        self.call(payload).map(|_| ()).map_err(|e| {
+            on_key(id, e, |m| {
+                Verdict::of(m, action, || self.key_state(id), ClientError::class)
+            })
+        })
     }
 
-    /// Destroys the key `id` (servers refuse an Active key: revoke it first).
+    /// Destroys the key `id` (servers refuse an Active key, [`ClientError::KeyState`]: revoke
+    /// it first).
     pub fn destroy(&self, id: &str) -> Result<(), ClientError> {
         self.call(RequestPayload::Destroy(UniqueIdentifierRequest::new(id)))
             .map(|_| ())
-            .map_err(|e| absent_if_not_found(id, e))
+            .map_err(|e| {
+                on_key(id, e, |m| {
+                    Verdict::of(
+                        m,
+                        KeyAction::Destroy,
+                        || self.key_state(id),
+                        ClientError::class,
+                    )
+                })
+            })
     }
 
-    /// The key's State attribute.
+    /// The key's State attribute. A server that refuses to read the attributes of a destroyed
+    /// key (Object Destroyed) gives [`State::DESTROYED`].
     pub fn key_state(&self, id: &str) -> Result<State, ClientError> {
         self.with_connection(|client, conn| client.key_state_on(conn, id))
     }
@@ -173,9 +284,15 @@ impl KmipClient {
             unique_identifier: Some(id.into()),
             attributes: vec![AttributeName::Standard(tags::STATE)],
         });
-        let answer = self
-            .call_on(conn, payload)
-            .map_err(|e| absent_if_not_found(id, e))?;
+        let answer = match self.call_on(conn, payload) {
+            Ok(answer) => answer,
+            Err(e) => {
+                return match on_key(id, e, Verdict::without_state) {
+                    ClientError::KeyState { state, .. } => Ok(state),
+                    other => Err(other),
+                };
+            }
+        };
         let attributes = expect_payload!(answer, GetAttributes);
         if attributes.unique_identifier != id {
             return Err(ClientError::protocol(
@@ -197,48 +314,80 @@ impl KmipClient {
 
     /// The key `id` as 32 bytes (Get, asking for Raw; accepts Raw, Opaque and Transparent
     /// Symmetric Key formats of a Symmetric Key or Secret Data; 32 bytes, or 44 bytes of base64
-    /// holding 32 as old releases registered them; any other length is an error).
+    /// holding 32 as old releases registered them; any other length is an error). A server
+    /// that refuses Get of a revoked (Deactivated or Compromised) key is asked with Export
+    /// (KMIP 1.4 and later), only when the key's state explains the refusal.
     pub fn get_key(&self, id: &str) -> Result<KeyBytes, ClientError> {
         self.with_connection(|client, conn| client.get_key_on(conn, id))
     }
 
-    /// The Get itself. The response is read in place: the key goes from the (wiped) response
-    /// buffer straight into its [`KeyBytes`], with no copy in between.
+    /// Get, then Export where the key's state explains a refusal of Get and Export exists.
     fn get_key_on(&self, conn: &mut Connection, id: &str) -> Result<KeyBytes, ClientError> {
-        let version = self.negotiate(conn)?;
-        let request = RequestPayload::Get(GetRequest::raw(id));
-        self.exchange_with(conn, version, request, |payload, _, server| {
-            let got = GetResponseView::decode(payload)
-                .map_err(|e| malformed(server, Operation::GET, &e))?;
-            if got.unique_identifier != id {
-                return Err(ClientError::protocol(
-                    server,
-                    format!(
-                        "Get of key '{id}' answered with key '{}'",
-                        got.unique_identifier
-                    ),
-                ));
+        let version = self.negotiate(conn).map_err(keyless)?;
+        let refused = match self.read_key_on(conn, version, Operation::GET, id) {
+            Ok(key) => return Ok(key),
+            Err(e) => on_key(id, e, |m| {
+                Verdict::of(
+                    m,
+                    KeyAction::Get,
+                    || self.key_state_on(conn, id),
+                    ClientError::class,
+                )
+            }),
+        };
+        match refused {
+            ClientError::KeyState {
+                state: state @ (State::DEACTIVATED | State::COMPROMISED),
+                ..
+            } if version.at_least(ProtocolVersion::V1_4) => {
+                match self.read_key_on(conn, version, Operation::EXPORT, id) {
+                    Ok(key) => {
+                        log::info!(
+                            "KMIP server {} refuses Get of key '{id}' ({}); fetched it with Export",
+                            conn.server(),
+                            state.label()
+                        );
+                        Ok(key)
+                    }
+                    // Export refused too: the refusal of Get is the answer.
+                    Err(e) if e.refusal().is_some() => {
+                        log::info!("KMIP: Export of key '{id}' refused too: {e}");
+                        Err(refused)
+                    }
+                    Err(e) => Err(e),
+                }
             }
-            let block = got.object.key_block().ok_or_else(|| {
-                ClientError::protocol(
-                    server,
-                    format!("key '{id}' is not a symmetric key or secret data"),
-                )
-            })?;
-            let material = block.key_bytes().ok_or_else(|| {
-                ClientError::protocol(
-                    server,
-                    format!("key '{id}' came back wrapped or in an unusable format"),
-                )
-            })?;
-            key_from_material(material).ok_or_else(|| {
-                ClientError::protocol(
-                    server,
-                    format!("key '{id}' has {} bytes of key material; a 256-bit key needs 32 (or 44 of base64)", material.len()),
-                )
-            })
+            other => Err(other),
+        }
+    }
+
+    /// One Get or Export of `id` in Raw format (`operation` says which). The response is read
+    /// in place: the key goes from the (wiped) response buffer straight into its
+    /// [`KeyBytes`], with no copy in between.
+    fn read_key_on(
+        &self,
+        conn: &mut Connection,
+        version: ProtocolVersion,
+        operation: Operation,
+        id: &str,
+    ) -> Result<KeyBytes, ClientError> {
+        let request = if operation == Operation::EXPORT {
+            RequestPayload::Export(ExportRequest::raw(id))
+        } else {
+            RequestPayload::Get(GetRequest::raw(id))
+        };
+        self.exchange_with(conn, version, request, |payload, _, server| {
+            let (answered, object) = if operation == Operation::EXPORT {
+                let got = ExportResponseView::decode(payload)
+                    .map_err(|e| malformed(server, operation, &e))?;
+                (got.unique_identifier, got.object)
+            } else {
+                let got = GetResponseView::decode(payload)
+                    .map_err(|e| malformed(server, operation, &e))?;
+                (got.unique_identifier, got.object)
+            };
+            key_of(server, operation, id, answered, &object)
         })
-        .map_err(|e| absent_if_not_found(id, e))
     }
 
     /// What a database server does at start: the key's state (which must be Active when
@@ -254,6 +403,7 @@ impl KmipClient {
                 return Err(ClientError::KeyState {
                     id: id.to_owned(),
                     state,
+                    refused: None,
                 });
             }
             Ok((state, client.get_key_on(conn, id)?))
@@ -269,7 +419,11 @@ impl KmipClient {
             if !found.is_empty() {
                 request.offset_items = i32::try_from(found.len()).ok();
             }
-            let answer = expect_payload!(self.call(RequestPayload::Locate(request))?, Locate);
+            let answer = expect_payload!(
+                self.call(RequestPayload::Locate(request))
+                    .map_err(keyless)?,
+                Locate
+            );
             let page = answer.unique_identifiers.len();
             found.extend(answer.unique_identifiers.into_iter().map(String::from));
             let total = answer.located_items.and_then(|n| usize::try_from(n).ok());
@@ -327,13 +481,52 @@ impl KmipClient {
     fn activate_if_needed(&self, id: &str) -> Result<(), ClientError> {
         match self.key_state(id)? {
             State::ACTIVE => Ok(()),
-            State::PRE_ACTIVE => self.activate(id),
+            State::PRE_ACTIVE => self.activate(id).map(drop),
             state => Err(ClientError::KeyState {
                 id: id.to_owned(),
                 state,
+                refused: None,
             }),
         }
     }
+}
+
+/// The key in the `object` of a Get or Export (`operation`) response that answered for
+/// `answered`, checked to be the key `id` asked for.
+fn key_of(
+    server: &str,
+    operation: Operation,
+    id: &str,
+    answered: &str,
+    object: &ManagedObjectView<'_>,
+) -> Result<KeyBytes, ClientError> {
+    if answered != id {
+        return Err(ClientError::protocol(
+            server,
+            format!("{operation} of key '{id}' answered with key '{answered}'"),
+        ));
+    }
+    let block = object.key_block().ok_or_else(|| {
+        ClientError::protocol(
+            server,
+            format!("key '{id}' is not a symmetric key or secret data"),
+        )
+    })?;
+    let material = block.key_bytes().ok_or_else(|| {
+        ClientError::protocol(
+            server,
+            format!("key '{id}' came back wrapped or in an unusable format"),
+        )
+    })?;
+    key_from_material(material).ok_or_else(|| {
+        ClientError::protocol(
+            server,
+            format!(
+                "key '{id}' has {} bytes of key material; a 256-bit key needs 32 (or 44 of base64)",
+                material.len()
+            ),
+        )
+    })
 }
 
 /// 32 bytes as they are, or 44 bytes of base64 decoding to 32.

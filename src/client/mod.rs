@@ -16,9 +16,10 @@
 
 mod error;
 mod key_operations;
+pub mod result_meaning;
 
 pub use error::{ClientError, ErrorClass};
-pub use key_operations::{KeyBytes, generate_key_name};
+pub use key_operations::{Activation, KeyBytes, generate_key_name};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,7 +33,7 @@ use crate::protocol::{
     Operation, ProtocolVersion, RequestMessage, RequestPayload, ResponseItemView, ResponsePayload,
     ResponseView, ResultReason, ResultStatus,
 };
-use crate::transport::{Connection, Transport};
+use crate::transport::{AttemptFailure, Connection, Transport};
 use crate::ttlv::{DecodeError, DecodeLimits, ItemRef};
 
 /// Idle connections kept for reuse.
@@ -112,10 +113,7 @@ impl KmipClient {
         if let Some(v) = *self.inner.negotiated.lock() {
             return Ok(v);
         }
-        let mut conn = self.take_connection()?;
-        let v = self.negotiate(&mut conn)?;
-        self.put_back(conn);
-        Ok(v)
+        self.run(true, |client, conn| client.negotiate(conn))
     }
 
     /// Takes an idle connection that is still usable, or opens a new one.
@@ -252,7 +250,12 @@ impl KmipClient {
             ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
         })?;
         let mut response = zeroize::Zeroizing::new(Vec::with_capacity(512));
-        conn.exchange(&bytes, &mut response)?;
+        // An idempotent request may go to another server after a first reply that never came.
+        if is_idempotent(operation) {
+            conn.exchange_idempotent(&bytes, &mut response)?;
+        } else {
+            conn.exchange(&bytes, &mut response)?;
+        }
         let server = conn.server();
         let message = ResponseView::decode(&response, &self.inner.limits)
             .map_err(|e| malformed(server, operation, &e))?;
@@ -282,14 +285,22 @@ impl KmipClient {
     /// the server did not answer, and `retry` is set (the work is idempotent), the server is
     /// demoted (the next connect tries the next listed server first, so a server that
     /// completes TLS but no longer answers is left behind) and `work` runs once more on a new
-    /// connection.
+    /// connection. A server that proves on a new connection not to be a KMIP server (it
+    /// answered HTTP or other bytes, or closed after the TLS handshake where that allows a
+    /// resend: [`crate::transport::TransportError::NotKmip`]) counts as failed, and `work` runs
+    /// on another one ([`KmipClient::fail_over`]).
     fn run<T>(
         &self,
         retry: bool,
         work: impl Fn(&Self, &mut Connection) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {
         let mut conn = self.take_connection()?;
-        match work(self, &mut conn) {
+        let result = work(self, &mut conn);
+        if let Some(failed) = failed_server(&result) {
+            drop(conn);
+            return self.fail_over(vec![failed], &work);
+        }
+        match result {
             Err(ClientError::Unreachable(ref e) | ClientError::Timeout(ref e))
                 if retry && e.is_retryable() =>
             {
@@ -299,14 +310,37 @@ impl KmipClient {
                 );
                 self.inner.transport.demote(conn.server());
                 drop(conn);
-                let mut conn = self.inner.transport.connect()?;
-                let second = work(self, &mut conn);
-                self.put_back(conn);
-                second
+                self.fail_over(Vec::new(), &work)
             }
             other => {
                 self.put_back(conn);
                 other
+            }
+        }
+    }
+
+    /// Runs `work` on a new connection to a server not in `failed`, adding each server that
+    /// proves not to be a KMIP server to `failed` and going on, until one answers or none is
+    /// left (the error then lists every server with its reason).
+    fn fail_over<T>(
+        &self,
+        mut failed: Vec<AttemptFailure>,
+        work: &impl Fn(&Self, &mut Connection) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        loop {
+            if let Some(last) = failed.last() {
+                log::warn!("KMIP: {last}; trying the other servers");
+                // Not tried first next time either.
+                self.inner.transport.demote(&last.server);
+            }
+            let mut conn = self.inner.transport.connect_avoiding(&failed)?;
+            let result = work(self, &mut conn);
+            match failed_server(&result) {
+                Some(server) => failed.push(server),
+                None => {
+                    self.put_back(conn);
+                    return result;
+                }
             }
         }
     }
@@ -363,11 +397,22 @@ impl BatchItemIds {
     }
 }
 
+/// The failure of a server that proved not to be a KMIP server, when `result` is one. Only
+/// requests that are safe to send elsewhere fail so: the peer did not process them as KMIP, or
+/// they are idempotent ([`Connection::exchange_idempotent`]).
+fn failed_server<T>(result: &Result<T, ClientError>) -> Option<AttemptFailure> {
+    match result {
+        Err(ClientError::Unreachable(error)) => error.failed_server(),
+        _ => None,
+    }
+}
+
 /// Operations that may be repeated without changing the outcome.
 fn is_idempotent(op: Operation) -> bool {
     matches!(
         op,
         Operation::GET
+            | Operation::EXPORT
             | Operation::GET_ATTRIBUTES
             | Operation::GET_ATTRIBUTE_LIST
             | Operation::LOCATE

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::options::OPTION_NAMES;
+use super::options::option_names;
 
 /// A configuration problem. Its message starts with where the value came from (`location`:
 /// `option port`, `mongod.conf:4: security.kmip.port`, `option --kmipPort`) and says what is
@@ -20,7 +20,7 @@ pub enum ConfigError {
         problem: String,
     },
     /// An option name that does not exist.
-    #[error("{location}: unknown option '{name}'; valid options are: {}", OPTION_NAMES.join(", "))]
+    #[error("{location}: unknown option '{name}'; valid options are: {}", option_names().collect::<Vec<_>>().join(", "))]
     UnknownOption {
         /// Where the name came from.
         location: String,
@@ -163,7 +163,7 @@ mod tests {
         };
         let text = error.to_string();
         assert!(text.contains("unknown option 'severName'"));
-        for name in OPTION_NAMES {
+        for name in option_names() {
             assert!(text.contains(name), "{name} missing from {text}");
         }
     }

@@ -12,7 +12,8 @@ mod yaml;
 pub use error::ConfigError;
 pub use options::{
     DEFAULT_PORT, KmipOptions, MAX_CONNECT_RETRIES, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER,
-    MIN_CONNECT_TIMEOUT, OPTION_NAMES, ProtocolVersionChoice,
+    MIN_CONNECT_TIMEOUT, OPTIONS, OptionKind, OptionSpec, ProtocolVersionChoice, option_names,
+    option_spec,
 };
 pub use password::Password;
 pub use server_address::{Host, ServerAddress, ServerAddressError};

@@ -12,26 +12,287 @@ use super::server_address::ServerAddress;
 use super::tls_policy::{TlsMinVersion, parse_cipher_suites, usable_cipher_suites};
 use crate::protocol::ProtocolVersion;
 
-/// Every option name [`KmipOptions::set`] accepts, as written under `security.kmip` in YAML.
-pub const OPTION_NAMES: &[&str] = &[
-    "serverName",
-    "port",
-    "serverCAFile",
-    "clientCertificateFile",
-    "clientKeyFile",
-    "clientCertificatePassword",
-    "keyIdentifier",
-    "rotateMasterKey",
-    "connectRetries",
-    "connectTimeoutMS",
-    "activateKeys",
-    "keyStatePollingSeconds",
-    "protocolVersion",
-    "useSystemCAs",
-    "failoverStaggerMS",
-    "tlsMinVersion",
-    "tlsCipherSuites",
+/// How an option is written on a command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `--kmipX VALUE`.
+    Value {
+        /// The placeholder in `--help` (`PORT`, `HOST[:PORT],...`).
+        value_name: &'static str,
+        /// The value may start with `-` (a negative number).
+        negative: bool,
+    },
+    /// `--kmipX` alone means `true`.
+    Switch,
+    /// `--kmipX VALUE` whose value is a secret: kept redacted and wiped.
+    Secret {
+        /// The placeholder in `--help`.
+        value_name: &'static str,
+    },
+}
+
+/// One KMIP option, the single entry that drives every face: its mongod name (YAML
+/// `security.kmip.<name>`, the C setter `kmip_options_set`), its command-line flag
+/// (`--kmip<Name>`), its help line, and how its text sets [`KmipOptions`]. Adding an option is
+/// one entry in [`OPTIONS`], its field, and its docs.
+pub struct OptionSpec {
+    /// The mongod name, as under `security.kmip` in YAML.
+    pub name: &'static str,
+    /// The command-line flag without its dashes (`kmip` + the name capitalized).
+    pub flag: &'static str,
+    /// How the flag takes its value.
+    pub kind: OptionKind,
+    /// One line of help.
+    pub help: &'static str,
+    /// Parses the text and stores it; the error names the problem, not the option.
+    apply: fn(&mut KmipOptions, &str) -> Result<(), String>,
+}
+
+impl fmt::Debug for OptionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OptionSpec")
+            .field("name", &self.name)
+            .field("flag", &self.flag)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every KMIP option, in the order `--help` and the docs list them.
+pub const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "serverName",
+        flag: "kmipServerName",
+        kind: OptionKind::Value {
+            value_name: "HOST[:PORT],...",
+            negative: false,
+        },
+        help: "KMIP servers, comma-separated, tried in order: host, host:port, [v6]:port.",
+        apply: |o, v| {
+            o.servers = ServerAddress::parse_list(v).map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "port",
+        flag: "kmipPort",
+        kind: OptionKind::Value {
+            value_name: "PORT",
+            negative: true,
+        },
+        help: "Port for servers listed without one (default 5696).",
+        apply: |o, v| {
+            o.port = parse_in_range(v, PORT_RANGE.0, PORT_RANGE.1)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "serverCAFile",
+        flag: "kmipServerCAFile",
+        kind: OptionKind::Value {
+            value_name: "PATH",
+            negative: false,
+        },
+        help: "PEM bundle of the CAs that sign the KMIP server's certificate.",
+        apply: |o, v| {
+            o.server_ca_file = optional_path(v);
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "clientCertificateFile",
+        flag: "kmipClientCertificateFile",
+        kind: OptionKind::Value {
+            value_name: "PATH",
+            negative: false,
+        },
+        help: "PEM file with the client certificate chain (and key, unless --kmipClientKeyFile).",
+        apply: |o, v| {
+            o.client_certificate_file = optional_path(v);
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "clientKeyFile",
+        flag: "kmipClientKeyFile",
+        kind: OptionKind::Value {
+            value_name: "PATH",
+            negative: false,
+        },
+        help: "PEM file with the client private key, when kept apart from the certificate.",
+        apply: |o, v| {
+            o.client_key_file = optional_path(v);
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "clientCertificatePassword",
+        flag: "kmipClientCertificatePassword",
+        kind: OptionKind::Secret {
+            value_name: "PASSWORD",
+        },
+        help: "Password of an encrypted client private key.",
+        apply: |o, v| {
+            o.client_certificate_password = (!v.is_empty()).then(|| Password::from(v));
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "keyIdentifier",
+        flag: "kmipKeyIdentifier",
+        kind: OptionKind::Value {
+            value_name: "ID",
+            negative: false,
+        },
+        help: "KMIP Unique Identifier of the master key (empty: generate one).",
+        apply: |o, v| {
+            o.key_identifier = (!v.is_empty()).then(|| v.to_owned());
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "rotateMasterKey",
+        flag: "kmipRotateMasterKey",
+        kind: OptionKind::Switch,
+        help: "Rotate the master key, re-encrypt the keystore and exit.",
+        apply: |o, v| {
+            o.rotate_master_key = parse_bool(v)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "connectRetries",
+        flag: "kmipConnectRetries",
+        kind: OptionKind::Value {
+            value_name: "N",
+            negative: true,
+        },
+        help: "Extra passes over the server list (default 0, at most 100).",
+        apply: |o, v| {
+            o.connect_retries = parse_in_range(v, 0, MAX_CONNECT_RETRIES)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "connectTimeoutMS",
+        flag: "kmipConnectTimeoutMS",
+        kind: OptionKind::Value {
+            value_name: "MS",
+            negative: true,
+        },
+        help: "Per-server timeout in milliseconds, at least 1000 (default 5000).",
+        apply: |o, v| {
+            let ms = parse_integer::<u64>(v)?;
+            o.connect_timeout = check_connect_timeout(Duration::from_millis(ms))?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "activateKeys",
+        flag: "kmipActivateKeys",
+        kind: OptionKind::Value {
+            value_name: "BOOL",
+            negative: false,
+        },
+        help: "Activate new keys and require the key to be Active (default true).",
+        apply: |o, v| {
+            o.activate_keys = parse_bool(v)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "keyStatePollingSeconds",
+        flag: "kmipKeyStatePollingSeconds",
+        kind: OptionKind::Value {
+            value_name: "SECONDS",
+            negative: true,
+        },
+        help: "Period of the key-state check in seconds; 0 or less disables it (default 900).",
+        apply: |o, v| {
+            o.key_state_polling_seconds = parse_integer::<i64>(v)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "protocolVersion",
+        flag: "kmipProtocolVersion",
+        kind: OptionKind::Value {
+            value_name: "auto|X.Y",
+            negative: false,
+        },
+        help: "KMIP protocol version: auto (negotiate, default) or e.g. 1.4.",
+        apply: |o, v| {
+            o.protocol_version = if v.trim().eq_ignore_ascii_case("auto") {
+                ProtocolVersionChoice::Auto
+            } else {
+                ProtocolVersionChoice::Fixed(
+                    v.parse::<ProtocolVersion>()
+                        .map_err(|e| format!("{e}, or 'auto'"))?,
+                )
+            };
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "useSystemCAs",
+        flag: "kmipUseSystemCAs",
+        kind: OptionKind::Switch,
+        help: "Also trust the operating system's CA store.",
+        apply: |o, v| {
+            o.use_system_roots = parse_bool(v)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "failoverStaggerMS",
+        flag: "kmipFailoverStaggerMS",
+        kind: OptionKind::Value {
+            value_name: "MS",
+            negative: true,
+        },
+        help: "Milliseconds before the next server is also tried (default 250).",
+        apply: |o, v| {
+            let ms = parse_integer::<u64>(v)?;
+            o.failover_stagger = check_failover_stagger(Duration::from_millis(ms))?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "tlsMinVersion",
+        flag: "kmipTlsMinVersion",
+        kind: OptionKind::Value {
+            value_name: "1.2|1.3",
+            negative: false,
+        },
+        help: "Lowest TLS version offered: 1.2 (default) or 1.3.",
+        apply: |o, v| {
+            o.tls_min_version = TlsMinVersion::parse(v)?;
+            Ok(())
+        },
+    },
+    OptionSpec {
+        name: "tlsCipherSuites",
+        flag: "kmipTlsCipherSuites",
+        kind: OptionKind::Value {
+            value_name: "SUITE,...",
+            negative: false,
+        },
+        help: "Cipher suites offered, comma-separated rustls names (default: all rustls implements).",
+        apply: |o, v| {
+            o.tls_cipher_suites = parse_cipher_suites(v)?;
+            Ok(())
+        },
+    },
 ];
+
+/// The option of this mongod name.
+pub fn option_spec(name: &str) -> Option<&'static OptionSpec> {
+    OPTIONS.iter().find(|o| o.name == name)
+}
+
+/// Every option name [`KmipOptions::set`] accepts, as written under `security.kmip` in YAML.
+pub fn option_names() -> impl Iterator<Item = &'static str> {
+    OPTIONS.iter().map(|o| o.name)
+}
 
 /// mongod's default KMIP port.
 pub const DEFAULT_PORT: u16 = 5696;
@@ -175,80 +436,22 @@ impl Default for KmipOptions {
 
 impl KmipOptions {
     /// Sets one option by its mongod name (`serverName`, `connectTimeoutMS`, ... see
-    /// [`OPTION_NAMES`]) from its text form, as `kmip_options_set` in the C ABI does.
+    /// [`OPTIONS`]) from its text form, as `kmip_options_set` in the C ABI, the YAML loader and
+    /// the CLI's flags all do.
     ///
     /// Booleans: `true/false/1/0/yes/no`, any case. Integers: decimal. For the path options,
     /// `keyIdentifier` and `clientCertificatePassword`, an empty value means "not set". On error
     /// the options are unchanged and the error's location is `option <name>`; the password's value
     /// never appears in an error.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
-        let invalid = |problem: String| ConfigError::InvalidValue {
+        let spec = option_spec(name).ok_or_else(|| ConfigError::UnknownOption {
+            location: format!("option {name}"),
+            name: name.to_owned(),
+        })?;
+        (spec.apply)(self, value).map_err(|problem| ConfigError::InvalidValue {
             location: format!("option {name}"),
             problem,
-        };
-        match name {
-            "serverName" => {
-                self.servers =
-                    ServerAddress::parse_list(value).map_err(|e| invalid(e.to_string()))?;
-            }
-            "port" => {
-                self.port = parse_in_range(value, PORT_RANGE.0, PORT_RANGE.1).map_err(invalid)?;
-            }
-            "serverCAFile" => self.server_ca_file = optional_path(value),
-            "clientCertificateFile" => self.client_certificate_file = optional_path(value),
-            "clientKeyFile" => self.client_key_file = optional_path(value),
-            "clientCertificatePassword" => {
-                self.client_certificate_password =
-                    (!value.is_empty()).then(|| Password::from(value));
-            }
-            "keyIdentifier" => {
-                self.key_identifier = (!value.is_empty()).then(|| value.to_owned());
-            }
-            "rotateMasterKey" => self.rotate_master_key = parse_bool(value).map_err(invalid)?,
-            "activateKeys" => self.activate_keys = parse_bool(value).map_err(invalid)?,
-            "useSystemCAs" => self.use_system_roots = parse_bool(value).map_err(invalid)?,
-            "connectRetries" => {
-                self.connect_retries =
-                    parse_in_range(value, 0, MAX_CONNECT_RETRIES).map_err(invalid)?;
-            }
-            "connectTimeoutMS" => {
-                let ms = parse_integer::<u64>(value).map_err(invalid)?;
-                self.connect_timeout =
-                    check_connect_timeout(Duration::from_millis(ms)).map_err(invalid)?;
-            }
-            "keyStatePollingSeconds" => {
-                self.key_state_polling_seconds = parse_integer::<i64>(value).map_err(invalid)?;
-            }
-            "protocolVersion" => {
-                self.protocol_version = if value.trim().eq_ignore_ascii_case("auto") {
-                    ProtocolVersionChoice::Auto
-                } else {
-                    ProtocolVersionChoice::Fixed(
-                        value
-                            .parse::<ProtocolVersion>()
-                            .map_err(|e| invalid(format!("{e}, or 'auto'")))?,
-                    )
-                };
-            }
-            "failoverStaggerMS" => {
-                let ms = parse_integer::<u64>(value).map_err(invalid)?;
-                self.failover_stagger =
-                    check_failover_stagger(Duration::from_millis(ms)).map_err(invalid)?;
-            }
-            "tlsMinVersion" => {
-                self.tls_min_version = TlsMinVersion::parse(value).map_err(invalid)?;
-            }
-            "tlsCipherSuites" => {
-                self.tls_cipher_suites = parse_cipher_suites(value).map_err(invalid)?;
-            }
-            _ => {
-                return Err(ConfigError::UnknownOption {
-                    location: format!("option {name}"),
-                    name: name.to_owned(),
-                });
-            }
-        }
-        Ok(())
+        })
     }
 
     /// Every server, in list order, with the port to connect to: its own, else [`KmipOptions::port`].
@@ -263,6 +466,30 @@ impl KmipOptions {
     /// numeric field in range (the fields are public, so they are checked again here), and a
     /// cipher suite left that `tlsMinVersion` allows.
     pub fn validate_for_client(&self) -> Result<(), ConfigError> {
+        self.validate_for_transport()?;
+        if self.client_certificate_file.is_none() {
+            return Err(ConfigError::Missing {
+                location: "option clientCertificateFile".into(),
+                problem: "required: the KMIP server identifies this client by its TLS certificate"
+                    .into(),
+            });
+        }
+        if let ProtocolVersionChoice::Fixed(version) = self.protocol_version
+            && !version.is_supported()
+        {
+            return Err(ConfigError::InvalidValue {
+                location: "option protocolVersion".into(),
+                problem: format!("KMIP version {version} is not supported"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks what a transport needs (see `TransportSettings` in the transport layer): at least
+    /// one server, every port and numeric field in range, a way to verify the server
+    /// (`serverCAFile` or `useSystemCAs`), and a cipher suite left that `tlsMinVersion` allows.
+    /// A client certificate is not needed here (a diagnostic connection may go without one).
+    pub fn validate_for_transport(&self) -> Result<(), ConfigError> {
         let missing = |option: &str, problem: &str| ConfigError::Missing {
             location: format!("option {option}"),
             problem: problem.to_owned(),
@@ -305,12 +532,6 @@ impl KmipOptions {
                 ),
             ));
         }
-        if self.client_certificate_file.is_none() {
-            return Err(missing(
-                "clientCertificateFile",
-                "required: the KMIP server identifies this client by its TLS certificate",
-            ));
-        }
         if self.server_ca_file.is_none() && !self.use_system_roots {
             return Err(missing(
                 "serverCAFile",
@@ -321,14 +542,6 @@ impl KmipOptions {
             .map_err(|problem| invalid("connectTimeoutMS", problem))?;
         check_failover_stagger(self.failover_stagger)
             .map_err(|problem| invalid("failoverStaggerMS", problem))?;
-        if let ProtocolVersionChoice::Fixed(version) = self.protocol_version
-            && !version.is_supported()
-        {
-            return Err(invalid(
-                "protocolVersion",
-                format!("KMIP version {version} is not supported"),
-            ));
-        }
         usable_cipher_suites(&self.tls_cipher_suites, self.tls_min_version)
             .map_err(|problem| invalid("tlsCipherSuites", problem))?;
         Ok(())
@@ -496,8 +709,20 @@ mod tests {
     }
 
     #[test]
+    fn every_flag_is_kmip_and_the_name_capitalized() {
+        let mut names = std::collections::HashSet::new();
+        for spec in OPTIONS {
+            let mut chars = spec.name.chars();
+            let first = chars.next().unwrap().to_ascii_uppercase();
+            assert_eq!(spec.flag, format!("kmip{first}{}", chars.as_str()));
+            assert!(names.insert(spec.name), "{} twice", spec.name);
+            assert!(!spec.help.is_empty());
+        }
+    }
+
+    #[test]
     fn option_names_match_what_set_accepts() {
-        for name in OPTION_NAMES {
+        for name in option_names() {
             assert!(value_kind(name).is_some(), "{name} has no kind");
             let mut options = KmipOptions::default();
             let result = options.set(name, "");

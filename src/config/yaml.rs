@@ -394,7 +394,7 @@ impl KmipOptions {
     /// the file name) starts every error message.
     ///
     /// Reads `security.enableEncryption` and every `security.kmip.<option>` (see
-    /// [`super::OPTION_NAMES`]), as nested mappings or dotted keys such as
+    /// [`super::OPTIONS`]), as nested mappings or dotted keys such as
     /// `security.kmip.serverName: x`. Plain YAML scalars are read as written, so `port: 5696` and
     /// `port: "5696"` are the same. Errors: syntax (with line and column), a value of the wrong
     /// type, an unknown key under `security.kmip`, or a key given twice. Options not given keep

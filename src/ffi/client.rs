@@ -3,8 +3,6 @@
 
 use std::ffi::c_char;
 
-use parking_lot::Mutex;
-
 use super::args::{
     c_size, check_key_len, fits, not_null, optional_str_arg, str_arg, write_c_string, write_key,
 };
@@ -12,11 +10,11 @@ use super::error::{Failure, kmip_error};
 use super::options::kmip_options;
 use super::panic_boundary::{guard, guard_void};
 use super::status::{
-    KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT, KMIP_GET_ALL_FLAGS, KMIP_GET_CREATE_ON_SERVER,
+    KMIP_ERR_INVALID_ARGUMENT, KMIP_GET_ALL_FLAGS, KMIP_GET_CREATE_ON_SERVER,
     KMIP_GET_SKIP_STATE_CHECK,
 };
-use crate::client::{KeyBytes, KmipClient, generate_key_name};
-use crate::protocol::State;
+use crate::client::KmipClient;
+use crate::keystore::{KeyCreation, KeystoreError, MasterKeys};
 
 /// A KMIP client: the servers, TLS credentials and options it was opened with, and a pool of
 /// connections (made lazily, on the first call).
@@ -26,25 +24,46 @@ use crate::protocol::State;
 /// used by any number of threads at once (each call runs on its own pooled connection); only
 /// `kmip_close` must wait until no other call on it is running.
 pub struct kmip_client {
-    pub(super) client: KmipClient,
+    /// The master keys on this client's server (and in key files), with the core's
+    /// creation-with-retry.
+    pub(super) keys: MasterKeys,
     /// `activateKeys`: activate created keys; require an existing key to be Active.
     pub(super) activate_keys: bool,
-    /// A key creation that failed or did not fit the caller's id buffer: retried by the next
-    /// creating call (same mode) under the same name, so no second key is left on the server.
-    pub(super) pending: Mutex<Vec<PendingCreation>>,
 }
 
-/// A key creation to finish: its unique name, and the key when registered from here.
-pub(super) struct PendingCreation {
-    name: String,
-    /// `None` for a server-side Create.
-    key: Option<KeyBytes>,
-}
-
-impl PendingCreation {
-    fn on_server(&self) -> bool {
-        self.key.is_none()
+impl kmip_client {
+    /// The KMIP client (`kmip_open` always makes one).
+    pub(super) fn kmip(&self) -> &KmipClient {
+        self.keys
+            .kmip_client()
+            .expect("kmip_open configures a KMIP server")
     }
+}
+
+/// Whether a new key's identifier can be handed to C through a buffer of `available` bytes: no
+/// NUL inside, and room for it and its NUL ([`KeystoreError::IdentifierTooLong`] otherwise,
+/// turned into `KMIP_ERR_BUFFER_TOO_SMALL` by [`identifier_too_long`]). Asked by the core before
+/// it takes the new key, so a refusal keeps the key for the next creating call.
+pub(super) fn accept_identifier(available: usize) -> impl Fn(&str) -> Result<(), KeystoreError> {
+    move |id| {
+        if id.as_bytes().contains(&0) {
+            return Err(KeystoreError::InvalidArgument(
+                "the new master key's identifier holds a NUL byte".into(),
+            ));
+        }
+        if id.len() >= available {
+            return Err(KeystoreError::IdentifierTooLong { size: id.len() });
+        }
+        Ok(())
+    }
+}
+
+/// The `*_len_out` value (the identifier's size with its NUL) and the failure for a new key's
+/// identifier of `size` bytes that does not fit the caller's `available`-byte buffer.
+pub(super) fn identifier_too_long(size: usize, available: usize, name: &str) -> (usize, Failure) {
+    let needed = size + 1;
+    let failure = fits(available, needed, name).expect_err("the identifier does not fit");
+    (needed, failure)
 }
 
 /// Opens a client with `options`: checks them, loads the client certificate and key (with the
@@ -69,9 +88,8 @@ pub unsafe extern "C" fn kmip_open(
         let options = unsafe { &*options }.inner.lock().clone();
         let client = KmipClient::new(&options)?;
         let handle = Box::new(kmip_client {
-            client,
+            keys: MasterKeys::new(Some(client), options.activate_keys),
             activate_keys: options.activate_keys,
-            pending: Mutex::new(Vec::new()),
         });
         // SAFETY: not NULL (checked) and writable (caller promise).
         unsafe { out.write(Box::into_raw(handle)) };
@@ -79,7 +97,8 @@ pub unsafe extern "C" fn kmip_open(
     })
 }
 
-/// Closes a client and its connections. NULL does nothing.
+/// Closes a client and its connections. A new master key whose creation a caller never took
+/// (kept for a retry: see `kmip_get_master_key`) is destroyed first. NULL does nothing.
 ///
 /// # Safety
 /// `client` is NULL or a `kmip_client` not yet closed, used by no other thread now and not
@@ -89,7 +108,8 @@ pub unsafe extern "C" fn kmip_close(client: *mut kmip_client) {
     guard_void(|| {
         if !client.is_null() {
             // SAFETY: made by Box::into_raw in kmip_open, not yet closed (caller promise).
-            drop(unsafe { Box::from_raw(client) });
+            let client = unsafe { Box::from_raw(client) };
+            client.keys.close();
         }
     });
 }
@@ -110,7 +130,8 @@ pub unsafe extern "C" fn kmip_close(client: *mut kmip_client) {
 /// identifier does not fit `id_out` (`KMIP_ERR_BUFFER_TOO_SMALL`, with the size needed in
 /// `*id_len_out`; `KMIP_KEY_ID_BUFFER_SIZE` is always enough for known servers), the next
 /// creating call on the same client with the same `KMIP_GET_CREATE_ON_SERVER` choice finishes
-/// that creation under the same name instead of making a second key.
+/// that creation under the same name instead of making a second key (`kmip_close` destroys
+/// such a key if no call takes it).
 ///
 /// On `KMIP_OK`: the 32 key bytes in `key_out`, the identifier and a NUL in `id_out`, its size
 /// including the NUL in `*id_len_out`, the key's KMIP state (`KMIP_STATE_*`) in `*state_out`.
@@ -155,7 +176,7 @@ pub unsafe extern "C" fn kmip_get_master_key(
         // SAFETY: not NULL (checked), a live kmip_client (caller promise).
         let client = unsafe { &*client };
 
-        let result = match key_id {
+        let (id, state, key) = match key_id {
             Some(id) => {
                 let size = c_size(id.as_bytes(), "key_id")?;
                 if let Err(e) = fits(id_out_len, size, "id_out") {
@@ -164,43 +185,39 @@ pub unsafe extern "C" fn kmip_get_master_key(
                     return Err(e);
                 }
                 let require_active = client.activate_keys && flags & KMIP_GET_SKIP_STATE_CHECK == 0;
-                let (state, key) = client.client.fetch_master_key(id, require_active)?;
-                Fetched {
-                    id: id.to_owned(),
-                    state,
-                    key,
-                    size,
-                }
+                let (state, key) = client.keys.get_kmip_key(id, require_active)?;
+                (id.to_owned(), state, key)
             }
             None => {
-                let on_server = flags & KMIP_GET_CREATE_ON_SERVER != 0;
-                let pending = client.take_pending(on_server)?;
-                match client.create(&pending) {
-                    Ok(fetched) => match fits(id_out_len, fetched.size, "id_out") {
-                        Ok(()) => fetched,
-                        Err(e) => {
-                            client.pending.lock().push(pending);
-                            // SAFETY: not NULL (checked) and writable (caller promise).
-                            unsafe { id_len_out.write(fetched.size) };
-                            return Err(e);
-                        }
-                    },
-                    Err(e) => {
-                        client.pending.lock().push(pending);
-                        return Err(e);
+                let creation = match flags & KMIP_GET_CREATE_ON_SERVER {
+                    0 => KeyCreation::Register,
+                    _ => KeyCreation::OnServer,
+                };
+                match client
+                    .keys
+                    .create_master_key(creation, &accept_identifier(id_out_len))
+                {
+                    Ok(created) => (created.id, created.state, created.key),
+                    Err(KeystoreError::IdentifierTooLong { size }) => {
+                        let (needed, failure) = identifier_too_long(size, id_out_len, "id_out");
+                        // SAFETY: not NULL (checked) and writable (caller promise).
+                        unsafe { id_len_out.write(needed) };
+                        return Err(failure);
                     }
+                    Err(e) => return Err(e.into()),
                 }
             }
         };
+        let size = c_size(id.as_bytes(), "the key's identifier")?;
         // SAFETY: every pointer was checked not NULL; the caller promises key_out holds
-        // key_out_len == 32 bytes and id_out holds id_out_len >= result.size bytes (checked);
-        // the id holds no NUL (c_size checked). The key is copied straight from its zeroizing
-        // buffer, which is wiped when `result` drops.
+        // key_out_len == 32 bytes and id_out holds id_out_len >= size bytes (checked above, or
+        // by the core's max_id_len); the id holds no NUL (c_size checked). The key is copied
+        // straight from its zeroizing buffer, which is wiped when `key` drops.
         unsafe {
-            write_key(&result.key, key_out);
-            write_c_string(result.id.as_bytes(), id_out);
-            id_len_out.write(result.size);
-            state_out.write(result.state.0);
+            write_key(&key, key_out);
+            write_c_string(id.as_bytes(), id_out);
+            id_len_out.write(size);
+            state_out.write(state.0);
         }
         Ok(())
     })
@@ -233,78 +250,9 @@ pub unsafe extern "C" fn kmip_key_state(
         }
         // SAFETY: not NULL (checked), a live kmip_client (caller promise).
         let client = unsafe { &*client };
-        let state = client.client.key_state(key_id)?;
+        let state = client.kmip().key_state(key_id)?;
         // SAFETY: not NULL (checked) and writable (caller promise).
         unsafe { state_out.write(state.0) };
         Ok(())
     })
-}
-
-/// A key got or created, ready to be copied out.
-pub(super) struct Fetched {
-    pub(super) id: String,
-    state: State,
-    key: KeyBytes,
-    /// `id`'s C size (with the NUL).
-    pub(super) size: usize,
-}
-
-impl kmip_client {
-    /// The unfinished creation of this mode, or a new one (fresh name; fresh key unless made on
-    /// the server).
-    pub(super) fn take_pending(&self, on_server: bool) -> Result<PendingCreation, Failure> {
-        let mut pending = self.pending.lock();
-        if let Some(i) = pending.iter().position(|p| p.on_server() == on_server) {
-            return Ok(pending.swap_remove(i));
-        }
-        drop(pending);
-        let key = if on_server {
-            None
-        } else {
-            let key = KeyBytes::random().map_err(|e| {
-                Failure::new(
-                    KMIP_ERR_CONFIG,
-                    format!("cannot generate a key: the system's random generator failed ({e})"),
-                )
-            })?;
-            Some(key)
-        };
-        Ok(PendingCreation {
-            name: generate_key_name(),
-            key,
-        })
-    }
-
-    /// Registers (or creates on the server) and activates the pending key; reuses a key of the
-    /// same name left by an earlier attempt.
-    pub(super) fn create(&self, pending: &PendingCreation) -> Result<Fetched, Failure> {
-        let (id, state, key) = match &pending.key {
-            Some(key) => {
-                let id =
-                    self.client
-                        .register_and_activate(key, &pending.name, self.activate_keys)?;
-                let state = if self.activate_keys {
-                    State::ACTIVE
-                } else {
-                    State::PRE_ACTIVE
-                };
-                (id, state, key.clone())
-            }
-            None => {
-                let id = self
-                    .client
-                    .create_and_activate(&pending.name, self.activate_keys)?;
-                let (state, key) = self.client.fetch_master_key(&id, false)?;
-                (id, state, key)
-            }
-        };
-        log::info!("KMIP: new master key '{id}' (name {})", pending.name);
-        let size = c_size(id.as_bytes(), "the new key's identifier")?;
-        Ok(Fetched {
-            id,
-            state,
-            key,
-            size,
-        })
-    }
 }

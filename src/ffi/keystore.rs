@@ -1,8 +1,7 @@
 //! `keystore`: an open keystore file (data keys wrapped under a master key on a KMIP server or
 //! in a local key file). C functions: `keystore_create`, `keystore_open`, `keystore_generate`,
 //! `keystore_unwrap`, `keystore_remove`, `keystore_master_key_id`, `keystore_generation`,
-//! `keystore_close`. Also the
-//! master-key provider the keystore functions and `kmip_rotate` share ([`Provider`]).
+//! `keystore_close`. The master keys come from the core's [`MasterKeys`] ([`Keys`]).
 
 use std::ffi::c_char;
 use std::os::unix::ffi::OsStrExt;
@@ -14,15 +13,11 @@ use super::args::{
     c_size, check_key_len, copy_c_string_out, fits, not_null, optional_str_arg, str_arg,
     write_c_string, write_key,
 };
-use super::client::kmip_client;
+use super::client::{accept_identifier, identifier_too_long, kmip_client};
 use super::error::{Failure, kmip_error};
 use super::panic_boundary::{guard, guard_void};
 use super::status::KMIP_ERR_INVALID_ARGUMENT;
-use crate::error_class::ErrorClass;
-use crate::keystore::{
-    KeyFileProvider, Keystore, KeystoreError, KmipMasterKeyProvider, MasterKey, MasterKeyLocation,
-    MasterKeyProvider,
-};
+use crate::keystore::{Keystore, KeystoreError, MasterKeyLocation, MasterKeys};
 
 /// An open keystore: one file of data keys (one per name), each wrapped under the keystore's
 /// master key, which lives on a KMIP server or in a local key file. The host names the master
@@ -40,67 +35,32 @@ pub struct keystore {
     inner: RwLock<Keystore>,
 }
 
-/// Master keys on the KMIP server of a client (when there is one) and in local key files,
-/// chosen by the location: what the keystore functions and `kmip_rotate` hand to the keystore.
-/// New keys are only ever created on the KMIP server; key files are only read.
-pub(super) struct Provider {
-    kmip: Option<KmipMasterKeyProvider>,
-    files: KeyFileProvider,
+/// The master keys a keystore call uses: the client's (with its server and its retry of
+/// interrupted key creations), or, without a client, key files only.
+pub(super) enum Keys<'a> {
+    /// A client's master keys.
+    Client(&'a MasterKeys),
+    /// Key files only.
+    KeyFilesOnly(MasterKeys),
 }
 
-impl Provider {
-    /// A provider over `client`'s server (with its `activateKeys`), or for key files only.
-    pub(super) fn new(client: Option<&kmip_client>) -> Self {
-        Self {
-            kmip: client.map(|c| KmipMasterKeyProvider::new(c.client.clone(), c.activate_keys)),
-            files: KeyFileProvider::new(),
+impl<'a> Keys<'a> {
+    /// The master keys of `client`, or key files only when it is NULL.
+    pub(super) fn of(client: Option<&'a kmip_client>) -> Self {
+        match client {
+            Some(client) => Self::Client(&client.keys),
+            None => Self::KeyFilesOnly(MasterKeys::new(None, true)),
         }
-    }
-
-    /// The KMIP provider, or an argument error saying that `what` needs a client.
-    fn kmip(&self, what: &dyn std::fmt::Display) -> Result<&KmipMasterKeyProvider, KeystoreError> {
-        self.kmip.as_ref().ok_or_else(|| {
-            KeystoreError::InvalidArgument(format!(
-                "{what} is on a KMIP server: pass a kmip_client (client is NULL)"
-            ))
-        })
     }
 }
 
-impl MasterKeyProvider for Provider {
-    fn fetch(&self, location: &MasterKeyLocation) -> Result<MasterKey, KeystoreError> {
-        match location {
-            MasterKeyLocation::Kmip { .. } => self.kmip(location)?.fetch(location),
-            MasterKeyLocation::KeyFile { .. } => self.files.fetch(location),
-        }
-    }
+impl std::ops::Deref for Keys<'_> {
+    type Target = MasterKeys;
 
-    fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
-        self.kmip(&"a new master key")?.create(unique_name)
-    }
-
-    fn find_created(&self, unique_name: &str) -> Result<Option<MasterKeyLocation>, KeystoreError> {
-        // Without a client a created KMIP key cannot be looked for: an error keeps a pending
-        // rotation's journal for a later attempt instead of rolling back blindly.
-        self.kmip(&"a key created by an interrupted rotation")?
-            .find_created(unique_name)
-    }
-
-    fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
-        match location {
-            MasterKeyLocation::Kmip { .. } => self.kmip(location)?.discard(location),
-            // Key files are never created here, so never deleted either.
-            MasterKeyLocation::KeyFile { .. } => Err(KeystoreError::provider(
-                ErrorClass::Unsupported,
-                format!("refusing to delete the master key file at {location}"),
-            )),
-        }
-    }
-
-    fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
-        match location {
-            MasterKeyLocation::Kmip { .. } => self.kmip(location)?.retire(location),
-            MasterKeyLocation::KeyFile { .. } => Ok(()),
+    fn deref(&self) -> &MasterKeys {
+        match self {
+            Self::Client(keys) => keys,
+            Self::KeyFilesOnly(keys) => keys,
         }
     }
 }
@@ -240,7 +200,7 @@ pub unsafe extern "C" fn keystore_create(
                 unsafe { id_len_out.write(size) };
             }
         };
-        let provider = Provider::new(client);
+        let keys = Keys::of(client);
 
         let (handle, id, size) = match (client, key_id, key_file) {
             (None, None, Some(file)) => {
@@ -250,7 +210,7 @@ pub unsafe extern "C" fn keystore_create(
                     return Err(e);
                 }
                 let location = MasterKeyLocation::KeyFile { path: file.into() };
-                let handle = Keystore::create(path, location, &provider)?;
+                let handle = Keystore::create(path, location, &*keys)?;
                 (handle, file.to_owned(), size)
             }
             (Some(_), Some(id), None) => {
@@ -262,42 +222,27 @@ pub unsafe extern "C" fn keystore_create(
                 let location = MasterKeyLocation::Kmip {
                     identifier: id.to_owned(),
                 };
-                let handle = Keystore::create(path, location, &provider)?;
+                let handle = Keystore::create(path, location, &*keys)?;
                 (handle, id.to_owned(), size)
             }
-            (Some(client), None, None) => {
+            (Some(_), None, None) => {
                 if id_out.is_null() {
                     return invalid(
                         "argument 'id_out' is NULL: it is needed for the new master key's \
                          identifier",
                     );
                 }
-                // Checked again under the writer lock by the creation itself; this early check
-                // only spares a KMIP key.
-                crate::keystore::check_absent(path)?;
-                let pending = client.take_pending(false)?;
-                let created = match client.create(&pending) {
-                    Ok(created) => created,
-                    Err(e) => {
-                        client.pending.lock().push(pending);
-                        return Err(e);
+                match keys.create_keystore_under_new_key(path, &accept_identifier(id_out_len)) {
+                    Ok((handle, id)) => {
+                        let size = c_size(id.as_bytes(), "the new master key's identifier")?;
+                        (handle, id, size)
                     }
-                };
-                if let Err(e) = fits(id_out_len, created.size, "id_out") {
-                    client.pending.lock().push(pending);
-                    report_size(created.size);
-                    return Err(e);
-                }
-                let location = MasterKeyLocation::Kmip {
-                    identifier: created.id.clone(),
-                };
-                match Keystore::create(path, location, &provider) {
-                    // The key protects a keystore now: it is no longer to be retried.
-                    Ok(handle) => (handle, created.id, created.size),
-                    Err(e) => {
-                        client.pending.lock().push(pending);
-                        return Err(e.into());
+                    Err(KeystoreError::IdentifierTooLong { size }) => {
+                        let (needed, failure) = identifier_too_long(size, id_out_len, "id_out");
+                        report_size(needed);
+                        return Err(failure);
                     }
+                    Err(e) => return Err(e.into()),
                 }
             }
             (None, Some(_), _) => {
@@ -378,9 +323,9 @@ pub unsafe extern "C" fn keystore_open(
         let client = unsafe { client.as_ref() };
         // SAFETY: NULL or NUL-terminated strings (caller promise).
         let expected = unsafe { expected_location(client, master_key_id, master_key_file)? };
-        let provider = Provider::new(client);
+        let keys = Keys::of(client);
         let handle = Box::new(keystore {
-            inner: RwLock::new(Keystore::open(path, &expected, &provider)?),
+            inner: RwLock::new(Keystore::open(path, &expected, &*keys)?),
         });
         // SAFETY: not NULL (checked) and writable (caller promise).
         unsafe { out.write(Box::into_raw(handle)) };

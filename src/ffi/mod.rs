@@ -26,8 +26,8 @@
 //! body runs inside [`panic_boundary`], so a panic becomes `KMIP_ERR_PANIC` instead of
 //! unwinding into C.
 //!
-//! The keystore functions return the codes 13-19 for keystore failures (see
-//! `status::keystore_code_of`); the version script exports `kmip_*` and `keystore_*`.
+//! Status codes are the numbers of the core's `ErrorClass` (`status::code_of`); the version
+//! script exports `kmip_*` and `keystore_*`.
 #![deny(unsafe_op_in_unsafe_fn)]
 // The C names (`kmip_options`, ...) are the ABI; they are not Rust-style type names.
 #![allow(non_camel_case_types)]

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use super::args::{c_size, copy_c_string_out, fits, not_null, optional_str_arg, str_arg};
 use super::client::kmip_client;
 use super::error::{Failure, kmip_error};
-use super::keystore::{Provider, expected_location, location_bytes};
+use super::keystore::{expected_location, location_bytes};
 use super::panic_boundary::guard;
 use super::status::{
     KMIP_ERR_INVALID_ARGUMENT, KMIP_KEY_ID_BUFFER_SIZE, KMIP_ROTATE_ALL_FLAGS,
@@ -106,9 +106,8 @@ pub unsafe extern "C" fn kmip_rotate(
         let client = unsafe { &*client };
         // SAFETY: NULL or NUL-terminated strings (caller promise).
         let expected = unsafe { expected_location(Some(client), master_key_id, master_key_file)? };
-        let provider = Provider::new(Some(client));
-
-        let mut ks = Keystore::open(path, &expected, &provider)?;
+        let keys = &client.keys;
+        let mut ks = Keystore::open(path, &expected, keys)?;
         let new = match new_key_id {
             Some(id) => NewMasterKey::Existing(MasterKeyLocation::Kmip {
                 identifier: id.to_owned(),
@@ -118,7 +117,7 @@ pub unsafe extern "C" fn kmip_rotate(
         let options = RotateOptions {
             retire_old: flags & KMIP_ROTATE_RETIRE_OLD != 0,
         };
-        let report = ks.rotate(&provider, new, options)?;
+        let report = ks.rotate(keys, new, options)?;
         drop(ks);
         if let Some(e) = &report.retire_error {
             log::warn!(

@@ -6,10 +6,10 @@
 use std::path::Path;
 
 use crate::error_class::ErrorClass;
-use crate::keystore::file_format::parse_header;
-use crate::keystore::file_format::reseal;
-use crate::keystore::key_wrap::DerivedKeys;
-use crate::keystore::rotation::{JournalAction, complete_journal, encode_journal, parse_journal};
+use crate::keystore::fuzzing::{
+    DerivedKeys, JournalAction, complete_journal, encode_journal, journal_action, parse_header,
+    parse_journal, reseal,
+};
 use crate::keystore::{
     CorruptPart, Keystore, KeystoreError, MasterKey, MasterKeyLocation, MasterKeyProvider,
 };
@@ -117,7 +117,7 @@ fn journal_decision(data: &[u8]) {
     let previous = keystore.previous_master_key_location();
 
     // As found: an action only for a journal whose MACs verify under the keystore's keys.
-    if let Ok(action) = keystore.journal_action(bytes) {
+    if let Ok(action) = journal_action(&keystore, bytes) {
         let journal = parse_journal(bytes).expect("an acted-on journal parses");
         assert_eq!(journal.keystore_id, id);
         assert_eq!(keys.mac(&[&bytes[..journal.signed_len]]), journal.mac);
@@ -158,7 +158,7 @@ fn journal_decision(data: &[u8]) {
         Err(())
     };
     assert_eq!(
-        keystore.journal_action(&sealed).map_err(|_| ()),
+        journal_action(&keystore, &sealed).map_err(|_| ()),
         expected,
         "a resealed journal was not decided as documented"
     );

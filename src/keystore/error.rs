@@ -181,6 +181,13 @@ pub enum KeystoreError {
         /// The keystore file.
         path: PathBuf,
     },
+    /// A new master key's identifier is longer than the caller can take (C: its buffer); the key
+    /// is kept for the caller's next creation.
+    #[error("the new master key's identifier is {size} bytes, more than the caller's buffer holds")]
+    IdentifierTooLong {
+        /// The identifier's size in bytes (C adds one for the NUL).
+        size: usize,
+    },
     /// A caller-supplied argument is unacceptable (empty or overlong name, same master key, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -201,6 +208,12 @@ impl KeystoreError {
         }
     }
 
+    /// Wraps a KMIP client error, keeping its class (its message names the server, the key and
+    /// the state).
+    pub fn provider_client(error: crate::client::ClientError) -> Self {
+        Self::provider(error.class(), error)
+    }
+
     /// The class of this error: the C status code and the CLI exit code.
     pub fn class(&self) -> ErrorClass {
         match self {
@@ -216,6 +229,7 @@ impl KeystoreError {
             Self::UnsupportedVersion { .. } => ErrorClass::Unsupported,
             Self::MasterKeyFile { .. } => ErrorClass::Config,
             Self::ReadOnly { .. } | Self::InvalidArgument(_) => ErrorClass::InvalidArgument,
+            Self::IdentifierTooLong { .. } => ErrorClass::BufferTooSmall,
             Self::Provider { class, .. } => *class,
         }
     }

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::error::{CorruptPart, KeystoreError};
 use super::key_wrap::{DerivedKeys, RECORD_LEN, Record};
 use super::master_key::MasterKeyLocation;
+#[cfg(feature = "fuzzing")]
 use super::secrets::MasterKey;
 
 /// First 8 bytes of every keystore file.
@@ -282,6 +283,7 @@ pub fn encode_header(
 /// value, the entries digest (over everything after the header), the header checksum and the
 /// header MAC. Images too short for their header length field are left alone. For the fuzzer
 /// (`fuzz_checks`), so that mutated files get past authentication into the deeper checks.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn reseal(image: &mut [u8], master: &MasterKey) {
     let Some(field) = image.get(10..12) else {
         return;

@@ -159,8 +159,18 @@ impl MasterKeyProvider for KeyFileProvider {
         }
     }
 
+    /// Deletes a key file this provider creates (in its new-key directory); any other key file
+    /// is refused, never deleted.
     fn discard(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
         let path = key_file_path(location)?;
+        if self.new_key_dir.is_none() || path.parent() != self.new_key_dir.as_deref() {
+            return Err(KeystoreError::provider(
+                ErrorClass::Unsupported,
+                format!(
+                    "refusing to delete the master key file at {location}: not a key file made here"
+                ),
+            ));
+        }
         match fs::remove_file(path) {
             Ok(()) => sync_dir(path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -42,6 +42,11 @@ impl KmipMasterKeyProvider {
         &self.client
     }
 
+    /// Whether new keys are activated and existing ones must be Active (`activateKeys`).
+    pub fn activate_keys(&self) -> bool {
+        self.activate_keys
+    }
+
     fn identifier(location: &MasterKeyLocation) -> Result<&str, KeystoreError> {
         match location {
             MasterKeyLocation::Kmip { identifier } => Ok(identifier),
@@ -55,7 +60,7 @@ impl KmipMasterKeyProvider {
 
 /// Keeps the client's error (its message names server, key and state) with its class.
 fn provider_error(e: ClientError) -> KeystoreError {
-    KeystoreError::provider(e.class(), e)
+    KeystoreError::provider_client(e)
 }
 
 impl MasterKeyProvider for KmipMasterKeyProvider {

@@ -6,14 +6,15 @@
 
 mod durable_io;
 mod error;
-pub(crate) mod file_format;
+mod file_format;
 mod key_file;
-pub(crate) mod key_wrap;
+mod key_wrap;
 mod kmip_source;
 mod lock;
 mod master_key;
+mod master_keys;
 mod name_table;
-pub(crate) mod rotation;
+mod rotation;
 mod secrets;
 
 use std::io::Read;
@@ -26,8 +27,29 @@ pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
 pub use key_file::{KeyFileProvider, MAX_KEY_FILE_LEN, read_key_file, write_key_file};
 pub use kmip_source::KmipMasterKeyProvider;
 pub use master_key::{MasterKeyLocation, MasterKeyProvider};
+pub use master_keys::{CreatedMasterKey, KeyCreation, MasterKeys};
 pub use rotation::{NewMasterKey, RecoveryOutcome, RotateOptions, RotationReport};
 pub use secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
+
+/// What the fuzz checks (`crate::fuzz_checks`, feature `fuzzing`) reach inside the keystore.
+/// Without the feature all of it stays private to this module.
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing {
+    pub(crate) use super::file_format::{parse_header, reseal};
+    pub(crate) use super::key_wrap::DerivedKeys;
+    pub(crate) use super::rotation::{
+        JournalAction, complete_journal, encode_journal, parse_journal,
+    };
+
+    /// [`Keystore::journal_action`](super::Keystore::journal_action): what the journal `bytes`
+    /// would make `keystore` do.
+    pub(crate) fn journal_action(
+        keystore: &super::Keystore,
+        bytes: &[u8],
+    ) -> Result<JournalAction, &'static str> {
+        keystore.journal_action(bytes)
+    }
+}
 
 use file_format::Header;
 use key_wrap::{AadBuilder, DerivedKeys, NONCE_LEN, RECORD_LEN, Record};
@@ -419,6 +441,7 @@ impl Keystore {
     /// A read-only handle on a keystore file image held in memory, with every check of
     /// [`Keystore::open_read_only`]; `file_len` is the length a `stat` would have reported and
     /// `name` only names the image in errors. For the fuzzer (`fuzz_checks`).
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn from_image(
         name: &Path,
         image: &[u8],
@@ -479,6 +502,7 @@ impl Keystore {
 
     /// The whole file this handle would write for its current state and generation (a loaded
     /// file re-encodes to its own bytes). For the fuzzer (`fuzz_checks`).
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn image(&self) -> Vec<u8> {
         let (_, head) = self.encode_header(self.header.generation);
         [

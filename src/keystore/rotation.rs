@@ -207,7 +207,7 @@ impl Keystore {
     /// keystore is still under the journal's old key): roll back, if the journal's MAC verifies
     /// under that key. The rename happened (the old key is the keystore's previous one): complete,
     /// if the completion part names the current key and verifies under it.
-    pub(crate) fn journal_action(&self, bytes: &[u8]) -> Result<JournalAction, &'static str> {
+    pub(super) fn journal_action(&self, bytes: &[u8]) -> Result<JournalAction, &'static str> {
         let journal = parse_journal(bytes)?;
         if journal.keystore_id != self.header.keystore_id {
             return Err("belongs to another keystore");

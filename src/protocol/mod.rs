@@ -39,3 +39,45 @@ pub use operations::{RequestPayload, ResponsePayload};
 pub use response_view::{ResponseItemView, ResponseView};
 pub use unique_identifier::UniqueIdentifier;
 pub use version::ProtocolVersion;
+
+/// What the fuzz checks (`crate::fuzz_checks`, feature `fuzzing`) reach inside the protocol
+/// layer: the straight-through reader of the usual response and of the usual Get payload, and
+/// the general one, each alone (the product only reads through both, in
+/// [`ResponseView::decode`] and [`operations::GetResponseView::decode`]). Without the feature
+/// they stay private to this module.
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing {
+    use super::ResponseView;
+    use super::operations::GetResponseView;
+    use crate::ttlv::{DecodeError, DecodeLimits, ItemRef};
+
+    /// The usual-response reader alone, into an empty `view`.
+    pub(crate) fn read_usual_response<'a>(
+        view: &mut ResponseView<'a>,
+        buf: &'a [u8],
+        limits: &DecodeLimits,
+    ) -> Option<()> {
+        view.read_usual(buf, limits)
+    }
+
+    /// The general response reader alone, into an empty `view`.
+    pub(crate) fn read_general_response<'a>(
+        view: &mut ResponseView<'a>,
+        buf: &'a [u8],
+        limits: &DecodeLimits,
+    ) -> Result<(), DecodeError> {
+        view.read_general(buf, limits)
+    }
+
+    /// The usual Get reader alone, on a whole payload.
+    pub(crate) fn decode_usual_get(payload: ItemRef<'_>) -> Option<GetResponseView<'_>> {
+        GetResponseView::decode_usual(payload)
+    }
+
+    /// The general Get reader alone, on a whole payload.
+    pub(crate) fn decode_general_get(
+        payload: ItemRef<'_>,
+    ) -> Result<GetResponseView<'_>, DecodeError> {
+        GetResponseView::decode_general(payload)
+    }
+}

@@ -84,7 +84,7 @@ impl<'a> ResponseView<'a> {
     /// Extension. Anything else (or anything malformed) is `None`, with `self` partly written,
     /// for [`Self::read_general`] to read or to report. Reads what the general reader reads.
     #[inline(always)]
-    pub(crate) fn read_usual(&mut self, buf: &'a [u8], limits: &DecodeLimits) -> Option<()> {
+    pub(super) fn read_usual(&mut self, buf: &'a [u8], limits: &DecodeLimits) -> Option<()> {
         let mut r = StructureReader::exact_top(buf, limits, t::RESPONSE_MESSAGE)?;
         let mut h = r.exact_structure(t::RESPONSE_HEADER)?;
         let mut v = h.exact_structure(t::PROTOCOL_VERSION)?;
@@ -117,7 +117,7 @@ impl<'a> ResponseView<'a> {
 
     /// Any response: header fields in any order and of any version, any number of batch items.
     #[inline(never)]
-    pub(crate) fn read_general(
+    pub(super) fn read_general(
         &mut self,
         buf: &'a [u8],
         limits: &DecodeLimits,

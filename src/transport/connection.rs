@@ -1,6 +1,11 @@
 //! [`Connection`]: one established TLS session to one KMIP server, and [`Connection::exchange`],
 //! which sends one request frame and reads one response frame under a deadline; [`TlsInfo`]
 //! describes the session.
+//!
+//! Until a connection has carried a KMIP reply, the peer is not trusted to be a KMIP server:
+//! one that answers HTTP or bytes that cannot start a KMIP message, that speaks before it is
+//! asked, or that closes the connection after the TLS handshake gives
+//! [`TransportError::NotKmip`], a failed server the caller can go past.
 
 use std::net::{Shutdown, SocketAddr};
 use std::time::{Duration, Instant};
@@ -9,8 +14,9 @@ use rustls::pki_types::CertificateDer;
 use rustls::{CipherSuite, HandshakeKind, ProtocolVersion};
 use zeroize::Zeroize;
 
-use super::error::{ExchangePhase, TransportError};
+use super::error::{ExchangePhase, NotKmipPeer, TransportError};
 use super::handshake_errors::tls_failure;
+use super::not_kmip::{could_start_kmip, foreign_reply};
 use super::tls_stream::{StreamError, TlsStream};
 use crate::ttlv::{DecodeLimits, HEADER_LEN, frame_length};
 
@@ -71,6 +77,8 @@ pub struct Connection {
     limits: DecodeLimits,
     /// Why the connection became unusable, once it has.
     broken: Option<String>,
+    /// True once an exchange has completed: the peer has shown it speaks KMIP.
+    answered: bool,
     /// How long the attempt that made this connection took.
     handshake_duration: Duration,
     /// When the last exchange finished (or the handshake, before any exchange).
@@ -101,6 +109,7 @@ impl Connection {
             timeout,
             limits,
             broken: None,
+            answered: false,
             handshake_duration,
             last_used: Instant::now(),
         }
@@ -161,10 +170,40 @@ impl Connection {
     /// A server that closes the connection (even without a TLS close_notify, as PyKMIP does)
     /// gives [`TransportError::Closed`], which [`TransportError::is_retryable`] reports as
     /// retryable on a new connection.
+    ///
+    /// On a connection that has not carried a reply yet, a peer that does not behave as a KMIP
+    /// server gives [`TransportError::NotKmip`]: it answered HTTP (or other bytes that cannot
+    /// start a KMIP message), it sent something before the request, or it had closed the
+    /// connection before the request was sent. A peer that closes it after the request was
+    /// sent, without a reply, gives [`TransportError::Closed`] here (the request may have been
+    /// processed); see [`Connection::exchange_idempotent`].
     pub fn exchange(
         &mut self,
         request: &[u8],
         response: &mut Vec<u8>,
+    ) -> Result<(), TransportError> {
+        self.exchange_once(request, response, false)
+    }
+
+    /// [`Connection::exchange`] for an idempotent request (one a server may process twice
+    /// without harm): on a connection that has not carried a reply yet, a peer that closes it
+    /// after the request was sent, without a reply, is reported as a failed server too
+    /// ([`TransportError::NotKmip`], closed after the TLS handshake), so that the caller goes
+    /// on to another server.
+    pub fn exchange_idempotent(
+        &mut self,
+        request: &[u8],
+        response: &mut Vec<u8>,
+    ) -> Result<(), TransportError> {
+        self.exchange_once(request, response, true)
+    }
+
+    /// [`Connection::exchange`], the request idempotent or not.
+    fn exchange_once(
+        &mut self,
+        request: &[u8],
+        response: &mut Vec<u8>,
+        idempotent: bool,
     ) -> Result<(), TransportError> {
         if let Some(reason) = &self.broken {
             return Err(TransportError::Closed {
@@ -173,9 +212,12 @@ impl Connection {
             });
         }
         let deadline = Instant::now() + self.timeout;
-        let result = self.exchange_before(request, response, deadline);
+        let result = self.exchange_before(request, response, deadline, idempotent);
         match &result {
-            Ok(()) => self.last_used = Instant::now(),
+            Ok(()) => {
+                self.last_used = Instant::now();
+                self.answered = true;
+            }
             Err(error) => {
                 self.broken = Some(error.to_string());
                 response.zeroize();
@@ -191,15 +233,45 @@ impl Connection {
         request: &[u8],
         response: &mut Vec<u8>,
         deadline: Instant,
+        idempotent: bool,
     ) -> Result<(), TransportError> {
-        self.stream
-            .send(request, deadline)
-            .map_err(|error| self.error(error, ExchangePhase::Write, "sending the request"))?;
+        let first = !self.answered;
+        if first {
+            self.check_peer_before_request()?;
+        }
+        if let Err(error) = self.stream.send(request, deadline) {
+            if first && is_closed(&error) {
+                // A write that fails delivered at most part of the request: the peer cannot
+                // have processed it.
+                return Err(self.not_kmip(NotKmipPeer::ClosedAfterHandshake {
+                    request_sent: false,
+                }));
+            }
+            return Err(self.error(error, ExchangePhase::Write, "sending the request"));
+        }
 
         let mut header = [0u8; HEADER_LEN];
-        self.stream
-            .receive_exact(&mut header, deadline)
-            .map_err(|error| self.error(error, ExchangePhase::Read, "before the response"))?;
+        let mut filled = 0;
+        if let Err(error) = self
+            .stream
+            .receive_exact_counted(&mut header, deadline, &mut filled)
+        {
+            if first
+                && is_closed(&error)
+                && let Some(failure) = self.closed_before_reply(&header[..filled], idempotent)
+            {
+                return Err(failure);
+            }
+            return Err(self.error(error, ExchangePhase::Read, "before the response"));
+        }
+        if first && !could_start_kmip(&header) {
+            let mut prefix = [0u8; 16];
+            prefix[..HEADER_LEN].copy_from_slice(&header);
+            let sent = HEADER_LEN + self.stream.drain_received(&mut prefix[HEADER_LEN..]);
+            let peer = foreign_reply(&prefix[..sent.min(prefix.len())], sent);
+            prefix.zeroize();
+            return Err(self.not_kmip(peer));
+        }
         let body_len =
             frame_length(&header, &self.limits).map_err(|source| TransportError::Protocol {
                 server: self.server.clone(),
@@ -221,6 +293,64 @@ impl Connection {
                 self.error(error, ExchangePhase::Read, "in the middle of the response")
             })?;
         Ok(())
+    }
+
+    /// Before the first request: fails when the peer has already closed the connection, or has
+    /// sent something unasked that is not KMIP (a server that speaks first, a TLS alert).
+    /// Looks only at what has arrived: it never waits.
+    fn check_peer_before_request(&mut self) -> Result<(), TransportError> {
+        match self.stream.receive_pending() {
+            Ok(0) => Ok(()),
+            Ok(_) => {
+                let mut prefix = [0u8; 16];
+                let seen = self.stream.peek_received(&mut prefix[..HEADER_LEN]);
+                if could_start_kmip(&prefix[..seen]) {
+                    // Unasked, but it may be KMIP: left for the reply checks, which refuse a
+                    // message that does not answer the request.
+                    prefix.zeroize();
+                    return Ok(());
+                }
+                let sent = self.stream.drain_received(&mut prefix);
+                let peer = foreign_reply(&prefix[..sent.min(prefix.len())], sent);
+                prefix.zeroize();
+                Err(self.not_kmip(peer))
+            }
+            Err(error) if is_closed(&error) => {
+                Err(self.not_kmip(NotKmipPeer::ClosedAfterHandshake {
+                    request_sent: false,
+                }))
+            }
+            Err(error) => Err(self.error(error, ExchangePhase::Write, "before the request")),
+        }
+    }
+
+    /// The error for a peer that closed the connection after the first request was sent and
+    /// before a complete reply header, `partial` being what arrived of it; `None` when that
+    /// may be the start of a KMIP reply (an ordinary [`TransportError::Closed`]).
+    fn closed_before_reply(&self, partial: &[u8], idempotent: bool) -> Option<TransportError> {
+        if !partial.is_empty() {
+            return (!could_start_kmip(partial))
+                .then(|| self.not_kmip(foreign_reply(partial, partial.len())));
+        }
+        Some(if idempotent {
+            self.not_kmip(NotKmipPeer::ClosedAfterHandshake { request_sent: true })
+        } else {
+            TransportError::Closed {
+                server: self.server.clone(),
+                detail: "closed by the server after the TLS handshake and the request, before \
+                         any KMIP reply"
+                    .into(),
+            }
+        })
+    }
+
+    /// A [`TransportError::NotKmip`] error for this connection's peer.
+    fn not_kmip(&self, peer: NotKmipPeer) -> TransportError {
+        TransportError::NotKmip {
+            server: self.server.clone(),
+            address: self.peer_addr,
+            peer,
+        }
     }
 
     /// Maps a stream failure during an exchange.
@@ -247,6 +377,20 @@ impl Connection {
                 failure: tls_failure(&error, false),
             },
         }
+    }
+}
+
+/// True for the ways a peer ends a connection: EOF, close_notify, reset.
+fn is_closed(error: &StreamError) -> bool {
+    match error {
+        StreamError::Eof | StreamError::CloseNotify => true,
+        StreamError::Io(error) => matches!(
+            error.kind(),
+            std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+        ),
+        _ => false,
     }
 }
 

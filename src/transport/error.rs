@@ -1,5 +1,6 @@
 //! [`TransportError`] and its parts: why connecting to the KMIP servers or exchanging a message
-//! failed, with one [`AttemptFailure`] per server address tried and a [`FailureReason`] each.
+//! failed, with one [`AttemptFailure`] per server address tried and a [`FailureReason`] each,
+//! and [`NotKmipPeer`]: what a peer that does not speak KMIP looked like.
 //!
 //! No variant carries request or response bytes, key material or the key password.
 
@@ -71,6 +72,21 @@ pub enum TransportError {
         /// What the frame check found.
         source: DecodeError,
     },
+
+    /// The peer completed the TLS handshake but did not behave as a KMIP server on a connection
+    /// that had not carried a KMIP reply yet: it answered HTTP or bytes that are no KMIP
+    /// message, or it closed the connection. It counts as a failed server (like a refused
+    /// connection): [`NotKmipPeer::request_unprocessed`] tells whether the request can safely
+    /// go to another server.
+    #[error("KMIP server {server}: {peer}")]
+    NotKmip {
+        /// The server, `host:port` as configured.
+        server: String,
+        /// The address connected to.
+        address: SocketAddr,
+        /// What the peer did.
+        peer: NotKmipPeer,
+    },
 }
 
 impl TransportError {
@@ -80,9 +96,9 @@ impl TransportError {
         match self {
             TransportError::Config(e) => e.class(),
             TransportError::Credentials(_) => ErrorClass::Credentials,
-            TransportError::Unreachable { .. } | TransportError::Closed { .. } => {
-                ErrorClass::Unreachable
-            }
+            TransportError::Unreachable { .. }
+            | TransportError::Closed { .. }
+            | TransportError::NotKmip { .. } => ErrorClass::Unreachable,
             TransportError::Tls { .. } => ErrorClass::Tls,
             TransportError::Timeout { .. } => ErrorClass::Timeout,
             TransportError::Protocol { .. } => ErrorClass::Protocol,
@@ -93,9 +109,11 @@ impl TransportError {
     /// configuration: the connection was closed or timed out, or at least one server failed
     /// for a transient reason (refused, timed out, closed, DNS). Only idempotent requests should
     /// be repeated after `Closed` or `Timeout` during an exchange: the server may have acted.
+    /// A peer that answered HTTP or other bytes that are no KMIP is not transient.
     pub fn is_retryable(&self) -> bool {
         match self {
             TransportError::Closed { .. } | TransportError::Timeout { .. } => true,
+            TransportError::NotKmip { peer, .. } => peer.is_transient(),
             TransportError::Unreachable { attempts } => {
                 attempts.iter().any(|attempt| attempt.reason.is_transient())
             }
@@ -108,6 +126,24 @@ impl TransportError {
         match self {
             TransportError::Unreachable { attempts } => attempts,
             _ => &[],
+        }
+    }
+
+    /// A [`TransportError::NotKmip`] error as the failed attempt of its server, to be listed
+    /// with the others when every server fails; `None` for any other error.
+    pub(crate) fn failed_server(&self) -> Option<AttemptFailure> {
+        match self {
+            TransportError::NotKmip {
+                server,
+                address,
+                peer,
+            } => Some(AttemptFailure {
+                server: server.clone(),
+                address: Some(*address),
+                pass: 0,
+                reason: FailureReason::NotKmip(peer.clone()),
+            }),
+            _ => None,
         }
     }
 }
@@ -181,13 +217,21 @@ pub enum FailureReason {
         /// The operating system's message.
         detail: String,
     },
+    /// The peer does not speak KMIP (or not over TLS): it answered HTTP, bytes that are not
+    /// TLS or not KMIP, or it closed right after the TLS handshake.
+    NotKmip(NotKmipPeer),
 }
 
 impl FailureReason {
     /// True for failures that may go away by themselves (a server restarting, a network
-    /// glitch); false for TLS failures, which need a configuration or certificate change.
+    /// glitch); false for TLS failures, which need a configuration or certificate change, and
+    /// for a peer that answered something other than KMIP (a wrong port or host).
     pub fn is_transient(&self) -> bool {
-        !matches!(self, FailureReason::Tls(_))
+        match self {
+            FailureReason::Tls(_) => false,
+            FailureReason::NotKmip(peer) => peer.is_transient(),
+            _ => true,
+        }
     }
 }
 
@@ -204,7 +248,102 @@ impl fmt::Display for FailureReason {
             }
             FailureReason::Tls(failure) => write!(f, "TLS: {failure}"),
             FailureReason::Io { detail } => write!(f, "network error: {detail}"),
+            FailureReason::NotKmip(peer) => write!(f, "{peer}"),
         }
+    }
+}
+
+/// What a peer that does not behave as a KMIP server did. None of these carries bytes the peer
+/// sent beyond an HTTP status code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotKmipPeer {
+    /// No TLS: the peer answered the TLS ClientHello with an HTTP response (a plain HTTP
+    /// server).
+    PlaintextHttp {
+        /// The status code of its response, when it was readable.
+        status: Option<u16>,
+    },
+    /// No TLS: the peer answered the TLS ClientHello with bytes that are not TLS records.
+    NotTls {
+        /// How many bytes it had sent.
+        bytes: usize,
+    },
+    /// TLS, then an HTTP response instead of a KMIP reply (an HTTPS server).
+    Http {
+        /// The status code of its response, when it was readable.
+        status: Option<u16>,
+    },
+    /// TLS, then bytes that do not start a KMIP message.
+    NotKmipMessage {
+        /// How many bytes had arrived when the client gave up on them.
+        bytes: usize,
+    },
+    /// The peer completed the TLS handshake and then closed (or reset) the connection without
+    /// any KMIP reply.
+    ClosedAfterHandshake {
+        /// Whether the request had been sent: when it had, the peer may have acted on it, and
+        /// only an idempotent request is reported this way (another one gives
+        /// [`TransportError::Closed`]).
+        request_sent: bool,
+    },
+}
+
+impl NotKmipPeer {
+    /// True when the peer certainly did not process the request as KMIP (it answered HTTP or
+    /// other bytes that are no KMIP reply, or it closed before the request was sent): the
+    /// request, even a non-idempotent one, can go to another server.
+    pub fn request_unprocessed(&self) -> bool {
+        !matches!(
+            self,
+            NotKmipPeer::ClosedAfterHandshake { request_sent: true }
+        )
+    }
+
+    /// True when it may go away by itself: a peer that closed after the handshake (a server
+    /// restarting, or one refusing connections for now). A peer that answered HTTP or other
+    /// bytes is a wrong host or port.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, NotKmipPeer::ClosedAfterHandshake { .. })
+    }
+}
+
+impl fmt::Display for NotKmipPeer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotKmipPeer::PlaintextHttp { status } => {
+                f.write_str("answered plaintext HTTP, not TLS")?;
+                write_status(f, *status)
+            }
+            NotKmipPeer::NotTls { bytes } => write_sent(f, *bytes, "TLS"),
+            NotKmipPeer::Http { status } => {
+                f.write_str("answered HTTP, not KMIP")?;
+                write_status(f, *status)
+            }
+            NotKmipPeer::NotKmipMessage { bytes } => write_sent(f, *bytes, "a KMIP message"),
+            NotKmipPeer::ClosedAfterHandshake {
+                request_sent: false,
+            } => f.write_str("closed after the TLS handshake, before our request was sent"),
+            NotKmipPeer::ClosedAfterHandshake { request_sent: true } => {
+                f.write_str("closed after the TLS handshake without a KMIP reply")
+            }
+        }
+    }
+}
+
+/// Writes ` (HTTP status NNN)` when the status is known.
+fn write_status(f: &mut fmt::Formatter<'_>, status: Option<u16>) -> fmt::Result {
+    match status {
+        Some(status) => write!(f, " (HTTP status {status})"),
+        None => Ok(()),
+    }
+}
+
+/// Writes `sent N bytes that are not WHAT` (`sent 1 byte that is not WHAT`).
+fn write_sent(f: &mut fmt::Formatter<'_>, bytes: usize, what: &str) -> fmt::Result {
+    match bytes {
+        1 => write!(f, "sent 1 byte that is not {what}"),
+        n => write!(f, "sent {n} bytes that are not {what}"),
     }
 }
 

@@ -6,7 +6,9 @@
 //! one fails, the next starts at once. Extra addresses of a name are queued right after it. The
 //! first finished handshake wins; the others are told to stop and their sockets are shut down
 //! so that blocked reads wake. `connectRetries` adds passes, separated by jittered exponential
-//! back-off.
+//! back-off. A peer that answers the ClientHello with HTTP or other bytes that are not TLS is a
+//! failed attempt like a refused connection. Servers that already failed during the caller's
+//! operation (they proved not to be KMIP servers after the handshake) can be left out.
 
 use std::collections::VecDeque;
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
@@ -22,6 +24,7 @@ use rustls::pki_types::ServerName;
 use super::connection::Connection;
 use super::error::{AttemptFailure, FailureReason, HandshakePhase, TransportError};
 use super::handshake_errors::{connect_failure, tls_failure};
+use super::not_kmip::non_tls_peer;
 use super::tls_stream::{HandshakeError, StreamError, TlsStream, time_left};
 use crate::config::Host;
 use crate::ttlv::DecodeLimits;
@@ -148,13 +151,20 @@ pub(crate) struct Winner {
 }
 
 /// Connects to one of `servers`, starting with `sticky`: every pass of the list races the
-/// attempts as described in the module documentation.
+/// attempts as described in the module documentation. The servers whose `avoid` entry is set
+/// are left out; `failures` (their earlier failures) open the list of the error when no other
+/// server connects.
 pub(crate) fn connect(
     servers: &[ServerEntry],
     sticky: usize,
     settings: &RaceSettings,
+    avoid: &[bool],
+    mut failures: Vec<AttemptFailure>,
 ) -> Result<Winner, TransportError> {
-    let mut failures = Vec::new();
+    let avoided = |index: usize| avoid.get(index).copied().unwrap_or(false);
+    if (0..servers.len()).all(avoided) {
+        return Err(TransportError::Unreachable { attempts: failures });
+    }
     for pass in 0..=settings.retries {
         if pass > 0 {
             let pause = backoff(pass);
@@ -182,7 +192,9 @@ pub(crate) fn connect(
                 }
             }
         }
-        let order = (0..servers.len()).map(|offset| (sticky + offset) % servers.len());
+        let order = (0..servers.len())
+            .map(|offset| (sticky + offset) % servers.len())
+            .filter(|&index| !avoided(index));
         let targets = order
             .map(|index| match &servers[index].host {
                 Host::Ip(ip) => Target::Address(index, SocketAddr::new(*ip, servers[index].port)),
@@ -629,7 +641,13 @@ impl AttemptJob {
             Err(HandshakeError {
                 error,
                 parameters_agreed,
+                received,
             }) => {
+                if let Some(peer) = non_tls_peer(&received) {
+                    // What it sent says more than how rustls failed on it
+                    // (InvalidContentType, a timeout waiting for a whole record, ...).
+                    return fail(FailureReason::NotKmip(peer));
+                }
                 let reason = match error {
                     StreamError::TimedOut => timed_out(HandshakePhase::TlsHandshake),
                     StreamError::Eof | StreamError::CloseNotify => {

@@ -9,6 +9,12 @@
 //! write and reads one size-checked response frame. Every network step is bounded by
 //! `connectTimeoutMS` as a deadline, never per system call.
 //!
+//! A peer that does not speak KMIP is a failed server: one that answers the ClientHello with
+//! HTTP or other bytes that are not TLS fails its attempt (the race goes on), and one that
+//! completes TLS but answers the first request with HTTP or bytes that are no KMIP, or closes
+//! the connection, gives [`TransportError::NotKmip`]; the client then connects again without
+//! it ([`Transport::connect_avoiding`]), and lists it when every server fails.
+//!
 //! ```no_run
 //! # fn demo(options: &kmip_keystore::config::KmipOptions, request: &[u8])
 //! #     -> Result<(), Box<dyn std::error::Error>> {
@@ -29,22 +35,24 @@ mod connection;
 mod error;
 mod failover;
 mod handshake_errors;
+mod not_kmip;
+mod settings;
 mod tls_config;
 mod tls_stream;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use connection::{Connection, TlsInfo};
 pub use error::{
-    AttemptFailure, ExchangePhase, FailureReason, HandshakePhase, TlsFailure, TransportError,
+    AttemptFailure, ExchangePhase, FailureReason, HandshakePhase, NotKmipPeer, TlsFailure,
+    TransportError,
 };
+pub use settings::TransportSettings;
 
 use crate::config::{ConfigError, KmipOptions};
 use crate::credentials::ClientCredentials;
-use crate::ttlv::DecodeLimits;
 use failover::{RaceSettings, ServerEntry};
 
 /// Connects to the configured KMIP servers. Cheap to clone and to share between threads: the
@@ -67,73 +75,59 @@ struct TransportInner {
 
 impl Transport {
     /// A transport for `options` (checked with [`KmipOptions::validate_for_client`]) that
-    /// presents `credentials` as the client certificate. Reads `serverCAFile` (and the system
-    /// roots when `useSystemCAs` is set); response frames are limited to the default
-    /// [`DecodeLimits`] (1 MiB).
+    /// presents `credentials` as the client certificate: [`Transport::from_settings`] with the
+    /// options' [`TransportSettings`].
     pub fn new(
         options: &KmipOptions,
         credentials: ClientCredentials,
     ) -> Result<Self, TransportError> {
         options.validate_for_client()?;
-        Self::build(options, Some(credentials), DecodeLimits::default())
-    }
-
-    /// [`Transport::new`] with other response frame limits.
-    pub fn with_limits(
-        options: &KmipOptions,
-        credentials: ClientCredentials,
-        limits: DecodeLimits,
-    ) -> Result<Self, TransportError> {
-        options.validate_for_client()?;
-        Self::build(options, Some(credentials), limits)
+        Self::from_settings(
+            &TransportSettings::from_options(options)?,
+            Some(credentials),
+        )
     }
 
     /// A transport that presents no client certificate, for diagnostics (does this server
     /// demand one, and with which alert?). The server is verified exactly as by
     /// [`Transport::new`]; `clientCertificateFile` is not required.
     pub fn without_client_certificate(options: &KmipOptions) -> Result<Self, TransportError> {
-        let mut checked = options.clone();
-        if checked.client_certificate_file.is_none() {
-            // Only to satisfy the check of the other options; nothing reads it.
-            checked.client_certificate_file = Some(PathBuf::from("(none)"));
-        }
-        checked.validate_for_client()?;
-        Self::build(options, None, DecodeLimits::default())
+        Self::from_settings(&TransportSettings::from_options(options)?, None)
     }
 
-    /// Builds the transport from checked options.
-    fn build(
-        options: &KmipOptions,
+    /// A transport with `settings`, presenting `credentials` when given: reads the CA file (and
+    /// the system roots when asked) and builds the one TLS configuration its connections share.
+    pub fn from_settings(
+        settings: &TransportSettings,
         credentials: Option<ClientCredentials>,
-        limits: DecodeLimits,
     ) -> Result<Self, TransportError> {
-        let servers = options
-            .server_endpoints()
-            .map(|(address, port)| {
-                let server_name = failover::server_name(&address.host).map_err(|problem| {
-                    ConfigError::InvalidValue {
+        let servers = settings
+            .servers
+            .iter()
+            .map(|(host, port)| {
+                let server_name =
+                    failover::server_name(host).map_err(|problem| ConfigError::InvalidValue {
                         location: "option serverName".into(),
                         problem,
-                    }
-                })?;
+                    })?;
                 Ok(ServerEntry {
-                    display: format!("{}:{port}", address.host),
-                    host: address.host.clone(),
-                    port,
+                    display: format!("{host}:{port}"),
+                    host: host.clone(),
+                    port: *port,
                     server_name,
                 })
             })
             .collect::<Result<Vec<_>, TransportError>>()?;
-        let tls_config = tls_config::build_client_config(options, credentials)?;
+        let tls_config = tls_config::build_client_config(settings, credentials)?;
         Ok(Self {
             inner: Arc::new(TransportInner {
                 servers,
                 settings: RaceSettings {
                     tls_config,
-                    timeout: options.connect_timeout,
-                    stagger: options.failover_stagger,
-                    retries: options.connect_retries,
-                    limits,
+                    timeout: settings.connect_timeout,
+                    stagger: settings.failover_stagger,
+                    retries: settings.connect_retries,
+                    limits: settings.limits,
                 },
                 sticky: AtomicUsize::new(0),
             }),
@@ -145,9 +139,31 @@ impl Transport {
     /// attempt of every pass fails, the error is [`TransportError::Unreachable`], listing each
     /// server and address with its own reason.
     pub fn connect(&self) -> Result<Connection, TransportError> {
+        self.connect_avoiding(&[])
+    }
+
+    /// [`Transport::connect`] without the servers named in `failed`: the servers that failed
+    /// during the caller's operation after their TLS handshake (a [`TransportError::NotKmip`]
+    /// each). When no other server is left, or none connects, the error is
+    /// [`TransportError::Unreachable`] listing `failed` first, then the new failures.
+    pub fn connect_avoiding(
+        &self,
+        failed: &[AttemptFailure],
+    ) -> Result<Connection, TransportError> {
         let inner = &self.inner;
         let sticky = inner.sticky.load(Ordering::Relaxed) % inner.servers.len();
-        let winner = failover::connect(&inner.servers, sticky, &inner.settings)?;
+        let avoid: Vec<bool> = inner
+            .servers
+            .iter()
+            .map(|server| failed.iter().any(|f| f.server == server.display))
+            .collect();
+        let winner = failover::connect(
+            &inner.servers,
+            sticky,
+            &inner.settings,
+            &avoid,
+            failed.to_vec(),
+        )?;
         if winner.server != sticky {
             log::debug!(
                 "KMIP connect: {} is now the first server tried",

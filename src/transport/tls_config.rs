@@ -16,24 +16,23 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, RootCertStore, SignatureScheme, SupportedProtocolVersion};
 
 use super::error::TransportError;
-use crate::config::{
-    ConfigError, KmipOptions, TlsMinVersion, cipher_suite_name, usable_cipher_suites,
-};
+use super::settings::TransportSettings;
+use crate::config::{ConfigError, TlsMinVersion, cipher_suite_name, usable_cipher_suites};
 use crate::credentials::{ClientCredentials, load_ca_certificates};
 
 /// Sessions remembered for resumption (a few per server is plenty).
 const SESSION_CACHE_SIZE: usize = 64;
 
-/// The TLS client configuration for `options`, presenting `credentials` when given.
+/// The TLS client configuration for `settings`, presenting `credentials` when given.
 pub(crate) fn build_client_config(
-    options: &KmipOptions,
+    settings: &TransportSettings,
     credentials: Option<ClientCredentials>,
 ) -> Result<Arc<ClientConfig>, TransportError> {
-    let cipher_suites = usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
+    let cipher_suites = usable_cipher_suites(&settings.tls_cipher_suites, settings.tls_min_version)
         .map_err(|problem| invalid("tlsCipherSuites", problem))?;
     log::debug!(
         "TLS policy: minimum TLS {}, cipher suites {}",
-        options.tls_min_version,
+        settings.tls_min_version,
         cipher_suites
             .iter()
             .map(|suite| cipher_suite_name(suite.suite()))
@@ -44,11 +43,11 @@ pub(crate) fn build_client_config(
         cipher_suites,
         ..rustls::crypto::ring::default_provider()
     });
-    let versions: &[&SupportedProtocolVersion] = match options.tls_min_version {
+    let versions: &[&SupportedProtocolVersion] = match settings.tls_min_version {
         TlsMinVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
         TlsMinVersion::Tls13 => &[&rustls::version::TLS13],
     };
-    let roots = trusted_roots(options)?;
+    let roots = trusted_roots(settings)?;
     let builder = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .map_err(|error| {
@@ -56,7 +55,7 @@ pub(crate) fn build_client_config(
                 "tlsCipherSuites",
                 format!(
                     "TLS setup failed for tlsMinVersion {}: {error}",
-                    options.tls_min_version
+                    settings.tls_min_version
                 ),
             )
         })?
@@ -74,9 +73,9 @@ pub(crate) fn build_client_config(
 }
 
 /// The CAs that may sign a KMIP server's certificate.
-fn trusted_roots(options: &KmipOptions) -> Result<RootCertStore, TransportError> {
+fn trusted_roots(settings: &TransportSettings) -> Result<RootCertStore, TransportError> {
     let mut roots = RootCertStore::empty();
-    if let Some(path) = &options.server_ca_file {
+    if let Some(path) = &settings.server_ca_file {
         let certificates = load_ca_certificates(path)?;
         let (added, ignored) = roots.add_parsable_certificates(certificates);
         if added == 0 {
@@ -93,7 +92,7 @@ fn trusted_roots(options: &KmipOptions) -> Result<RootCertStore, TransportError>
             path.display()
         );
     }
-    if options.use_system_roots {
+    if settings.use_system_roots {
         let native = rustls_native_certs::load_native_certs();
         for error in &native.errors {
             log::warn!("reading the system CA certificates: {error}");
@@ -103,7 +102,7 @@ fn trusted_roots(options: &KmipOptions) -> Result<RootCertStore, TransportError>
     }
     if roots.is_empty() {
         return Err(invalid(
-            if options.use_system_roots {
+            if settings.use_system_roots {
                 "useSystemCAs"
             } else {
                 "serverCAFile"

@@ -2,9 +2,10 @@
 //!
 //! Every blocking socket call first sets the socket timeout to the time left before the
 //! deadline, so a server that drip-feeds bytes cannot stretch it. Outgoing TLS records are
-//! gathered and written with one socket write, so a request leaves in one TCP write.
+//! gathered and written with one socket write, so a request leaves in one TCP write. The first
+//! bytes the peer sends are kept, to recognise a peer that does not speak TLS.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
+use zeroize::Zeroize;
+
+use super::not_kmip::PeerBytes;
 
 /// Why a step on the stream failed; mapped to the public errors by the callers.
 #[derive(Debug)]
@@ -48,6 +52,8 @@ pub(crate) struct HandshakeError {
     pub(crate) error: StreamError,
     /// True when a ServerHello had been processed (the parameters were agreed).
     pub(crate) parameters_agreed: bool,
+    /// What the peer had sent.
+    pub(crate) received: PeerBytes,
 }
 
 /// The time left before `deadline`, or `TimedOut` when none is left.
@@ -72,6 +78,24 @@ pub(crate) struct TlsStream {
     read_timeout: Option<Duration>,
     /// The socket's write timeout as last set (whole milliseconds).
     write_timeout: Option<Duration>,
+    /// The first bytes read from the socket, and how many in all.
+    received: PeerBytes,
+}
+
+/// Reads from a socket and notes what it read in a [`PeerBytes`].
+struct Recording<'a> {
+    /// The socket.
+    socket: &'a mut TcpStream,
+    /// Where the bytes are noted.
+    received: &'a mut PeerBytes,
+}
+
+impl Read for Recording<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let n = self.socket.read(buffer)?;
+        self.received.record(&buffer[..n]);
+        Ok(n)
+    }
 }
 
 /// `left` rounded up to whole milliseconds: a socket timeout at most 1 ms past the deadline,
@@ -96,6 +120,7 @@ impl TlsStream {
             ClientConnection::new(config, server_name).map_err(|error| HandshakeError {
                 error: StreamError::Tls(error),
                 parameters_agreed: false,
+                received: PeerBytes::default(),
             })?;
         // A request of any size is encrypted whole before it is written (one write); the
         // caller bounds request sizes.
@@ -106,12 +131,14 @@ impl TlsStream {
             outgoing: Vec::with_capacity(4096),
             read_timeout: None,
             write_timeout: None,
+            received: PeerBytes::default(),
         };
         match stream.complete_handshake(deadline, abort) {
             Ok(()) => Ok(stream),
             Err(error) => Err(HandshakeError {
                 error,
                 parameters_agreed: stream.tls.negotiated_cipher_suite().is_some(),
+                received: stream.received,
             }),
         }
     }
@@ -178,7 +205,10 @@ impl TlsStream {
             self.read_timeout = Some(timeout);
         }
         let received = loop {
-            match self.tls.read_tls(&mut self.socket) {
+            match self.tls.read_tls(&mut Recording {
+                socket: &mut self.socket,
+                received: &mut self.received,
+            }) {
                 Ok(n) => break n,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(StreamError::from_io(error)),
@@ -215,11 +245,22 @@ impl TlsStream {
         buffer: &mut [u8],
         deadline: Instant,
     ) -> Result<(), StreamError> {
-        let mut filled = 0;
-        while filled < buffer.len() {
-            match self.tls.reader().read(&mut buffer[filled..]) {
+        self.receive_exact_counted(buffer, deadline, &mut 0)
+    }
+
+    /// [`TlsStream::receive_exact`] that counts the bytes filled in `filled`, so that after a
+    /// failure the caller knows how much arrived.
+    pub(crate) fn receive_exact_counted(
+        &mut self,
+        buffer: &mut [u8],
+        deadline: Instant,
+        filled: &mut usize,
+    ) -> Result<(), StreamError> {
+        *filled = 0;
+        while *filled < buffer.len() {
+            match self.tls.reader().read(&mut buffer[*filled..]) {
                 Ok(0) => return Err(StreamError::CloseNotify),
-                Ok(n) => filled += n,
+                Ok(n) => *filled += n,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     self.receive(deadline)?;
                 }
@@ -230,5 +271,82 @@ impl TlsStream {
             }
         }
         Ok(())
+    }
+
+    /// Processes what the peer has sent so far, without waiting: returns how many decrypted
+    /// bytes are ready to read (a server that speaks first), [`StreamError::Eof`] or
+    /// [`StreamError::CloseNotify`] when the peer has closed, [`StreamError::Tls`] for an
+    /// alert or a bad record.
+    pub(crate) fn receive_pending(&mut self) -> Result<usize, StreamError> {
+        self.socket.set_nonblocking(true).map_err(StreamError::Io)?;
+        let pending = self.read_pending();
+        let restored = self.socket.set_nonblocking(false);
+        let pending = pending?;
+        restored.map_err(StreamError::Io)?;
+        Ok(pending)
+    }
+
+    /// [`TlsStream::receive_pending`] on the non-blocking socket.
+    fn read_pending(&mut self) -> Result<usize, StreamError> {
+        loop {
+            let received = match self.tls.read_tls(&mut Recording {
+                socket: &mut self.socket,
+                received: &mut self.received,
+            }) {
+                Ok(n) => Some(n),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => None,
+                Err(error) => return Err(StreamError::Io(error)),
+            };
+            let state = self.tls.process_new_packets().map_err(StreamError::Tls)?;
+            if state.plaintext_bytes_to_read() > 0 {
+                return Ok(state.plaintext_bytes_to_read());
+            }
+            if state.peer_has_closed() {
+                return Err(StreamError::CloseNotify);
+            }
+            match received {
+                None => return Ok(0),
+                Some(0) => return Err(StreamError::Eof),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Copies the first decrypted bytes already received (of the first record) into `prefix`
+    /// without consuming them; returns how many were copied.
+    pub(crate) fn peek_received(&mut self, prefix: &mut [u8]) -> usize {
+        let mut reader = self.tls.reader();
+        match reader.fill_buf() {
+            Ok(chunk) => {
+                let n = chunk.len().min(prefix.len());
+                prefix[..n].copy_from_slice(&chunk[..n]);
+                n
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Reads (without waiting) the decrypted bytes already received, copying the first ones
+    /// into `prefix`; returns how many there were. The bytes are wiped after counting: they may
+    /// be anything, even the request echoed back.
+    pub(crate) fn drain_received(&mut self, prefix: &mut [u8]) -> usize {
+        let mut scratch = [0u8; 512];
+        let mut total = 0usize;
+        // At most 1 MiB: rustls buffers no more than that anyway.
+        while total < 1 << 20 {
+            match self.tls.reader().read(&mut scratch) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if total < prefix.len() {
+                        let take = (prefix.len() - total).min(n);
+                        prefix[total..total + take].copy_from_slice(&scratch[..take]);
+                    }
+                    total += n;
+                }
+            }
+        }
+        scratch.zeroize();
+        total
     }
 }

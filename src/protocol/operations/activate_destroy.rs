@@ -1,5 +1,5 @@
-//! Payloads that carry only a Unique Identifier: the Activate, Destroy and Get Attribute List
-//! requests, and the Activate, Destroy, Revoke and Set Attribute responses.
+//! Payloads that carry only a Unique Identifier: the Activate and Destroy requests, and the
+//! Activate, Destroy and Revoke responses.
 
 use super::PayloadFields;
 use crate::protocol::ProtocolVersion;

@@ -134,7 +134,7 @@ impl<'a> GetResponseView<'a> {
 
     /// The usual reader alone, on a whole payload: `None` where it defers to the general one.
     #[inline(always)]
-    pub(crate) fn decode_usual(payload: ItemRef<'a>) -> Option<Self> {
+    pub(in crate::protocol) fn decode_usual(payload: ItemRef<'a>) -> Option<Self> {
         let mut r = payload.structure().ok()?;
         let view = Self::read_usual(&mut r)?;
         r.exact_end()?;
@@ -143,7 +143,7 @@ impl<'a> GetResponseView<'a> {
 
     /// The general reader alone, on a whole payload.
     #[inline(never)]
-    pub(crate) fn decode_general(payload: ItemRef<'a>) -> Result<Self, DecodeError> {
+    pub(in crate::protocol) fn decode_general(payload: ItemRef<'a>) -> Result<Self, DecodeError> {
         let mut r = payload.structure()?;
         let view = Self::read_general(&mut r)?;
         r.finish()?;

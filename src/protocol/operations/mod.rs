@@ -3,33 +3,26 @@
 //! does not type are kept as generic items and re-encode unchanged.
 
 mod activate_destroy;
-mod attribute_changes;
 mod create;
 mod discover_versions;
+mod export;
 mod get;
-mod get_attribute_list;
 mod get_attributes;
 mod locate;
 mod query;
 mod register;
-mod rekey;
 mod revoke;
 
 pub use activate_destroy::{UniqueIdentifierRequest, UniqueIdentifierResponse};
-pub use attribute_changes::{
-    AddAttributeRequest, AttributeChangeResponse, DeleteAttributeRequest, ModifyAttributeRequest,
-    SetAttributeRequest,
-};
 pub use create::{CreateRequest, CreateResponse};
 pub use discover_versions::DiscoverVersions;
 pub(crate) use discover_versions::{decode_version, encode_version};
+pub use export::{ExportRequest, ExportResponse, ExportResponseView};
 pub use get::{GetRequest, GetResponse, GetResponseView};
-pub use get_attribute_list::GetAttributeListResponse;
 pub use get_attributes::{GetAttributesRequest, GetAttributesResponse};
 pub use locate::{LocateRequest, LocateResponse};
 pub use query::{QueryRequest, QueryResponse};
 pub use register::{RegisterRequest, RegisterResponse};
-pub use rekey::{ReKeyRequest, ReKeyResponse};
 pub use revoke::RevokeRequest;
 
 use super::{Operation, ProtocolVersion};
@@ -156,17 +149,12 @@ payload_enum!(
         Create(CreateRequest) = CREATE,
         Register(RegisterRequest) = REGISTER,
         Get(GetRequest) = GET,
+        Export(ExportRequest) = EXPORT,
         Activate(UniqueIdentifierRequest) = ACTIVATE,
         Locate(LocateRequest) = LOCATE,
         GetAttributes(GetAttributesRequest) = GET_ATTRIBUTES,
-        GetAttributeList(UniqueIdentifierRequest) = GET_ATTRIBUTE_LIST,
-        AddAttribute(AddAttributeRequest) = ADD_ATTRIBUTE,
-        ModifyAttribute(ModifyAttributeRequest) = MODIFY_ATTRIBUTE,
-        DeleteAttribute(DeleteAttributeRequest) = DELETE_ATTRIBUTE,
-        SetAttribute(SetAttributeRequest) = SET_ATTRIBUTE,
         Revoke(RevokeRequest) = REVOKE,
         Destroy(UniqueIdentifierRequest) = DESTROY,
-        ReKey(ReKeyRequest) = REKEY,
     }
 );
 
@@ -178,16 +166,11 @@ payload_enum!(
         Create(CreateResponse) = CREATE,
         Register(RegisterResponse) = REGISTER,
         Get(GetResponse) = GET,
+        Export(ExportResponse) = EXPORT,
         Activate(UniqueIdentifierResponse) = ACTIVATE,
         Locate(LocateResponse) = LOCATE,
         GetAttributes(GetAttributesResponse) = GET_ATTRIBUTES,
-        GetAttributeList(GetAttributeListResponse) = GET_ATTRIBUTE_LIST,
-        AddAttribute(AttributeChangeResponse) = ADD_ATTRIBUTE,
-        ModifyAttribute(AttributeChangeResponse) = MODIFY_ATTRIBUTE,
-        DeleteAttribute(AttributeChangeResponse) = DELETE_ATTRIBUTE,
-        SetAttribute(UniqueIdentifierResponse) = SET_ATTRIBUTE,
         Revoke(UniqueIdentifierResponse) = REVOKE,
         Destroy(UniqueIdentifierResponse) = DESTROY,
-        ReKey(ReKeyResponse) = REKEY,
     }
 );
