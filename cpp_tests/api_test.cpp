@@ -91,6 +91,7 @@ TEST(Status, EveryCodeHasItsName) {
         {KMIP_ERR_EXISTS, "KMIP_ERR_EXISTS"},
         {KMIP_ERR_IO, "KMIP_ERR_IO"},
         {KMIP_ERR_UNSUPPORTED, "KMIP_ERR_UNSUPPORTED"},
+        {KMIP_ERR_DECRYPT, "KMIP_ERR_DECRYPT"},
         {KMIP_ERR_PANIC, "KMIP_ERR_PANIC"},
     };
     for (uint32_t i = 0; i < codes.size(); ++i) {
@@ -100,7 +101,7 @@ TEST(Status, EveryCodeHasItsName) {
         EXPECT_STREQ(kmip_status_str(codes[i].first), codes[i].second);
     }
     EXPECT_EQ(KMIP_ERR_PANIC, 99u);
-    for (uint32_t unknown : {20u, 98u, 100u, 0xffffffffu}) {
+    for (uint32_t unknown : {21u, 98u, 100u, 0xffffffffu}) {
         EXPECT_STREQ(kmip_status_str(unknown), "KMIP_ERR_UNKNOWN") << unknown;
     }
 }
@@ -308,6 +309,52 @@ TEST(Open, TlsPolicyWithoutAUsableSuiteIsAConfigError) {
     EXPECT_EQ(client, nullptr);
     EXPECT_NE(message(err).find("tlsCipherSuites"), std::string::npos) << message(err);
     EXPECT_NE(message(err).find("tlsMinVersion 1.3"), std::string::npos) << message(err);
+}
+
+// ---- FIPS mode ---------------------------------------------------------------------------------
+
+// kmip_fips_mode says what the library was built for (KMIP_KEYSTORE_EXPECT_FIPS comes from the
+// CMake option KMIP_KEYSTORE_FIPS), and the option fipsMode makes kmip_open refuse, naming the
+// option, when FIPS mode is not active.
+TEST(FipsMode, ReportsTheBuildAndTheOptionEnforcesIt) {
+    EXPECT_EQ(kmip_fips_mode(nullptr), KMIP_ERR_INVALID_ARGUMENT);
+#if defined(KMIP_KEYSTORE_EXPECT_FIPS)
+    const bool expected = true;
+#else
+    const bool expected = false;
+#endif
+    bool active = !expected;
+    ASSERT_EQ(kmip_fips_mode(&active), KMIP_OK);
+    EXPECT_EQ(active, expected);
+
+    kmip_options *raw = nullptr;
+    ASSERT_EQ(kmip_options_new(&raw), KMIP_OK);
+    Options options(raw);
+    for (auto [name, value] : std::vector<std::pair<const char *, const char *>>{
+             {"serverName", "kmip.example"},
+             {"serverCAFile", "/nonexistent/ca.pem"},
+             {"clientCertificateFile", "/nonexistent/client.pem"},
+             {"fipsMode", "true"},
+         }) {
+        ASSERT_EQ(kmip_options_set(options.get(), name, value, nullptr), KMIP_OK) << name;
+    }
+    kmip_error *err = nullptr;
+    EXPECT_EQ(kmip_options_set(options.get(), "fipsMode", "maybe", &err), KMIP_ERR_CONFIG);
+    Error bad_value(err);
+    kmip_client *client = nullptr;
+    err = nullptr;
+    const uint32_t status = kmip_open(options.get(), &client, &err);
+    Error error(err);
+    EXPECT_EQ(client, nullptr);
+    if (expected) {
+        // FIPS mode is on: the open gets past the check and fails on the missing files.
+        EXPECT_NE(status, KMIP_OK);
+        EXPECT_EQ(message(err).find("fipsMode"), std::string::npos) << message(err);
+    } else {
+        EXPECT_EQ(status, KMIP_ERR_CONFIG);
+        EXPECT_NE(message(err).find("fipsMode"), std::string::npos) << message(err);
+        EXPECT_NE(message(err).find("without FIPS support"), std::string::npos) << message(err);
+    }
 }
 
 // ---- NULL arguments ----------------------------------------------------------------------------

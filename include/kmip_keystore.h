@@ -152,6 +152,12 @@
 #define KMIP_ERR_UNSUPPORTED 19
 
 /**
+ * Data encrypted under a data key does not decrypt (`kmip_data_key_decrypt`): damaged, or made
+ * under another key or associated data. No plaintext is written.
+ */
+#define KMIP_ERR_DECRYPT 20
+
+/**
  * A bug: a Rust panic was caught at the C boundary. The handle involved stays valid.
  */
 #define KMIP_ERR_PANIC 99
@@ -216,6 +222,17 @@
 #define KMIP_KEY_LEN 32
 
 /**
+ * `keystore_data_key_open` flag: generate the data key when there is none of that name.
+ */
+#define KMIP_DATA_KEY_CREATE 1
+
+/**
+ * Bytes a data-key ciphertext has more than its plaintext: a version byte, the 12-byte nonce
+ * and the 16-byte tag (also `kmip_data_key_overhead()`).
+ */
+#define KMIP_DATA_KEY_OVERHEAD 29
+
+/**
  * Log level: errors.
  */
 #define KMIP_LOG_ERROR 1
@@ -266,6 +283,16 @@ typedef struct keystore keystore;
  * `kmip_close` must wait until no other call on it is running.
  */
 typedef struct kmip_client kmip_client;
+
+/**
+ * A handle on one data key: AES-256-GCM under it, the key in the library's locked memory.
+ *
+ * C functions: `kmip_data_key_encrypt`, `kmip_data_key_decrypt`, `kmip_data_key_free`. Made by
+ * `keystore_data_key_open`, owned by the caller, freed with `kmip_data_key_free`. Independent
+ * of the keystore handle it came from (which may be closed first). Thread-safe: any number of
+ * threads may encrypt and decrypt through one handle at once, without a lock.
+ */
+typedef struct kmip_data_key kmip_data_key;
 
 /**
  * An error returned by a failing call through its `error_out` argument.
@@ -382,6 +409,90 @@ uint32_t kmip_key_state(const kmip_client *client,
                         kmip_error **error_out);
 
 /**
+ * Opens a handle on the data key named `name` of the keystore `ks`. With
+ * `KMIP_DATA_KEY_CREATE` in `flags`, a key of that name is generated (durably, as by
+ * `keystore_generate`) when there is none. The handle stays valid after `keystore_close`.
+ *
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `ks`, `name` or `out` or an unknown flag;
+ * `KMIP_ERR_NOT_FOUND` when there is no key of that name (without `KMIP_DATA_KEY_CREATE`);
+ * `KMIP_ERR_KEYSTORE_CORRUPT` when its entry does not authenticate; for a creation, the codes
+ * of `keystore_generate`.
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `name` is NULL or a NUL-terminated string; `out` and
+ * `error_out` are NULL or writable.
+ */
+uint32_t keystore_data_key_open(keystore *ks,
+                                const char *name,
+                                uint32_t flags,
+                                kmip_data_key **out,
+                                kmip_error **error_out);
+
+/**
+ * Bytes a ciphertext has more than its plaintext (`KMIP_DATA_KEY_OVERHEAD`: a version byte,
+ * the 12-byte nonce and the 16-byte tag).
+ */
+size_t kmip_data_key_overhead(void);
+
+/**
+ * Encrypts `plaintext` (`plaintext_len` bytes) under the handle's data key, with the
+ * associated data `aad` (`aad_len` bytes, authenticated, not encrypted; may be NULL with 0),
+ * into `out`: a version byte, a fresh 96-bit random nonce, the ciphertext and the 16-byte tag,
+ * `plaintext_len + kmip_data_key_overhead()` bytes, whose count goes to `*written`.
+ *
+ * No allocation per call; any number of threads may call this at once on one handle. Returns
+ * `KMIP_ERR_BUFFER_TOO_SMALL` with the size needed in `*written` (nothing written to `out`)
+ * when `out_len` is short; `KMIP_ERR_INVALID_ARGUMENT` for a NULL handle, `written`, or buffer
+ * with a non-zero length, or `out` overlapping the input; `KMIP_ERR_IO` if the system's random
+ * generator fails.
+ *
+ * # Safety
+ * `key` is NULL or a live `kmip_data_key`; `aad` and `plaintext` are NULL or readable for their
+ * lengths; `out` is NULL or writable for `out_len` bytes; `written` and `error_out` are NULL or
+ * writable.
+ */
+uint32_t kmip_data_key_encrypt(const kmip_data_key *key,
+                               const uint8_t *aad,
+                               size_t aad_len,
+                               const uint8_t *plaintext,
+                               size_t plaintext_len,
+                               uint8_t *out,
+                               size_t out_len,
+                               size_t *written,
+                               kmip_error **error_out);
+
+/**
+ * Decrypts `ciphertext` (made by `kmip_data_key_encrypt` under this data key with the same
+ * `aad`) into `out` (at least `ciphertext_len - kmip_data_key_overhead()` bytes); the
+ * plaintext's length goes to `*written`.
+ *
+ * A ciphertext that does not authenticate (damaged, or under another key or AAD) or is not one
+ * of this library's is `KMIP_ERR_DECRYPT`, and `out` then holds none of its plaintext: a
+ * failure is never different data. Otherwise as `kmip_data_key_encrypt`.
+ *
+ * # Safety
+ * As for `kmip_data_key_encrypt`.
+ */
+uint32_t kmip_data_key_decrypt(const kmip_data_key *key,
+                               const uint8_t *aad,
+                               size_t aad_len,
+                               const uint8_t *ciphertext,
+                               size_t ciphertext_len,
+                               uint8_t *out,
+                               size_t out_len,
+                               size_t *written,
+                               kmip_error **error_out);
+
+/**
+ * Frees a data-key handle (its expanded key is overwritten). NULL does nothing.
+ *
+ * # Safety
+ * `key` is NULL or a `kmip_data_key` not yet freed, used by no other thread now and not used
+ * afterwards.
+ */
+void kmip_data_key_free(kmip_data_key *key);
+
+/**
  * The status code of `error` (the code the failing call returned);
  * `KMIP_ERR_INVALID_ARGUMENT` when `error` is NULL.
  *
@@ -422,6 +533,21 @@ uint32_t kmip_error_key_state(const kmip_error *error, uint32_t *state_out);
  * `error` is NULL or a `kmip_error` not yet freed; it must not be used afterwards.
  */
 void kmip_error_free(kmip_error *error);
+
+/**
+ * Writes to `*active_out` whether FIPS mode is active: the library was built with FIPS support
+ * (cargo feature `fips`, CMake `-DKMIP_KEYSTORE_FIPS=ON`), so that every cryptographic
+ * operation (TLS, the keystore, data-key encryption, random numbers) runs in AWS-LC's FIPS
+ * 140-3 module, and the module reports FIPS mode with its power-on self-tests passed. `false`
+ * otherwise. The option `fipsMode` makes `kmip_open` refuse (`KMIP_ERR_CONFIG`, saying why)
+ * when this is `false`.
+ *
+ * Returns `KMIP_OK`, or `KMIP_ERR_INVALID_ARGUMENT` when `active_out` is NULL.
+ *
+ * # Safety
+ * `active_out` is NULL or writable.
+ */
+uint32_t kmip_fips_mode(bool *active_out);
 
 /**
  * Writes to `*locked_out` whether every page of the library's key memory (master keys, data
@@ -573,7 +699,8 @@ uint32_t keystore_unwrap(const keystore *ks,
 
 /**
  * Removes the data key named `name` durably (the file is replaced atomically). The key is
- * gone for good: data encrypted under it can no longer be read.
+ * gone for good: data encrypted under it can no longer be read once the `kmip_data_key`
+ * handles opened on it are freed (a live handle keeps its own copy of the key).
  *
  * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `ks` or `name`; `KMIP_ERR_NOT_FOUND` when no
  * key has that name; `KMIP_ERR_IO` when the file cannot be written (the keystore is then
@@ -638,8 +765,10 @@ uint32_t kmip_options_new(kmip_options **out);
  * `"keyIdentifier"`, `"rotateMasterKey"`, `"connectRetries"`, `"connectTimeoutMS"`,
  * `"activateKeys"`, `"keyStatePollingSeconds"`, and ours: `"protocolVersion"`,
  * `"useSystemCAs"`, `"failoverStaggerMS"`, `"tlsMinVersion"` (`1.2` or `1.3`),
- * `"tlsCipherSuites"` (comma-separated rustls suite names)) from its text form. No option
- * turns off the verification of the server's certificate.
+ * `"tlsCipherSuites"` (comma-separated rustls suite names), `"fipsMode"` (a boolean:
+ * `kmip_open` then fails with `KMIP_ERR_CONFIG` unless FIPS mode is active, see
+ * `kmip_fips_mode`)) from its text form. No option turns off the verification of the server's
+ * certificate.
  *
  * Booleans: true/false/1/0/yes/no. An empty value unsets a path, `keyIdentifier` or the
  * password, and gives `tlsCipherSuites` its default (every suite rustls implements). Whether

@@ -8,7 +8,8 @@
 # with find_package(KmipKeystore CONFIG) (shared and static), with add_subdirectory() of this
 # repository, and with pkg-config.
 #
-# Installs cmake, libgtest-dev and libyaml-cpp-dev (apt-get) when missing. Starts a PyKMIP test server with
+# Installs cmake, libgtest-dev, libyaml-cpp-dev, pkg-config and WiredTiger (libwiredtiger-dev and
+# the wt tool, for the mongod-like server) with apt-get when missing. Starts a PyKMIP test server with
 # scripts/kmip-server.sh unless KMIP_TEST_SERVER_PORT and KMIP_TEST_PKI are set already, and
 # stops it (by its instance name) on exit. Environment: CPP_TEST_PORT (default 15711) for the
 # server it starts; BUILD_TYPE (default Release) for the cargo profile; CPP_CARGO_TARGET_DIR for
@@ -20,11 +21,14 @@ started=$(date +%s)
 section() { printf '\n==== %s ====\n' "$*"; }
 
 section "tools"
-if ! command -v cmake >/dev/null || [ ! -f /usr/include/gtest/gtest.h ] || [ ! -d /usr/include/yaml-cpp ]; then
+if ! command -v cmake >/dev/null || [ ! -f /usr/include/gtest/gtest.h ] || [ ! -d /usr/include/yaml-cpp ] ||
+    ! command -v pkg-config >/dev/null || [ ! -f /usr/include/wiredtiger.h ] || ! command -v wt >/dev/null; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake libgtest-dev libyaml-cpp-dev
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake libgtest-dev libyaml-cpp-dev pkg-config \
+        libwiredtiger-dev wiredtiger
 fi
 cmake --version | head -1
+echo "WiredTiger $(pkg-config --modversion wiredtiger) ($(command -v wt))"
 
 server_name=
 stop_server() {

@@ -9,6 +9,8 @@
 # find_package/add_subdirectory/pkg-config consumers; the library without the feature), and a
 # compile check of the fuzz targets. `cargo test --all-targets` also runs each criterion
 # benchmark once in test mode. Stops every server it started, by pid, on exit.
+# The FIPS build (feature `fips`, AWS-LC's FIPS module; Go and CMake installed when missing) is
+# checked too: clippy, the whole Rust suite, and the C API's FIPS test and mongod-like lifecycle.
 #
 # Environment: FUZZ_SECONDS=N also runs each fuzz target for N seconds (scripts/fuzz.sh).
 set -euo pipefail
@@ -28,6 +30,12 @@ if ! command -v openssl >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
 fi
 openssl version
+# The FIPS build (cargo feature `fips`) compiles AWS-LC's FIPS module, which needs Go and CMake.
+if ! command -v go >/dev/null 2>&1 || ! command -v cmake >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go cmake
+fi
+go version
 
 export KMIP_SERVER_DIR="$repo/.kmip-server"
 server_name="test-sh-$$"
@@ -51,6 +59,7 @@ cargo fmt --all -- --check
 section "cargo clippy --all-targets -D warnings (default features, then --features fuzzing)"
 cargo clippy --all-targets --locked -- -D warnings
 cargo clippy --all-targets --locked --features fuzzing -- -D warnings
+cargo clippy --all-targets --locked --features fips,fuzzing -- -D warnings
 
 section "cargo test --features fuzzing"
 cargo test --all-targets --locked --features fuzzing
@@ -58,6 +67,19 @@ cargo test --doc --locked --features fuzzing
 
 section "C ABI: CMake build, GoogleTest suites plain and under ASan+UBSan, exports, consumers"
 BUILD_TYPE=Debug CPP_CARGO_TARGET_DIR="$repo/target" scripts/cpp-test.sh
+
+# The FIPS build (docs/security.md, "FIPS mode"): every Rust test again with every cryptographic
+# operation in AWS-LC's FIPS module (same target directory: only the crates the feature changes
+# are rebuilt), then the C API's FIPS test and the mongod-like server's lifecycle on it.
+section "FIPS build: cargo test --features fips,fuzzing"
+cargo test --all-targets --locked --features fips,fuzzing
+
+section "FIPS build: C API (CMake -DKMIP_KEYSTORE_FIPS=ON): FipsMode test, mongod-like lifecycle"
+cmake -S . -B build/cpp-fips -DCMAKE_BUILD_TYPE=Debug -DKMIP_KEYSTORE_FIPS=ON \
+    -DKMIP_KEYSTORE_CARGO_TARGET_DIR="$repo/target"
+cmake --build build/cpp-fips -j 2 --target kmip_api_tests mongod_like
+ctest --test-dir build/cpp-fips --output-on-failure --no-tests=error -j 1 \
+    -R '^(FipsMode\.|mongod_like_lifecycle$)'
 
 section "fuzz targets compile"
 cargo check --manifest-path fuzz/Cargo.toml --target-dir target --bins

@@ -50,13 +50,16 @@ pub enum ErrorClass {
     Io,
     /// A format version or an operation this library or the server does not support.
     Unsupported,
+    /// Data encrypted under a data key does not decrypt: damaged, or made under another key or
+    /// associated data (never other plaintext).
+    DecryptFailed,
     /// An internal error (a panic caught at the boundary).
     Internal,
 }
 
 impl ErrorClass {
     /// Every class, in the order of their numbers.
-    pub const ALL: [ErrorClass; 20] = [
+    pub const ALL: [ErrorClass; 21] = [
         Self::InvalidArgument,
         Self::BufferTooSmall,
         Self::Config,
@@ -76,6 +79,7 @@ impl ErrorClass {
         Self::Exists,
         Self::Io,
         Self::Unsupported,
+        Self::DecryptFailed,
         Self::Internal,
     ];
 
@@ -101,6 +105,7 @@ impl ErrorClass {
             Self::Exists => 17,
             Self::Io => 18,
             Self::Unsupported => 19,
+            Self::DecryptFailed => 20,
             Self::Internal => 99,
         }
     }
@@ -127,6 +132,7 @@ impl ErrorClass {
             Self::Exists => c"KMIP_ERR_EXISTS",
             Self::Io => c"KMIP_ERR_IO",
             Self::Unsupported => c"KMIP_ERR_UNSUPPORTED",
+            Self::DecryptFailed => c"KMIP_ERR_DECRYPT",
             Self::Internal => c"KMIP_ERR_PANIC",
         }
     }
@@ -158,6 +164,7 @@ impl ErrorClass {
             Self::Exists => "exists",
             Self::Io => "I/O",
             Self::Unsupported => "unsupported",
+            Self::DecryptFailed => "decryption failed",
             Self::Internal => "internal error",
         }
     }
@@ -183,6 +190,6 @@ mod tests {
             assert_eq!(ErrorClass::from_code(class.code().into()), Some(class));
         }
         assert_eq!(ErrorClass::from_code(0), None);
-        assert_eq!(ErrorClass::from_code(20), None);
+        assert_eq!(ErrorClass::from_code(21), None);
     }
 }

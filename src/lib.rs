@@ -2,6 +2,8 @@
 //!
 //! Layers, each ignorant of the ones above it: [`ttlv`] (codec, no I/O) -> [`protocol`] (KMIP
 //! messages and operations, version-aware) -> transport -> client -> keystore -> C ABI and CLI.
+//! Below them all, [`crypto`] is the one cryptographic interface (default backend: *ring* and
+//! RustCrypto; with the `fips` feature: AWS-LC's FIPS 140-3 module).
 //!
 //! Unsafe code lives only in [`ffi`] (`src/ffi/`), the C ABI: the crate denies `unsafe_code`
 //! and only that module allows it. (`deny` rather than `forbid`, because a `forbid` at the
@@ -12,6 +14,7 @@
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod crypto;
 pub mod error_class;
 #[allow(unsafe_code)]
 pub mod ffi;

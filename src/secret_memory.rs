@@ -47,10 +47,11 @@ impl KeyBuffer {
         buffer
     }
 
-    /// A buffer filled by the operating system's random generator.
-    pub fn random() -> Result<Self, getrandom::Error> {
+    /// A buffer filled by [`crate::crypto::fill_random`] (the operating system's generator, or
+    /// the FIPS module's DRBG).
+    pub fn random() -> Result<Self, crate::crypto::RandomError> {
         let mut buffer = Self::zeroed();
-        getrandom::getrandom(&mut buffer[..])?;
+        crate::crypto::fill_random(&mut buffer[..])?;
         Ok(buffer)
     }
 }

@@ -243,6 +243,45 @@ fn check_a_good_server() {
         assert!(report.contains(&expected), "{expected:?} in:\n{report}");
     }
     assert!(!report.contains("WARNING"), "{report}");
+    // The first line says whether FIPS mode is active, in both builds.
+    let fips = report.lines().next().unwrap_or_default();
+    if cfg!(feature = "fips") {
+        assert!(
+            fips.starts_with("FIPS:           yes (AWS-LC FIPS "),
+            "{report}"
+        );
+    } else {
+        assert!(
+            fips.starts_with("FIPS:           no (built without the `fips` feature"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn fips_mode_option_refuses_a_build_without_fips() {
+    KmipServer::shared();
+    let out = kmip(&["check", "--kmipFipsMode", "true"]);
+    if cfg!(feature = "fips") {
+        let report = ok(&out);
+        assert!(report.starts_with("FIPS:           yes"), "{report}");
+        assert!(report.contains("result:       OK"), "{report}");
+    } else {
+        let line = fails_with(&out, CONFIG);
+        assert!(line.contains("option fipsMode"), "{line}");
+        assert!(line.contains("without FIPS support"), "{line}");
+        assert!(
+            stdout(&out).starts_with("FIPS:           no ("),
+            "{}",
+            stdout(&out)
+        );
+        // Every command that opens a client refuses the same way.
+        let line = fails_with(
+            &kmip(&["key", "state", "1", "--kmipFipsMode", "true"]),
+            CONFIG,
+        );
+        assert!(line.contains("option fipsMode"), "{line}");
+    }
 }
 
 #[test]

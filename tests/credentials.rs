@@ -1,6 +1,9 @@
 //! Integration tests of `kmip_keystore::credentials` against keys and certificates that the
 //! `openssl` command line tool makes at test time: every key form loads (and matches the chain
-//! by an independent check), and every error case produces its own error variant.
+//! by an independent check), and every error case produces its own error variant. In the fips
+//! build, key encryption FIPS 140-3 does not approve is refused instead, saying why.
+
+mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 const PASSWORD: &str = "correct horse battery staple";
 /// A wrong password, tried on encrypted test keys.
 const WRONG_PASSWORD: &str = "incorrect donkey";
+/// A password shorter than the 14 characters the FIPS module's PBKDF2 approves.
+const SHORT_PASSWORD: &str = "short pass";
 
 /// Keys, certificates and derived files made once per test process by `openssl`.
 struct Fixture {
@@ -295,6 +300,46 @@ fn make_fixture() -> Fixture {
         run(&arguments);
     }
 
+    // PKCS#8 PBES2 with a 16-byte salt (what the FIPS module approves, and OpenSSL 3.0 cannot
+    // write), and with parameters below NIST SP 800-132's.
+    use support::pbes2::{Pbes2, encrypted_pem};
+    for (input, password, choice, output) in [
+        (
+            "rsa.key",
+            PASSWORD,
+            Pbes2::APPROVED,
+            "rsa.pbes2-approved.key",
+        ),
+        (
+            "p384.key",
+            PASSWORD,
+            Pbes2 {
+                sha512: true,
+                aes128: true,
+                ..Pbes2::APPROVED
+            },
+            "p384.pbes2-approved-sha512-aes128.key",
+        ),
+        (
+            "p256.key",
+            PASSWORD,
+            Pbes2 {
+                iterations: 999,
+                ..Pbes2::APPROVED
+            },
+            "p256.pbes2-999-iterations.key",
+        ),
+        (
+            "p256.key",
+            SHORT_PASSWORD,
+            Pbes2::APPROVED,
+            "p256.pbes2-short-password.key",
+        ),
+    ] {
+        let pem = encrypted_pem(&dir.join(input), password, choice);
+        fs::write(dir.join(output), pem).expect("write encrypted key");
+    }
+
     // Legacy OpenSSL encryption.
     for (tool, input, cipher, output) in [
         ("rsa", "rsa.key", "-aes128", "rsa.legacy-aes128.key"),
@@ -406,8 +451,7 @@ fn assert_loaded(
         credentials.key, expected_key,
         "key from {expected_key_file}"
     );
-    let signing_key =
-        rustls::crypto::ring::sign::any_supported_type(&credentials.key).expect("usable key");
+    let signing_key = kmip_keystore::crypto::tls_signing_key(&credentials.key).expect("usable key");
     CertifiedKey::new(credentials.chain.clone(), signing_key)
         .keys_match()
         .expect("key matches the leaf certificate");
@@ -431,17 +475,48 @@ const PLAIN_FORMS: &[(&str, &[&str], &str)] = &[
     ("ed25519.pem", &["ed25519.key"], "ed25519.key"),
 ];
 
-/// (leaf certificate, encrypted key file, unencrypted key file with the same DER).
-const ENCRYPTED_FORMS: &[(&str, &str, &str)] = &[
-    ("rsa.pem", "rsa.pbes2-aes256.key", "rsa.key"),
-    ("p256.pem", "p256.pbes2-des3.key", "p256.key"),
-    ("p384.pem", "p384.pbes2-scrypt.key", "p384.key"),
-    ("ed25519.pem", "ed25519.pbes2-aes128.key", "ed25519.key"),
-    ("rsa.pem", "rsa.legacy-aes128.key", "rsa.pkcs1.key"),
-    ("rsa.pem", "rsa.legacy-aes192.key", "rsa.pkcs1.key"),
-    ("p256.pem", "p256.legacy-aes256.key", "p256.sec1.key"),
-    ("p384.pem", "p384.legacy-des3.key", "p384.sec1.key"),
+/// (leaf certificate, encrypted key file, unencrypted key file with the same DER, approved in
+/// FIPS mode). OpenSSL 3.0's PBES2 keys have an 8-byte salt: not approved.
+const ENCRYPTED_FORMS: &[(&str, &str, &str, bool)] = &[
+    ("rsa.pem", "rsa.pbes2-aes256.key", "rsa.key", false),
+    ("p256.pem", "p256.pbes2-des3.key", "p256.key", false),
+    ("p384.pem", "p384.pbes2-scrypt.key", "p384.key", false),
+    (
+        "ed25519.pem",
+        "ed25519.pbes2-aes128.key",
+        "ed25519.key",
+        false,
+    ),
+    ("rsa.pem", "rsa.pbes2-approved.key", "rsa.key", true),
+    (
+        "p384.pem",
+        "p384.pbes2-approved-sha512-aes128.key",
+        "p384.key",
+        true,
+    ),
+    ("rsa.pem", "rsa.legacy-aes128.key", "rsa.pkcs1.key", false),
+    ("rsa.pem", "rsa.legacy-aes192.key", "rsa.pkcs1.key", false),
+    ("p256.pem", "p256.legacy-aes256.key", "p256.sec1.key", false),
+    ("p384.pem", "p384.legacy-des3.key", "p384.sec1.key", false),
 ];
+
+/// True when this build loads a key encrypted as `approved` says (the fips build refuses what
+/// FIPS 140-3 does not approve).
+fn loads(approved: bool) -> bool {
+    approved || !cfg!(feature = "fips")
+}
+
+/// Checks that `error` is the fips build's refusal, saying why.
+fn assert_refused_for_fips(error: &CredentialError, context: &str) {
+    assert!(
+        matches!(error, CredentialError::NotFipsApproved { .. }),
+        "{context}: {error:?}"
+    );
+    assert!(
+        error.to_string().contains("which FIPS mode refuses"),
+        "{context}: {error}"
+    );
+}
 
 #[test]
 fn every_plain_key_form_loads_from_a_combined_file() {
@@ -479,13 +554,18 @@ fn every_plain_key_form_loads_from_a_separate_key_file() {
 fn every_encrypted_key_form_loads_with_the_password() {
     let Some(fixture) = fixture() else { return };
     let dir = scratch();
-    for (certificate, encrypted_key, expected_key) in ENCRYPTED_FORMS {
+    for (certificate, encrypted_key, expected_key, approved) in ENCRYPTED_FORMS {
         let combined = combine(
             fixture,
             dir.path(),
             "combined.pem",
             &[certificate, encrypted_key],
         );
+        if !loads(*approved) {
+            let error = error_of(ClientCredentials::load(&combined, None, Some(PASSWORD)));
+            assert_refused_for_fips(&error, encrypted_key);
+            continue;
+        }
         let credentials = ClientCredentials::load(&combined, None, Some(PASSWORD))
             .unwrap_or_else(|error| panic!("{encrypted_key} combined: {error}"));
         assert_loaded(fixture, &credentials, &[certificate], expected_key);
@@ -504,22 +584,32 @@ fn every_encrypted_key_form_loads_with_the_password() {
 fn key_after_a_chain_of_several_certificates_loads_in_file_order() {
     let Some(fixture) = fixture() else { return };
     let dir = scratch();
+    // The fips build cannot read the legacy form: the same chain with an approved PKCS#8 key.
+    let (key_file, expected_key) = if cfg!(feature = "fips") {
+        ("p384.pbes2-approved-sha512-aes128.key", "p384.key")
+    } else {
+        ("p384.legacy-des3.key", "p384.sec1.key")
+    };
     let file = combine(
         fixture,
         dir.path(),
         "chain.pem",
-        &["p384.pem", "inter.pem", "ca.pem", "p384.legacy-des3.key"],
+        &["p384.pem", "inter.pem", "ca.pem", key_file],
     );
     let credentials = ClientCredentials::load(&file, None, Some(PASSWORD)).expect("loads");
     assert_loaded(
         fixture,
         &credentials,
         &["p384.pem", "inter.pem", "ca.pem"],
-        "p384.sec1.key",
+        expected_key,
     );
     let (chain, key) = credentials.into_parts();
     assert_eq!(chain.len(), 3);
-    assert!(matches!(*key, PrivateKeyDer::Sec1(_)));
+    if cfg!(feature = "fips") {
+        assert!(matches!(*key, PrivateKeyDer::Pkcs8(_)));
+    } else {
+        assert!(matches!(*key, PrivateKeyDer::Sec1(_)));
+    }
 }
 
 #[test]
@@ -720,7 +810,7 @@ fn missing_or_ambiguous_certificates_and_keys_are_rejected() {
 fn encrypted_keys_need_the_right_password() {
     let Some(fixture) = fixture() else { return };
     let dir = scratch();
-    for (certificate, encrypted_key, _) in ENCRYPTED_FORMS {
+    for (certificate, encrypted_key, _, approved) in ENCRYPTED_FORMS {
         let combined = combine(
             fixture,
             dir.path(),
@@ -732,6 +822,16 @@ fn encrypted_keys_need_the_right_password() {
             matches!(error, CredentialError::PasswordRequired { ref path } if *path == combined),
             "{encrypted_key}: {error:?}"
         );
+        if !loads(*approved) {
+            // Refused before any password is tried.
+            let error = error_of(ClientCredentials::load(
+                &combined,
+                None,
+                Some(WRONG_PASSWORD),
+            ));
+            assert_refused_for_fips(&error, encrypted_key);
+            continue;
+        }
         let error = error_of(ClientCredentials::load(
             &combined,
             None,
@@ -750,10 +850,64 @@ fn encrypted_keys_need_the_right_password() {
             Some(&fixture.path(encrypted_key)),
             Some(""),
         ));
-        assert!(
-            matches!(error, CredentialError::WrongPassword { .. }),
-            "{encrypted_key}: {error:?}"
+        if cfg!(feature = "fips") {
+            // An empty password is below the 14 characters the module's PBKDF2 approves.
+            assert_refused_for_fips(&error, encrypted_key);
+        } else {
+            assert!(
+                matches!(error, CredentialError::WrongPassword { .. }),
+                "{encrypted_key}: {error:?}"
+            );
+        }
+    }
+}
+
+/// What FIPS 140-3 does not approve loads in the default build and is refused in the fips build,
+/// with the reason.
+#[test]
+fn fips_mode_refuses_unapproved_key_encryption_and_says_why() {
+    let Some(fixture) = fixture() else { return };
+    for (certificate, key_file, password, reason) in [
+        ("p384.pem", "p384.legacy-des3.key", PASSWORD, "MD5"),
+        ("rsa.pem", "rsa.legacy-aes128.key", PASSWORD, "MD5"),
+        ("p384.pem", "p384.pbes2-scrypt.key", PASSWORD, "scrypt"),
+        ("p256.pem", "p256.pbes2-des3.key", PASSWORD, "Triple-DES"),
+        (
+            "rsa.pem",
+            "rsa.pbes2-aes256.key",
+            PASSWORD,
+            "salt of at least 128 bits",
+        ),
+        (
+            "p256.pem",
+            "p256.pbes2-999-iterations.key",
+            PASSWORD,
+            "at least 1000 iterations",
+        ),
+        (
+            "p256.pem",
+            "p256.pbes2-short-password.key",
+            SHORT_PASSWORD,
+            "at least 112 bits (14 characters)",
+        ),
+    ] {
+        let result = ClientCredentials::load(
+            &fixture.path(certificate),
+            Some(&fixture.path(key_file)),
+            Some(password),
         );
+        if cfg!(feature = "fips") {
+            let error = error_of(result);
+            assert_refused_for_fips(&error, key_file);
+            assert!(error.to_string().contains(reason), "{key_file}: {error}");
+            assert!(
+                error.to_string().contains("openssl pkcs8 -topk8"),
+                "says how to re-encrypt: {error}"
+            );
+            assert!(!error.to_string().contains(password), "{error}");
+        } else {
+            result.unwrap_or_else(|error| panic!("{key_file}: {error}"));
+        }
     }
 }
 
@@ -817,9 +971,14 @@ fn a_key_that_does_not_match_the_leaf_is_rejected() {
             if *key_path == combined && *certificate_path == combined),
         "{error:?}"
     );
+    let p384_key = if cfg!(feature = "fips") {
+        "p384.pbes2-approved-sha512-aes128.key"
+    } else {
+        "p384.legacy-des3.key"
+    };
     let error = error_of(ClientCredentials::load(
         &fixture.path("p256.pem"),
-        Some(&fixture.path("p384.legacy-des3.key")),
+        Some(&fixture.path(p384_key)),
         Some(PASSWORD),
     ));
     assert!(

@@ -585,6 +585,7 @@ fn every_class_gets_the_same_number_from_the_c_abi_and_the_cli() {
             class,
             ErrorClass::BufferTooSmall
                 | ErrorClass::Internal
+                | ErrorClass::DecryptFailed
                 | ErrorClass::Server
                 | ErrorClass::Protocol
         );

@@ -312,10 +312,16 @@ fn min_version_1_3_connects_to_a_tls_1_3_server() {
 #[test]
 fn no_common_tls_1_2_suite_fails_cleanly() {
     // PyKMIP offers ECDHE-ECDSA with AES-GCM only; the client lists only ChaCha20 (a TLS 1.2
-    // suite, so TLS 1.3 is not offered either).
+    // suite, so TLS 1.3 is not offered either). The fips build has no ChaCha20: it lists an
+    // ECDHE-RSA suite, which PyKMIP's ECDSA certificate cannot serve.
+    let only = if cfg!(feature = "fips") {
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    } else {
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+    };
     let server = KmipServer::shared();
     let (failure, message) = refusal(&transport(&server.address(), server.pki(), |o| {
-        o.tls_cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]
+        o.tls_cipher_suites = vec![only]
     }));
     assert_eq!(
         failure,
@@ -362,6 +368,8 @@ fn the_listed_suite_is_the_one_negotiated() {
         .connect()
         .expect("connect with one listed suite");
         assert_eq!(connection.tls_info().cipher_suite, wanted);
+        // The fips build's connections are FIPS-approved, as rustls sees them.
+        assert_eq!(connection.tls_info().fips, cfg!(feature = "fips"));
     }
     let pki = pki();
     let tls13 = RustlsServer::start(
@@ -369,15 +377,18 @@ fn the_listed_suite_is_the_one_negotiated() {
         rustls::crypto::ring::ALL_CIPHER_SUITES,
         &[&rustls::version::TLS13],
     );
+    // Not the server's first choice (the fips build has no ChaCha20).
+    let wanted = if cfg!(feature = "fips") {
+        CipherSuite::TLS13_AES_128_GCM_SHA256
+    } else {
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
+    };
     let connection = transport(&tls13.address(), &pki, |o| {
-        o.tls_cipher_suites = vec![CipherSuite::TLS13_CHACHA20_POLY1305_SHA256]
+        o.tls_cipher_suites = vec![wanted]
     })
     .connect()
     .expect("connect with one TLS 1.3 suite");
-    assert_eq!(
-        connection.tls_info().cipher_suite,
-        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
-    );
+    assert_eq!(connection.tls_info().cipher_suite, wanted);
 }
 
 /// Every `.rs` file under `dir`.

@@ -11,30 +11,40 @@
 //     recorded one is refused;
 //   - --kmipRotateMasterKey: the keystore (expected under the recorded identifier) is rotated to a
 //     new master key, old and new identifiers are logged, and the process exits 0;
-//   - rollback protection: after every keystore write (creation, a new database's key, rotation) the
-//     keystore's generation (keystore_generation, a counter the file carries) is recorded durably in
-//     <dbpath>/keystore.generation (temporary file, fsync, rename, directory fsync). Every start
-//     logs the keystore's generation and refuses, with exit code 1, a keystore whose generation is
-//     lower than the recorded one (an older copy put back under the same master key), naming both.
-//     A data directory without a record yet (made before this check) records the current one, and
-//     so does a keystore newer than the record (a crash between the keystore write and the record);
+//   - rollback protection: after every keystore write (creation, a new data key, a removed one,
+//     rotation) the keystore's generation (keystore_generation, a counter the file carries) is
+//     recorded durably in <dbpath>/keystore.generation (temporary file, fsync, rename, directory
+//     fsync). Every start logs the keystore's generation and refuses, with exit code 1, a keystore
+//     whose generation is lower than the recorded one (an older copy put back under the same master
+//     key), naming both. A data directory without a record yet (made before this check) records
+//     the current one, and so does a keystore newer than the record (a crash between the keystore
+//     write and the record);
 //   - --restoringFromBackup (ours, not mongod's): the operator is restoring a backup on purpose; a
 //     keystore older than the recorded generation is then accepted with a warning and its
 //     generation recorded as the new baseline;
 //   - key-state polling every --kmipKeyStatePollingSeconds: a key no longer Active (or absent) shuts
 //     the server down with exit code 1001 & 0xFF (233), as mongod does; an unreachable KMIP server is
-//     only logged.
-// Its "documents" are lines of text per database, each encrypted with AES-256-GCM (OpenSSL EVP)
-// under that database's data key from the keystore, so tests can prove that data written before a
-// restart or a rotation reads back after it.
+//     only logged;
+//   - --drop DB: the database's table is dropped and its data key removed from the keystore
+//     (keystore_remove, the new generation recorded): the table's pages, wherever copies of them
+//     are, can no longer be decrypted by anyone. (Its recent writes also went to WiredTiger's log,
+//     which is under the system key, as mongod's journal is, until WiredTiger removes that log
+//     file.)
+// Storage is WiredTiger (Debian's 3.2): one table per database (`table:<db>`, record-number keys,
+// string values). With encryption on, every page goes through wt_encryptor (an adapter over the
+// library's data-key handles: the server never holds a key's bytes): WiredTiger's own metadata and
+// log under the keystore entry "/system" (the connection's keyid; no database name has a '/'),
+// each database's table under the entry named after the database. Without --enableEncryption the
+// documents are stored in plaintext, as mongod does, and no KMIP server is contacted.
 //
-// Test commands (not mongod's): --insert DB:TEXT (repeatable), --dump DB, --run-for-seconds N
-// (serve for N seconds: poll the key state, then exit 0). Our flag, also not mongod's:
-// --restoringFromBackup (see above).
+// Test commands (not mongod's): --insert DB:TEXT, --dump DB (prints "DB: TEXT" lines), --drop DB,
+// all repeatable and run in the order given; --run-for-seconds N (serve for N seconds: poll the
+// key state, then exit 0). Our flag, also not mongod's: --restoringFromBackup (see above).
+
+#include "wt_encryptor.h"
 
 #include <kmip_keystore.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <wiredtiger.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fcntl.h>
@@ -42,10 +52,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -102,8 +114,12 @@ struct Settings {
     bool rotate = false;
     bool restoring_from_backup = false;
     std::map<std::string, std::string> kmip;  // mongod option name (as in YAML) -> value
-    std::vector<std::pair<std::string, std::string>> inserts;
-    std::vector<std::string> dumps;
+    struct Command {
+        enum Kind { kInsert, kDump, kDrop } kind;
+        std::string db;
+        std::string text;  // kInsert
+    };
+    std::vector<Command> commands;  // in the order given
     int run_for_seconds = 0;
 };
 
@@ -137,6 +153,18 @@ void load_yaml(const std::string &path, Settings &s) {
                 s.kmip[name] = entry.second.as<std::string>();
             }
         }
+    }
+}
+
+// Database names become WiredTiger URIs (table:<db>), config values (keyid=<db>) and keystore
+// entry names: letters, digits, '_' and '-' only, so none can be "/system".
+void check_database_name(const std::string &db) {
+    bool ok = !db.empty() && db.size() <= 64;
+    for (char c : db) {
+        ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    }
+    if (!ok) {
+        throw Failure("invalid database name '" + db + "' (1 to 64 letters, digits, '_' or '-')", 2);
     }
 }
 
@@ -180,9 +208,11 @@ Settings parse_arguments(int argc, char **argv) {
             if (colon == std::string::npos) {
                 throw Failure("--insert takes DB:TEXT", 2);
             }
-            s.inserts.emplace_back(v.substr(0, colon), v.substr(colon + 1));
+            s.commands.push_back({Settings::Command::kInsert, v.substr(0, colon), v.substr(colon + 1)});
         } else if (flag == "--dump") {
-            s.dumps.push_back(value());
+            s.commands.push_back({Settings::Command::kDump, value(), ""});
+        } else if (flag == "--drop") {
+            s.commands.push_back({Settings::Command::kDrop, value(), ""});
         } else if (flag == "--run-for-seconds") {
             s.run_for_seconds = std::stoi(value());
         } else {
@@ -191,6 +221,9 @@ Settings parse_arguments(int argc, char **argv) {
     }
     if (s.dbpath.empty()) {
         throw Failure("--dbpath (or storage.dbPath) is required", 2);
+    }
+    for (const auto &command : s.commands) {
+        check_database_name(command.db);
     }
     return s;
 }
@@ -266,94 +299,114 @@ std::string state_name(uint32_t state) {
     return state <= 6 ? names[state] : std::to_string(state);
 }
 
-std::string to_hex(const unsigned char *data, size_t len) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < len; ++i) {
-        out += digits[data[i] >> 4];
-        out += digits[data[i] & 15];
-    }
-    return out;
+// The keystore the encryptor resolves its keyids in: set by the server before wiredtiger_open,
+// which calls the entry function below (an early-loaded extension of this executable).
+keystore *g_encryptor_keystore = nullptr;
+
+}  // namespace
+
+// WiredTiger extension entry (extensions=[local=(entry=mongod_like_wt_extension_init,...)]): found
+// in this executable with dlsym, so it is exported (CMake ENABLE_EXPORTS).
+extern "C" int mongod_like_wt_extension_init(WT_CONNECTION *connection, WT_CONFIG_ARG *) {
+    return kmip_wt_add_encryptor(connection, g_encryptor_keystore, "kmip");
 }
 
-std::vector<unsigned char> from_hex(const std::string &hex) {
-    std::vector<unsigned char> out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+namespace {
+
+// The name the encryptor is registered under, and the keystore entry of WiredTiger's own metadata
+// and log (no database name has a '/'; quoted, as WiredTiger config values with a '/' must be).
+constexpr const char *kEncryptorName = "kmip";
+constexpr const char *kSystemKeyId = "/system";
+
+void wt_check(int ret, const std::string &what) {
+    if (ret != 0) {
+        throw Failure(what + " failed: " + wiredtiger_strerror(ret));
     }
-    return out;
 }
 
-// AES-256-GCM, as the storage engine encrypts pages: nonce(12) | ciphertext | tag(16), in hex.
-std::string encrypt(const std::array<uint8_t, KMIP_KEY_LEN> &key, const std::string &plain) {
-    std::array<unsigned char, 12> nonce{};
-    RAND_bytes(nonce.data(), nonce.size());
-    std::vector<unsigned char> cipher(plain.size());
-    std::array<unsigned char, 16> tag{};
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int len = 0;
-    bool ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key.data(), nonce.data()) == 1 &&
-              EVP_EncryptUpdate(ctx, cipher.data(), &len, reinterpret_cast<const unsigned char *>(plain.data()),
-                                static_cast<int>(plain.size())) == 1 &&
-              EVP_EncryptFinal_ex(ctx, cipher.data() + len, &len) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, tag.size(), tag.data()) == 1;
-    EVP_CIPHER_CTX_free(ctx);
-    if (!ok) {
-        throw Failure("AES-256-GCM encryption failed");
-    }
-    return to_hex(nonce.data(), nonce.size()) + to_hex(cipher.data(), cipher.size()) + to_hex(tag.data(), tag.size());
-}
+// Set when WiredTiger panics (e.g. a page it cannot read: damaged, or not decryptable): the
+// connection must not be used again, not even closed, and the process exits at once.
+std::atomic<bool> g_wt_panic{false};
 
-std::string decrypt(const std::array<uint8_t, KMIP_KEY_LEN> &key, const std::string &hex) {
-    std::vector<unsigned char> all = from_hex(hex);
-    if (all.size() < 28) {
-        throw Failure("damaged document");
+// WiredTiger's messages, in our log.
+int wt_error(WT_EVENT_HANDLER *, WT_SESSION *, int error, const char *message) {
+    if (error == WT_PANIC) {
+        g_wt_panic = true;
     }
-    std::vector<unsigned char> plain(all.size() - 28);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int len = 0;
-    bool ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key.data(), all.data()) == 1 &&
-              EVP_DecryptUpdate(ctx, plain.data(), &len, all.data() + 12, static_cast<int>(plain.size())) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, all.data() + all.size() - 16) == 1 &&
-              EVP_DecryptFinal_ex(ctx, plain.data() + len, &len) == 1;
-    EVP_CIPHER_CTX_free(ctx);
-    if (!ok) {
-        throw Failure("a document does not decrypt under its database key (wrong key or damage)");
-    }
-    return std::string(plain.begin(), plain.end());
+    log_line(std::string("[wiredtiger] ") + message);
+    return 0;
 }
+int wt_message(WT_EVENT_HANDLER *, WT_SESSION *, const char *message) {
+    log_line(std::string("[wiredtiger] ") + message);
+    return 0;
+}
+WT_EVENT_HANDLER wt_events = {wt_error, wt_message, nullptr, nullptr};
+
+// A cursor closed when it goes out of scope.
+class Cursor {
+  public:
+    Cursor(WT_SESSION *session, const std::string &uri, const char *config) {
+        wt_check(session->open_cursor(session, uri.c_str(), nullptr, config, &c_), "opening a cursor on " + uri);
+    }
+    ~Cursor() { c_->close(c_); }
+    Cursor(const Cursor &) = delete;
+    Cursor &operator=(const Cursor &) = delete;
+    WT_CURSOR *operator->() const { return c_; }
+    WT_CURSOR *get() const { return c_; }
+
+  private:
+    WT_CURSOR *c_ = nullptr;
+};
 
 class Server {
   public:
     explicit Server(Settings settings) : s_(std::move(settings)) {}
     ~Server() {
+        if (conn_ != nullptr && !g_wt_panic) {
+            conn_->close(conn_, nullptr);  // after a failure: its error is already reported
+        }
         keystore_close(keystore_);
         kmip_close(client_);
     }
 
     int run() {
-        if (!s_.enable_encryption) {
-            throw Failure("this server stores data only encrypted: pass --enableEncryption", 2);
-        }
-        open_client();
         keystore_path_ = s_.dbpath + "/key.kks";
         id_path_ = s_.dbpath + "/kmip_master_key_id";
         generation_path_ = s_.dbpath + "/keystore.generation";
-        std::string configured = setting("keyIdentifier");
-        if (s_.rotate) {
-            return rotate(configured);
+        if (!s_.enable_encryption) {
+            if (s_.rotate) {
+                throw Failure("--kmipRotateMasterKey needs --enableEncryption", 2);
+            }
+            if (file_exists(keystore_path_)) {
+                throw Failure("the data in " + s_.dbpath + " is encrypted (it has a keystore, " + keystore_path_ +
+                              "): start with --enableEncryption");
+            }
+            log_line("encryption is off: documents are stored in plaintext");
+        } else {
+            open_client();
+            std::string configured = setting("keyIdentifier");
+            if (s_.rotate) {
+                return rotate(configured);
+            }
+            start(configured);
         }
-        start(configured);
-        for (const auto &[db, text] : s_.inserts) {
-            insert(db, text);
+        open_storage();
+        for (const auto &command : s_.commands) {
+            switch (command.kind) {
+            case Settings::Command::kInsert:
+                insert(command.db, command.text);
+                break;
+            case Settings::Command::kDump:
+                dump(command.db);
+                break;
+            case Settings::Command::kDrop:
+                drop(command.db);
+                break;
+            }
         }
-        for (const auto &db : s_.dumps) {
-            dump(db);
-        }
-        if (s_.run_for_seconds > 0) {
-            return serve(s_.run_for_seconds);
-        }
-        return 0;
+        int code = s_.run_for_seconds > 0 ? serve(s_.run_for_seconds) : 0;
+        close_storage();
+        return code;
     }
 
   private:
@@ -386,10 +439,20 @@ class Server {
             log_line(locked ? "key memory: locked in RAM (mlock)"
                             : "key memory: NOT locked in RAM (mlock refused; keys may be swapped out)");
         }
+        bool fips = false;
+        if (kmip_fips_mode(&fips) == KMIP_OK) {
+            log_line(fips ? "FIPS mode: active (every cryptographic operation in AWS-LC's FIPS 140-3 module)"
+                          : "FIPS mode: not active (library built without the fips feature)");
+        }
     }
 
     void start(const std::string &configured) {
         if (!file_exists(keystore_path_)) {
+            if (file_exists(s_.dbpath + "/WiredTiger")) {
+                throw Failure(s_.dbpath + " holds WiredTiger data but no keystore (" + keystore_path_ +
+                              "): it was written without encryption, or its keystore is missing; refusing to "
+                              "start with encryption");
+            }
             std::array<char, KMIP_KEY_ID_BUFFER_SIZE> id{};
             size_t id_len = 0;
             kmip_error *error = nullptr;
@@ -466,6 +529,7 @@ class Server {
                           "'); refusing to start");
         }
         if (current >= recorded) {
+            recorded_generation_ = recorded;
             if (current > recorded) {
                 // A write whose generation was not recorded (a crash between the two): the keystore is
                 // newer than the record, which is no rollback.
@@ -489,6 +553,20 @@ class Server {
 
     void record_generation(uint64_t generation) {
         write_file_durably(generation_path_, std::to_string(generation) + "\n");
+        recorded_generation_ = generation;
+    }
+
+    // Records the keystore's generation when it changed since our last record: the encryptor
+    // creates a data key (a keystore write) on the first use of a new keyid.
+    void sync_generation(const std::string &why) {
+        if (keystore_ == nullptr) {
+            return;
+        }
+        const uint64_t generation = keystore_generation_of(keystore_);
+        if (generation != recorded_generation_) {
+            record_generation(generation);
+            log_line(why + "; keystore generation " + std::to_string(generation));
+        }
     }
 
     int rotate(const std::string &configured) {
@@ -521,44 +599,128 @@ class Server {
         return 0;
     }
 
-    std::array<uint8_t, KMIP_KEY_LEN> database_key(const std::string &db, bool create) {
-        std::array<uint8_t, KMIP_KEY_LEN> key{};
-        kmip_error *error = nullptr;
-        uint32_t status = keystore_unwrap(keystore_, db.c_str(), key.data(), key.size(), &error);
-        if (status == KMIP_ERR_NOT_FOUND && create) {
-            kmip_error_free(error);
-            error = nullptr;
-            status = keystore_generate(keystore_, db.c_str(), key.data(), key.size(), &error);
-            if (status == KMIP_OK) {
-                const uint64_t generation = keystore_generation_of(keystore_);
-                record_generation(generation);
-                log_line("new key for database '" + db + "'; keystore generation " + std::to_string(generation));
-            }
+    // ---- storage: WiredTiger, one table per database ------------------------------------------
+
+    void open_storage() {
+        // The log (journal) on, in small files (mongod's are 100 MB; this server's data is tiny).
+        // config_base=false: no WiredTiger.basecfg, so our extension is not imposed on other tools.
+        std::string config = "create,config_base=false,log=(enabled=true,file_max=2MB)";
+        if (s_.enable_encryption) {
+            g_encryptor_keystore = keystore_;
+            config += std::string(",extensions=[local=(entry=mongod_like_wt_extension_init,early_load=true)]") +
+                      ",encryption=(name=" + kEncryptorName + ",keyid=\"" + kSystemKeyId + "\")";
         }
-        check(status, error, "the key of database '" + db + "'");
-        return key;
+        wt_check(wiredtiger_open(s_.dbpath.c_str(), &wt_events, config.c_str(), &conn_),
+                 "opening WiredTiger in " + s_.dbpath);
+        wt_check(conn_->open_session(conn_, nullptr, nullptr, &session_), "opening a WiredTiger session");
+        sync_generation(std::string("new data key '") + kSystemKeyId + "' for WiredTiger's metadata and log");
+    }
+
+    // Closes WiredTiger (a checkpoint): the encryptor's data-key handles are freed.
+    void close_storage() {
+        WT_CONNECTION *conn = conn_;
+        conn_ = nullptr;
+        session_ = nullptr;
+        if (conn != nullptr) {
+            wt_check(conn->close(conn, nullptr), "closing WiredTiger");
+        }
+    }
+
+    bool table_exists(const std::string &db) {
+        Cursor metadata(session_, "metadata:", nullptr);
+        const std::string uri = "table:" + db;
+        metadata->set_key(metadata.get(), uri.c_str());
+        int ret = metadata->search(metadata.get());
+        if (ret != WT_NOTFOUND) {
+            wt_check(ret, "looking up " + uri);
+        }
+        return ret == 0;
+    }
+
+    // A database whose data key is gone (dropped, or the keystore is not the one its data was
+    // written under) is refused before WiredTiger reads its pages (which would not decrypt; and
+    // the encryptor would generate a new key of that name on first use).
+    void require_key(const std::string &db) {
+        if (keystore_ == nullptr) {
+            return;
+        }
+        kmip_data_key *key = nullptr;
+        kmip_error *error = nullptr;
+        uint32_t status = keystore_data_key_open(keystore_, db.c_str(), 0, &key, &error);
+        kmip_data_key_free(key);
+        if (status == KMIP_ERR_NOT_FOUND) {
+            kmip_error_free(error);
+            throw Failure("database '" + db + "' has no data key in the keystore (dropped?): its data cannot be read");
+        }
+        check(status, error, "the data key of database '" + db + "'");
     }
 
     void insert(const std::string &db, const std::string &text) {
-        std::array<uint8_t, KMIP_KEY_LEN> key = database_key(db, true);
-        std::ofstream out(s_.dbpath + "/" + db + ".docs", std::ios::app);
-        out << encrypt(key, text) << "\n";
-        OPENSSL_cleanse(key.data(), key.size());
-        if (!out) {
-            throw Failure("cannot write database " + db);
+        const std::string uri = "table:" + db;
+        if (table_exists(db)) {
+            require_key(db);
+        } else {
+            std::string config = "key_format=r,value_format=S";
+            if (s_.enable_encryption) {
+                config += std::string(",encryption=(name=") + kEncryptorName + ",keyid=" + db + ")";
+            }
+            wt_check(session_->create(session_, uri.c_str(), config.c_str()), "creating database '" + db + "'");
+            sync_generation("new key for database '" + db + "'");
         }
+        Cursor cursor(session_, uri, "append");
+        cursor->set_value(cursor.get(), text.c_str());
+        wt_check(cursor->insert(cursor.get()), "inserting into database '" + db + "'");
     }
 
     void dump(const std::string &db) {
-        std::array<uint8_t, KMIP_KEY_LEN> key = database_key(db, false);
-        std::ifstream in(s_.dbpath + "/" + db + ".docs");
-        std::string line;
-        while (std::getline(in, line)) {
-            if (!line.empty()) {
-                std::cout << db << ": " << decrypt(key, line) << "\n";
-            }
+        if (!table_exists(db)) {
+            throw Failure("no database '" + db + "'");
         }
-        OPENSSL_cleanse(key.data(), key.size());
+        require_key(db);
+        Cursor cursor(session_, "table:" + db, nullptr);
+        int ret = 0;
+        while ((ret = cursor->next(cursor.get())) == 0) {
+            const char *text = nullptr;
+            wt_check(cursor->get_value(cursor.get(), &text), "reading database '" + db + "'");
+            std::cout << db << ": " << text << "\n";
+        }
+        if (ret != WT_NOTFOUND) {
+            wt_check(ret, "reading database '" + db + "'");
+        }
+    }
+
+    // The table is dropped (and the drop checkpointed), then the data key removed: copies of the
+    // table's pages (backups, old disks) can no longer be decrypted. Idempotent: a drop interrupted
+    // between the two finishes on the next one.
+    void drop(const std::string &db) {
+        const std::string uri = "table:" + db;
+        const bool table = table_exists(db);
+        if (table) {
+            wt_check(session_->drop(session_, uri.c_str(), nullptr), "dropping database '" + db + "'");
+            wt_check(session_->checkpoint(session_, nullptr), "checkpoint after dropping '" + db + "'");
+            log_line("database '" + db + "' dropped");
+        }
+        if (keystore_ == nullptr) {
+            if (!table) {
+                log_line("no database '" + db + "': nothing to drop");
+            }
+            return;
+        }
+        kmip_error *error = nullptr;
+        uint32_t status = keystore_remove(keystore_, db.c_str(), &error);
+        if (status == KMIP_ERR_NOT_FOUND) {
+            kmip_error_free(error);
+            log_line(table ? "database '" + db + "' had no data key in the keystore"
+                           : "no database '" + db + "': nothing to drop");
+            return;
+        }
+        check(status, error, "removing the data key of database '" + db + "'");
+        sync_generation("data key of database '" + db + "' removed");
+        // WiredTiger keeps each keyid's encryptor (and so the key's handle) until the connection
+        // closes: reopen it, so the removed key leaves memory now and a database made later
+        // under the same name gets a new key.
+        close_storage();
+        open_storage();
     }
 
     // Serves for `seconds`, polling the master key's state as mongod does.
@@ -569,7 +731,7 @@ class Server {
             period = std::stol(configured);
         }
         std::string activate = setting("activateKeys");
-        bool polling = period > 0 && activate != "false" && activate != "0";
+        bool polling = s_.enable_encryption && period > 0 && activate != "false" && activate != "0";
         auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
         auto next = std::chrono::steady_clock::now() + std::chrono::seconds(polling ? period : seconds);
         log_line("serving for " + std::to_string(seconds) + " s" +
@@ -600,6 +762,9 @@ class Server {
     Settings s_;
     kmip_client *client_ = nullptr;
     keystore *keystore_ = nullptr;
+    WT_CONNECTION *conn_ = nullptr;
+    WT_SESSION *session_ = nullptr;
+    uint64_t recorded_generation_ = 0;
     std::string keystore_path_;
     std::string id_path_;
     std::string generation_path_;
@@ -608,15 +773,30 @@ class Server {
 
 }  // namespace
 
+namespace {
+// After a WiredTiger panic, as WiredTiger requires (and mongod does): exit now, with no clean-up
+// (WiredTiger's memory is not freed after a panic).
+void exit_after_panic(int code) {
+    if (g_wt_panic) {
+        log_line("WiredTiger panicked: exiting without a clean shutdown");
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(code);
+    }
+}
+}  // namespace
+
 int main(int argc, char **argv) {
     try {
         Server server(parse_arguments(argc, argv));
         return server.run();
     } catch (const Failure &failure) {
         log_line(failure.what());
+        exit_after_panic(failure.exit_code);
         return failure.exit_code;
     } catch (const std::exception &e) {
         log_line(std::string("error: ") + e.what());
+        exit_after_panic(1);
         return 1;
     }
 }

@@ -124,7 +124,7 @@ impl BenchCommand {
             (_, Some(id)) => Some(id.clone()),
             (_, None) => {
                 let mut key = zeroize::Zeroizing::new([0u8; 32]);
-                getrandom::getrandom(&mut key[..]).map_err(|e| {
+                kmip_keystore::crypto::fill_random(&mut key[..]).map_err(|e| {
                     CliError::io(
                         "cannot generate a key",
                         std::io::Error::other(e.to_string()),
@@ -177,7 +177,7 @@ impl BenchCommand {
                 BenchOp::Register => {
                     let mut key = zeroize::Zeroizing::new([0u8; 32]);
                     // A benchmark key: should randomness fail, an all-zero key does as well.
-                    let _ = getrandom::getrandom(&mut key[..]);
+                    let _ = kmip_keystore::crypto::fill_random(&mut key[..]);
                     client.register_key(&key, None).map(drop)
                 }
             }

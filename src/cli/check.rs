@@ -1,8 +1,9 @@
 //! `kmip-keystore check`: the preflight an operator runs before restarting a database. Every
 //! configured server is tried on its own (a one-server copy of the options), and for each the
 //! TLS parameters, the server certificate's subject and expiry, the KMIP versions offered and
-//! (with `--kmipKeyIdentifier`) the key's state are reported, after the TLS policy and whether
-//! key memory is locked into RAM. Exit 0 only if every server passes.
+//! (with `--kmipKeyIdentifier`) the key's state are reported, after whether FIPS mode is active
+//! (printed before the options are checked, so that `fipsMode` refusing is explained), the TLS
+//! policy and whether key memory is locked into RAM. Exit 0 only if every server passes.
 
 use std::time::SystemTime;
 
@@ -46,6 +47,10 @@ impl CheckCommand {
     /// Runs the check; the report goes to stdout, the one-line verdict of a failure to stderr.
     pub fn run(self) -> Result<(), CliError> {
         let options = self.kmip.to_options()?;
+        write_output(&format!(
+            "FIPS:           {}\n",
+            kmip_keystore::crypto::fips_status()
+        ))?;
         options.validate_for_client()?;
         let endpoints: Vec<_> = options
             .server_endpoints()

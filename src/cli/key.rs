@@ -9,7 +9,6 @@ use kmip_keystore::config::KmipOptions;
 use kmip_keystore::keystore::read_key_file;
 use kmip_keystore::protocol::RevocationReasonCode;
 use kmip_keystore::secret_memory::KeyBuffer;
-use sha2::{Digest as _, Sha256};
 
 use super::kmip_args::KmipArgs;
 use super::{CliError, write_output};
@@ -232,7 +231,7 @@ impl KeyCommand {
                 let (_, client) = connect(&kmip)?;
                 let key = client.get_key(&id)?;
                 crate::cli::write_private_file(&out, &key[..], force)?;
-                let fingerprint = hex::encode(Sha256::digest(&key[..]));
+                let fingerprint = hex::encode(kmip_keystore::crypto::sha256(&[&key[..]]));
                 write_output(&format!(
                     "wrote key {id} to {} (32 bytes, mode 0600)\nSHA-256 {fingerprint}\n",
                     out.display()

@@ -13,7 +13,6 @@ use kmip_keystore::keystore::{
     FORMAT_VERSION, Keystore, MasterKeyLocation, MasterKeys, NewMasterKey, RotateOptions,
     recorded_master_key,
 };
-use sha2::{Digest as _, Sha256};
 
 use super::kmip_args::KmipArgs;
 use super::{CliError, write_output};
@@ -304,7 +303,7 @@ impl KeystoreCommand {
                 let keystore = sources.open_read_only(&path)?;
                 let key = keystore.data_key(&name)?;
                 crate::cli::write_private_file(&out, key.as_bytes(), force)?;
-                let fingerprint = hex::encode(Sha256::digest(key.as_bytes()));
+                let fingerprint = hex::encode(kmip_keystore::crypto::sha256(&[key.as_bytes()]));
                 write_output(&format!("SHA-256 {fingerprint}\n"))
             }
             Self::Verify { path, source } => {

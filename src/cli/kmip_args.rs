@@ -200,7 +200,9 @@ mod tests {
             "--kmipTlsMinVersion",
             "1.3",
             "--kmipTlsCipherSuites",
-            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLS13_AES_128_GCM_SHA256",
+            "--kmipFipsMode",
+            "true",
         ])
         .unwrap();
         assert!(options.enable_encryption);
@@ -236,8 +238,9 @@ mod tests {
         assert_eq!(options.tls_min_version, TlsMinVersion::Tls13);
         assert_eq!(
             options.tls_cipher_suites,
-            [rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256]
+            [rustls::CipherSuite::TLS13_AES_128_GCM_SHA256]
         );
+        assert!(options.fips_mode);
     }
 
     #[test]

@@ -31,7 +31,10 @@ pub(crate) fn exit_codes_help() -> String {
     let mut text =
         String::from("Exit codes (the numbers of the C API's KMIP_ERR_* codes):\n   0  success\n");
     for class in ErrorClass::ALL {
-        if matches!(class, ErrorClass::BufferTooSmall | ErrorClass::Internal) {
+        if matches!(
+            class,
+            ErrorClass::BufferTooSmall | ErrorClass::Internal | ErrorClass::DecryptFailed
+        ) {
             continue;
         }
         text.push_str(&format!("  {:>2}  {}\n", class.code(), class.label()));
@@ -297,7 +300,10 @@ mod tests {
         let help = exit_codes_help();
         for class in ErrorClass::ALL {
             let listed = help.contains(&format!("  {:>2}  {}\n", class.code(), class.label()));
-            let c_only = matches!(class, ErrorClass::BufferTooSmall | ErrorClass::Internal);
+            let c_only = matches!(
+                class,
+                ErrorClass::BufferTooSmall | ErrorClass::Internal | ErrorClass::DecryptFailed
+            );
             assert_eq!(listed, !c_only, "{class:?}");
         }
     }

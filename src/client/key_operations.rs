@@ -37,8 +37,8 @@ const MAX_LOCATE_PAGES: usize = 1000;
 /// before registering, it lets a retry find a key that was registered but not activated.
 pub fn generate_key_name() -> String {
     let mut r = [0u8; 16];
-    if getrandom::getrandom(&mut r).is_err() {
-        // No OS randomness: fall back to time and pid, still unique enough for a name.
+    if crate::crypto::fill_random(&mut r).is_err() {
+        // No randomness: fall back to time and pid, still unique enough for a name.
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())

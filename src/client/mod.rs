@@ -376,7 +376,7 @@ struct BatchItemIds {
 impl BatchItemIds {
     fn new() -> Self {
         let mut seed = [0u8; 8];
-        let start = if getrandom::getrandom(&mut seed).is_ok() {
+        let start = if crate::crypto::fill_random(&mut seed).is_ok() {
             u64::from_be_bytes(seed)
         } else {
             std::time::SystemTime::now()

@@ -282,6 +282,19 @@ pub const OPTIONS: &[OptionSpec] = &[
             Ok(())
         },
     },
+    OptionSpec {
+        name: "fipsMode",
+        flag: "kmipFipsMode",
+        kind: OptionKind::Value {
+            value_name: "BOOL",
+            negative: false,
+        },
+        help: "Refuse to start unless every cryptographic operation runs in the FIPS module (default false).",
+        apply: |o, v| {
+            o.fips_mode = parse_bool(v)?;
+            Ok(())
+        },
+    },
 ];
 
 /// The option of this mongod name.
@@ -343,7 +356,7 @@ pub(crate) enum ValueKind {
 /// The kind of value the option `name` takes, or `None` for an unknown name.
 pub(crate) fn value_kind(name: &str) -> Option<ValueKind> {
     Some(match name {
-        "rotateMasterKey" | "activateKeys" | "useSystemCAs" => ValueKind::Boolean,
+        "rotateMasterKey" | "activateKeys" | "useSystemCAs" | "fipsMode" => ValueKind::Boolean,
         "port"
         | "connectRetries"
         | "connectTimeoutMS"
@@ -407,6 +420,10 @@ pub struct KmipOptions {
     /// `tlsCipherSuites` (ours): the cipher suites offered, by rustls name, in order of
     /// preference; empty (the default) = every suite rustls's *ring* provider implements.
     pub tls_cipher_suites: Vec<rustls::CipherSuite>,
+    /// `fipsMode` (ours): refuse to build a client or transport unless FIPS mode is active
+    /// (the library built with the `fips` feature and the FIPS module's self-tests passed:
+    /// [`crate::crypto::fips_status`]) (default false).
+    pub fips_mode: bool,
 }
 
 impl Default for KmipOptions {
@@ -430,6 +447,7 @@ impl Default for KmipOptions {
             failover_stagger: Duration::from_millis(250),
             tls_min_version: TlsMinVersion::Tls12,
             tls_cipher_suites: Vec::new(),
+            fips_mode: false,
         }
     }
 }
@@ -485,11 +503,13 @@ impl KmipOptions {
         Ok(())
     }
 
-    /// Checks what a transport needs (see `TransportSettings` in the transport layer): at least
-    /// one server, every port and numeric field in range, a way to verify the server
-    /// (`serverCAFile` or `useSystemCAs`), and a cipher suite left that `tlsMinVersion` allows.
-    /// A client certificate is not needed here (a diagnostic connection may go without one).
+    /// Checks what a transport needs (see `TransportSettings` in the transport layer): FIPS mode
+    /// active when `fipsMode` asks for it, at least one server, every port and numeric field in
+    /// range, a way to verify the server (`serverCAFile` or `useSystemCAs`), and a cipher suite
+    /// left that `tlsMinVersion` allows. A client certificate is not needed here (a diagnostic
+    /// connection may go without one).
     pub fn validate_for_transport(&self) -> Result<(), ConfigError> {
+        self.check_fips_mode()?;
         let missing = |option: &str, problem: &str| ConfigError::Missing {
             location: format!("option {option}"),
             problem: problem.to_owned(),
@@ -545,6 +565,22 @@ impl KmipOptions {
         usable_cipher_suites(&self.tls_cipher_suites, self.tls_min_version)
             .map_err(|problem| invalid("tlsCipherSuites", problem))?;
         Ok(())
+    }
+}
+
+impl KmipOptions {
+    /// With `fipsMode` true, fails unless FIPS mode is active, saying why it is not.
+    pub fn check_fips_mode(&self) -> Result<(), ConfigError> {
+        if !self.fips_mode {
+            return Ok(());
+        }
+        match crate::crypto::fips_status().why_not() {
+            None => Ok(()),
+            Some(why) => Err(ConfigError::InvalidValue {
+                location: "option fipsMode".into(),
+                problem: format!("FIPS mode is required (fipsMode true), but {why}"),
+            }),
+        }
     }
 }
 
@@ -1037,9 +1073,34 @@ mod tests {
         assert!(options.tls_cipher_suites.is_empty(), "empty = defaults");
         assert!(
             set_err("tlsCipherSuites", "TLS13_AES_128_GCM_SHA256, RC4").starts_with(
-                "option tlsCipherSuites: unknown or unsupported cipher suite 'RC4'; supported: "
+                "option tlsCipherSuites: unknown or unsupported cipher suite 'RC4'; supported"
             )
         );
+    }
+
+    #[test]
+    fn fips_mode_is_enforced_when_asked_for() {
+        assert!(!KmipOptions::default().fips_mode);
+        let mut options = client_ready();
+        options.set("fipsMode", "true").unwrap();
+        assert!(options.fips_mode);
+        assert_eq!(
+            set_err("fipsMode", "sometimes"),
+            "option fipsMode: expected a boolean (true/false, 1/0, yes/no), got 'sometimes'"
+        );
+        let result = options.validate_for_client();
+        if crate::crypto::fips_status().is_active() {
+            result.unwrap();
+        } else {
+            let text = result.unwrap_err().to_string();
+            assert!(
+                text.starts_with("option fipsMode: FIPS mode is required (fipsMode true), but "),
+                "{text}"
+            );
+            assert!(text.contains("cargo feature `fips`"), "{text}");
+        }
+        options.set("fipsMode", "false").unwrap();
+        options.validate_for_client().unwrap();
     }
 
     #[test]

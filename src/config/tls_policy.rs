@@ -58,10 +58,11 @@ impl fmt::Display for TlsMinVersion {
     }
 }
 
-/// Every cipher suite the client's TLS stack (rustls with *ring*) implements, strongest first;
-/// also its default list.
+/// Every cipher suite the client's TLS stack offers, strongest first; also its default list
+/// ([`crate::crypto::tls_cipher_suites`]: every suite rustls's *ring* provider implements, or
+/// in the fips build the FIPS-approved suites of its aws-lc-rs provider).
 pub fn supported_cipher_suites() -> &'static [SupportedCipherSuite] {
-    rustls::crypto::ring::ALL_CIPHER_SUITES
+    crate::crypto::tls_cipher_suites()
 }
 
 /// The rustls name of `suite` (`TLS13_AES_256_GCM_SHA384`, ...), or its code in hex.
@@ -102,7 +103,12 @@ pub fn parse_cipher_suites(value: &str) -> Result<Vec<CipherSuite>, String> {
             .find(|suite| suite.as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
             .ok_or_else(|| {
                 format!(
-                    "unknown or unsupported cipher suite '{name}'; supported: {}",
+                    "unknown or unsupported cipher suite '{name}'; supported{}: {}",
+                    if crate::crypto::FIPS_BUILD {
+                        " (FIPS-approved only, this library being built for FIPS mode)"
+                    } else {
+                        ""
+                    },
                     supported_cipher_suite_names()
                 )
             })?;
@@ -231,7 +237,25 @@ mod tests {
                 error.starts_with(&format!("unknown or unsupported cipher suite '{name}'")),
                 "{error}"
             );
-            assert!(error.contains("TLS13_CHACHA20_POLY1305_SHA256"), "{error}");
+            assert!(error.contains("TLS13_AES_256_GCM_SHA384"), "{error}");
+            assert_eq!(
+                error.contains("TLS13_CHACHA20_POLY1305_SHA256"),
+                !crate::crypto::FIPS_BUILD,
+                "{error}"
+            );
+        }
+        // The fips build offers FIPS-approved suites only: no ChaCha20-Poly1305.
+        let chacha = parse_cipher_suites("TLS13_CHACHA20_POLY1305_SHA256");
+        if crate::crypto::FIPS_BUILD {
+            assert!(
+                chacha.unwrap_err().contains("FIPS-approved only"),
+                "a FIPS build refuses ChaCha20"
+            );
+        } else {
+            assert_eq!(
+                chacha.unwrap(),
+                [CipherSuite::TLS13_CHACHA20_POLY1305_SHA256]
+            );
         }
         assert_eq!(
             parse_cipher_suites("TLS13_AES_128_GCM_SHA256,,x").unwrap_err(),
@@ -265,8 +289,8 @@ mod tests {
         assert!(error.contains("TLS13_AES_256_GCM_SHA384"), "{error}");
         // The listed order is kept.
         let order = [
-            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
             CipherSuite::TLS13_AES_128_GCM_SHA256,
+            CipherSuite::TLS13_AES_256_GCM_SHA384,
         ];
         let chosen: Vec<CipherSuite> = usable_cipher_suites(&order, TlsMinVersion::Tls13)
             .unwrap()

@@ -1,17 +1,15 @@
 //! Decrypting password-protected private keys: PKCS#8 `ENCRYPTED PRIVATE KEY` (PKCS#5 PBES2 with
 //! PBKDF2 or scrypt, AES-CBC or DES-EDE3-CBC) and the legacy OpenSSL form (`Proc-Type: 4,ENCRYPTED`
 //! and `DEK-Info` headers, key from `EVP_BytesToKey` with MD5 and one iteration, CBC, PKCS#7
-//! padding).
+//! padding). This file parses and bounds; the decryption itself is [`crate::crypto`]'s, which in
+//! the fips build refuses what FIPS 140-3 does not approve (the legacy form, scrypt, Triple-DES,
+//! PBKDF2 below NIST SP 800-132's parameters) with [`CredentialError::NotFipsApproved`].
 //!
 //! All derived keys and decrypted bytes live in [`Zeroizing`] buffers; the password is only
 //! borrowed, never copied.
 
 use std::path::Path;
 
-use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockCipher, BlockDecryptMut, KeyInit, KeyIvInit};
-use md5::digest::generic_array::GenericArray;
-use md5::{Digest, Md5};
 use pkcs8::der::asn1::ObjectIdentifier;
 use pkcs8::der::{AnyRef, Decode, SliceReader, Tag, Tagged};
 use pkcs8::spki::AlgorithmIdentifierRef;
@@ -21,6 +19,7 @@ use zeroize::Zeroizing;
 use super::CredentialError;
 use super::pem_file::PemBlock;
 use super::private_key::{bad_block, is_one_der_sequence, oid_name};
+use crate::crypto::{self, KeyDecryptError, LegacyPemCipher};
 
 /// Decrypts an `ENCRYPTED PRIVATE KEY` block into PKCS#8 `PrivateKeyInfo` DER.
 pub(crate) fn decrypt_pkcs8(
@@ -91,20 +90,12 @@ pub(crate) fn decrypt_pkcs8(
             )));
         }
     }
+    let Some(parameters) = info.encryption_algorithm.pbes2() else {
+        return Err(unsupported(oid_name(&info.encryption_algorithm.oid())));
+    };
     let mut buffer = Zeroizing::new(info.encrypted_data.to_vec());
-    let plaintext_length = info
-        .encryption_algorithm
-        .decrypt_in_place(password.as_bytes(), &mut buffer[..])
-        .map_err(|error| match error {
-            pkcs8::pkcs5::Error::UnsupportedAlgorithm { oid } => unsupported(oid_name(&oid)),
-            pkcs8::pkcs5::Error::AlgorithmParametersInvalid { oid } => bad_block(
-                path,
-                block,
-                &format!("invalid parameters for {}", oid_name(&oid)),
-            ),
-            _ => wrong_password(),
-        })?
-        .len();
+    let plaintext_length = crypto::decrypt_pbes2(parameters, password.as_bytes(), &mut buffer[..])
+        .map_err(|error| key_decrypt_failure(path, block, error))?;
     // CBC decryption in place leaves the plaintext at the start of the buffer.
     buffer.truncate(plaintext_length);
     if PrivateKeyInfo::try_from(&buffer[..]).is_err() {
@@ -136,63 +127,27 @@ fn encryption_scheme_oid(der: &[u8]) -> Option<ObjectIdentifier> {
     Some(algorithm.oid)
 }
 
-/// The CBC-mode block ciphers of the legacy OpenSSL `DEK-Info` header that we implement.
-#[derive(Clone, Copy)]
-enum LegacyCbcCipher {
-    Aes128,
-    Aes192,
-    Aes256,
-    DesEde3,
-}
-
-impl LegacyCbcCipher {
-    fn from_dek_name(name: &str) -> Option<Self> {
-        match name.to_ascii_uppercase().as_str() {
-            "AES-128-CBC" => Some(Self::Aes128),
-            "AES-192-CBC" => Some(Self::Aes192),
-            "AES-256-CBC" => Some(Self::Aes256),
-            "DES-EDE3-CBC" => Some(Self::DesEde3),
-            _ => None,
-        }
+/// The error for a failed decryption of the key in `block` of `path`.
+fn key_decrypt_failure(path: &Path, block: &PemBlock, error: KeyDecryptError) -> CredentialError {
+    match error {
+        KeyDecryptError::UnsupportedAlgorithm(oid) => CredentialError::UnsupportedEncryption {
+            path: path.to_path_buf(),
+            algorithm: oid_name(&oid),
+        },
+        KeyDecryptError::InvalidParameters(oid) => bad_block(
+            path,
+            block,
+            &format!("invalid parameters for {}", oid_name(&oid)),
+        ),
+        KeyDecryptError::NotApproved { what, why } => CredentialError::NotFipsApproved {
+            path: path.to_path_buf(),
+            what,
+            why,
+        },
+        KeyDecryptError::Failed => CredentialError::WrongPassword {
+            path: path.to_path_buf(),
+        },
     }
-
-    fn key_length(self) -> usize {
-        match self {
-            Self::Aes128 => 16,
-            Self::Aes192 | Self::DesEde3 => 24,
-            Self::Aes256 => 32,
-        }
-    }
-
-    fn iv_length(self) -> usize {
-        match self {
-            Self::Aes128 | Self::Aes192 | Self::Aes256 => 16,
-            Self::DesEde3 => 8,
-        }
-    }
-
-    /// Decrypts `buffer` in place and strips PKCS#7 padding; the plaintext length, or `None`
-    /// if the padding is wrong (almost always a wrong password).
-    fn decrypt_in_place(self, key: &[u8], iv: &[u8], buffer: &mut [u8]) -> Option<usize> {
-        match self {
-            Self::Aes128 => cbc_decrypt::<aes::Aes128>(key, iv, buffer),
-            Self::Aes192 => cbc_decrypt::<aes::Aes192>(key, iv, buffer),
-            Self::Aes256 => cbc_decrypt::<aes::Aes256>(key, iv, buffer),
-            Self::DesEde3 => cbc_decrypt::<des::TdesEde3>(key, iv, buffer),
-        }
-    }
-}
-
-/// CBC-decrypts `buffer` in place with cipher `C`, removing PKCS#7 padding.
-fn cbc_decrypt<C>(key: &[u8], iv: &[u8], buffer: &mut [u8]) -> Option<usize>
-where
-    C: BlockCipher + BlockDecryptMut + KeyInit,
-{
-    let decryptor = cbc::Decryptor::<C>::new_from_slices(key, iv).ok()?;
-    decryptor
-        .decrypt_padded_mut::<Pkcs7>(buffer)
-        .ok()
-        .map(<[u8]>::len)
 }
 
 /// Decrypts a legacy OpenSSL encrypted `RSA PRIVATE KEY` / `EC PRIVATE KEY` block into its
@@ -215,28 +170,25 @@ pub(crate) fn decrypt_legacy_openssl(
     let (cipher_name, iv_hex) = dek_info
         .split_once(',')
         .ok_or_else(|| bad_block(path, block, "DEK-Info header is not \"CIPHER,IV\""))?;
-    let cipher = LegacyCbcCipher::from_dek_name(cipher_name.trim()).ok_or_else(|| {
+    let cipher = LegacyPemCipher::from_dek_name(cipher_name.trim()).ok_or_else(|| {
         CredentialError::UnsupportedEncryption {
             path: path.to_path_buf(),
             algorithm: format!("legacy OpenSSL PEM encryption {}", cipher_name.trim()),
         }
     })?;
     let iv = decode_hex(iv_hex.trim())
-        .filter(|iv| iv.len() == cipher.iv_length())
+        .filter(|iv| iv.len() == cipher.iv_len())
         .ok_or_else(|| {
             let reason = format!(
                 "DEK-Info IV must be {} hexadecimal digits",
-                cipher.iv_length() * 2
+                cipher.iv_len() * 2
             );
             bad_block(path, block, &reason)
         })?;
-    let key = openssl_bytes_to_key(password.as_bytes(), &iv[..8], cipher.key_length());
     let mut buffer = Zeroizing::new(block.der.to_vec());
-    let plaintext_length = cipher
-        .decrypt_in_place(&key, &iv, &mut buffer[..])
-        .ok_or_else(|| CredentialError::WrongPassword {
-            path: path.to_path_buf(),
-        })?;
+    let plaintext_length =
+        crypto::decrypt_legacy_pem(cipher, password.as_bytes(), &iv, &mut buffer[..])
+            .map_err(|error| key_decrypt_failure(path, block, error))?;
     buffer.truncate(plaintext_length);
     if !is_one_der_sequence(&buffer) {
         return Err(CredentialError::WrongPassword {
@@ -244,25 +196,6 @@ pub(crate) fn decrypt_legacy_openssl(
         });
     }
     Ok(buffer)
-}
-
-/// OpenSSL's `EVP_BytesToKey` with MD5 and one iteration: D1 = MD5(password || salt),
-/// Dn = MD5(Dn-1 || password || salt), key = D1 || D2 || ... cut to `key_length`.
-fn openssl_bytes_to_key(password: &[u8], salt: &[u8], key_length: usize) -> Zeroizing<Vec<u8>> {
-    let mut key = Zeroizing::new(Vec::with_capacity(key_length + 16));
-    let mut digest = Zeroizing::new([0u8; 16]);
-    while key.len() < key_length {
-        let mut hasher = Md5::new();
-        if !key.is_empty() {
-            hasher.update(&digest[..]);
-        }
-        hasher.update(password);
-        hasher.update(salt);
-        hasher.finalize_into(GenericArray::from_mut_slice(&mut digest[..]));
-        key.extend_from_slice(&digest[..]);
-    }
-    key.truncate(key_length);
-    key
 }
 
 /// Decodes hexadecimal digits (either case); `None` for an odd length or a non-hex digit.
@@ -284,23 +217,6 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bytes_to_key_chains_md5_blocks() {
-        // Independent construction of the first two blocks for a 24-byte key.
-        let first = Md5::new()
-            .chain_update(b"pw")
-            .chain_update(b"saltsalt")
-            .finalize();
-        let second = Md5::new()
-            .chain_update(first)
-            .chain_update(b"pw")
-            .chain_update(b"saltsalt")
-            .finalize();
-        let key = openssl_bytes_to_key(b"pw", b"saltsalt", 24);
-        assert_eq!(&key[..16], &first[..]);
-        assert_eq!(&key[16..], &second[..8]);
-    }
 
     #[test]
     fn refuses_scrypt_parameters_that_need_unbounded_memory() {

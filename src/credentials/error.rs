@@ -118,6 +118,25 @@ pub enum CredentialError {
         algorithm: String,
     },
 
+    /// The private key is encrypted with something FIPS 140-3 does not approve, and this library
+    /// is built for FIPS mode (feature `fips`), where every cryptographic operation runs in the
+    /// FIPS module.
+    #[error(
+        "the private key in {} is encrypted with {what}, which FIPS mode refuses: {why}; \
+         re-encrypt it as PKCS#8 with PBES2 (PBKDF2-HMAC-SHA256 with a 16-byte salt, AES-256-CBC) \
+         and a password of at least 14 characters, e.g. with OpenSSL 3.2 or later `openssl pkcs8 \
+         -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -saltlen 16 -iter 600000 -in OLD -out NEW`",
+        .path.display()
+    )]
+    NotFipsApproved {
+        /// The file.
+        path: PathBuf,
+        /// The scheme or algorithm refused.
+        what: String,
+        /// Why FIPS 140-3 does not approve it.
+        why: String,
+    },
+
     /// The private key decoded, but the TLS stack cannot sign with a key of this type.
     #[error("the private key in {} has an unsupported type: {key_type}", .path.display())]
     UnsupportedKeyType {

@@ -110,7 +110,7 @@ impl ClientCredentials {
         };
         let key = load_private_key(key_path, key_blocks, password)?;
 
-        let signing_key = rustls::crypto::ring::sign::any_supported_type(&key).map_err(|_| {
+        let signing_key = crate::crypto::tls_signing_key(&key).map_err(|_| {
             CredentialError::UnsupportedKeyType {
                 path: key_path.to_path_buf(),
                 key_type: describe_key_type(&key),

@@ -32,7 +32,7 @@ use crate::keystore::{Keystore, KeystoreError, MasterKeyLocation, MasterKeys};
 /// threads may call `keystore_unwrap` at once; `keystore_generate` and `keystore_remove` wait
 /// for each other and for unwraps. Only `keystore_close` must not race with other calls on it.
 pub struct keystore {
-    inner: RwLock<Keystore>,
+    pub(super) inner: RwLock<Keystore>,
 }
 
 /// The master keys a keystore call uses: the client's (with its server and its retry of
@@ -431,7 +431,8 @@ pub unsafe extern "C" fn keystore_unwrap(
 }
 
 /// Removes the data key named `name` durably (the file is replaced atomically). The key is
-/// gone for good: data encrypted under it can no longer be read.
+/// gone for good: data encrypted under it can no longer be read once the `kmip_data_key`
+/// handles opened on it are freed (a live handle keeps its own copy of the key).
 ///
 /// Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL `ks` or `name`; `KMIP_ERR_NOT_FOUND` when no
 /// key has that name; `KMIP_ERR_IO` when the file cannot be written (the keystore is then

@@ -12,9 +12,11 @@
 //! | `client.rs` | `kmip_client`: `kmip_open/_close`, `kmip_get_master_key`, `kmip_key_state` |
 //! | `keystore.rs` | `keystore`: `keystore_create/_open/_generate/_unwrap/_remove/_master_key_id/_close` |
 //! | `rotate.rs` | `kmip_rotate` |
+//! | `data_key.rs` | `kmip_data_key`: `keystore_data_key_open`, `kmip_data_key_encrypt/_decrypt/_overhead/_free` |
 //! | `error.rs` | `kmip_error`: `kmip_error_code/_message/_key_state/_free` |
 //! | `logging.rs` | `kmip_log_callback`, `kmip_set_log_callback` |
 //! | `key_memory.rs` | `kmip_key_memory_locked` |
+//! | `fips.rs` | `kmip_fips_mode` |
 //! | `panic_boundary.rs` | the panic boundary every export runs in |
 //! | `args.rs` | checking and converting pointers and strings that come from C |
 //!
@@ -34,7 +36,9 @@
 
 pub(crate) mod args;
 pub mod client;
+pub mod data_key;
 pub mod error;
+pub mod fips;
 pub mod key_memory;
 pub mod keystore;
 pub mod logging;

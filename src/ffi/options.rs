@@ -46,8 +46,10 @@ pub unsafe extern "C" fn kmip_options_new(out: *mut *mut kmip_options) -> u32 {
 /// `"keyIdentifier"`, `"rotateMasterKey"`, `"connectRetries"`, `"connectTimeoutMS"`,
 /// `"activateKeys"`, `"keyStatePollingSeconds"`, and ours: `"protocolVersion"`,
 /// `"useSystemCAs"`, `"failoverStaggerMS"`, `"tlsMinVersion"` (`1.2` or `1.3`),
-/// `"tlsCipherSuites"` (comma-separated rustls suite names)) from its text form. No option
-/// turns off the verification of the server's certificate.
+/// `"tlsCipherSuites"` (comma-separated rustls suite names), `"fipsMode"` (a boolean:
+/// `kmip_open` then fails with `KMIP_ERR_CONFIG` unless FIPS mode is active, see
+/// `kmip_fips_mode`)) from its text form. No option turns off the verification of the server's
+/// certificate.
 ///
 /// Booleans: true/false/1/0/yes/no. An empty value unsets a path, `keyIdentifier` or the
 /// password, and gives `tlsCipherSuites` its default (every suite rustls implements). Whether

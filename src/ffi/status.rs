@@ -53,6 +53,9 @@ pub const KMIP_ERR_EXISTS: u32 = 17;
 pub const KMIP_ERR_IO: u32 = 18;
 /// Keystore: a format or feature this version does not support.
 pub const KMIP_ERR_UNSUPPORTED: u32 = 19;
+/// Data encrypted under a data key does not decrypt (`kmip_data_key_decrypt`): damaged, or made
+/// under another key or associated data. No plaintext is written.
+pub const KMIP_ERR_DECRYPT: u32 = 20;
 /// A bug: a Rust panic was caught at the C boundary. The handle involved stays valid.
 pub const KMIP_ERR_PANIC: u32 = 99;
 
@@ -89,6 +92,12 @@ pub(crate) const KMIP_ROTATE_ALL_FLAGS: u32 = KMIP_ROTATE_RETIRE_OLD;
 pub const KMIP_KEY_ID_BUFFER_SIZE: usize = 256;
 /// The length of a master key in bytes (AES-256).
 pub const KMIP_KEY_LEN: usize = 32;
+
+/// `keystore_data_key_open` flag: generate the data key when there is none of that name.
+pub const KMIP_DATA_KEY_CREATE: u32 = 1;
+/// Bytes a data-key ciphertext has more than its plaintext: a version byte, the 12-byte nonce
+/// and the 16-byte tag (also `kmip_data_key_overhead()`).
+pub const KMIP_DATA_KEY_OVERHEAD: usize = 29;
 
 /// Log level: errors.
 pub const KMIP_LOG_ERROR: u32 = 1;
@@ -139,11 +148,11 @@ mod tests {
     #[test]
     fn every_code_has_a_distinct_name() {
         let mut seen = std::collections::HashSet::new();
-        for code in (0..=19).chain([99]) {
+        for code in (0..=20).chain([99]) {
             let name = status_name(code).expect("named");
             assert!(seen.insert(name), "{name:?} twice");
         }
-        assert!(status_name(20).is_none());
+        assert!(status_name(21).is_none());
         assert!(status_name(u32::MAX).is_none());
     }
 
@@ -169,6 +178,7 @@ mod tests {
             (KMIP_ERR_EXISTS, ErrorClass::Exists),
             (KMIP_ERR_IO, ErrorClass::Io),
             (KMIP_ERR_UNSUPPORTED, ErrorClass::Unsupported),
+            (KMIP_ERR_DECRYPT, ErrorClass::DecryptFailed),
             (KMIP_ERR_PANIC, ErrorClass::Internal),
         ];
         assert_eq!(constants.len(), ErrorClass::ALL.len());

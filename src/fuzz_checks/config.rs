@@ -89,6 +89,7 @@ fn option_texts(options: &KmipOptions) -> Vec<(&'static str, String)> {
             "failoverStaggerMS",
             options.failover_stagger.as_millis().to_string(),
         ),
+        ("fipsMode", options.fips_mode.to_string()),
     ]);
     texts
 }

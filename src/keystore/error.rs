@@ -191,9 +191,9 @@ pub enum KeystoreError {
     /// A caller-supplied argument is unacceptable (empty or overlong name, same master key, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    /// The operating system random generator failed.
-    #[error("random number generator failed: {0}")]
-    Random(getrandom::Error),
+    /// The random number generator failed (the operating system's, or the FIPS module's DRBG).
+    #[error("{0}")]
+    Random(crate::crypto::RandomError),
 }
 
 impl KeystoreError {
@@ -260,8 +260,8 @@ impl KeystoreError {
     }
 }
 
-impl From<getrandom::Error> for KeystoreError {
-    fn from(e: getrandom::Error) -> Self {
+impl From<crate::crypto::RandomError> for KeystoreError {
+    fn from(e: crate::crypto::RandomError) -> Self {
         Self::Random(e)
     }
 }

@@ -4,13 +4,12 @@
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::error::{CorruptPart, KeystoreError};
 use super::key_wrap::{DerivedKeys, RECORD_LEN, Record};
 use super::master_key::MasterKeyLocation;
 #[cfg(feature = "fuzzing")]
 use super::secrets::MasterKey;
+use crate::crypto;
 
 /// First 8 bytes of every keystore file.
 pub const MAGIC: &[u8; 8] = b"KMIPKSTR";
@@ -187,7 +186,7 @@ pub fn parse_header(path: &Path, file: &[u8]) -> Result<ParsedHeader, KeystoreEr
     }
     let body = &file[..header_len - CHECKSUM_LEN - MAC_LEN];
     let checksum = &file[body.len()..body.len() + CHECKSUM_LEN];
-    if Sha256::digest(body)[..CHECKSUM_LEN] != *checksum {
+    if crypto::sha256(&[body])[..CHECKSUM_LEN] != *checksum {
         return Err(header_err("checksum mismatch (damaged header)"));
     }
     let mut c = Cursor::new(body);
@@ -240,10 +239,7 @@ pub fn expected_len(header_len: usize, header: &Header) -> Option<u64> {
 
 /// SHA-256 over the names table and records (the entries digest).
 pub fn entries_digest(names_table: &[u8], records: &[u8]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(names_table);
-    h.update(records);
-    h.finalize().into()
+    crypto::sha256(&[names_table, records])
 }
 
 /// Encodes the header for a file made of this header, `names_table` and `records`:
@@ -272,7 +268,7 @@ pub fn encode_header(
     put_location(&mut out, header.previous.as_ref());
     let header_len = out.len() + CHECKSUM_LEN + MAC_LEN;
     out[10..12].copy_from_slice(&(header_len as u16).to_le_bytes());
-    let checksum = Sha256::digest(&out);
+    let checksum = crypto::sha256(&[&out]);
     out.extend_from_slice(&checksum[..CHECKSUM_LEN]);
     let mac = keys.mac(&[&out]);
     out.extend_from_slice(&mac);
@@ -303,7 +299,7 @@ pub(crate) fn reseal(image: &mut [u8], master: &MasterKey) {
     let digest = entries_digest(&image[header_len..], &[]);
     image[DIGEST_AT..DIGEST_AT + 32].copy_from_slice(&digest);
     let body_len = header_len - CHECKSUM_LEN - MAC_LEN;
-    let checksum = Sha256::digest(&image[..body_len]);
+    let checksum = crypto::sha256(&[&image[..body_len]]);
     image[body_len..body_len + CHECKSUM_LEN].copy_from_slice(&checksum[..CHECKSUM_LEN]);
     let mac = keys.mac(&[&image[..header_len - MAC_LEN]]);
     image[header_len - MAC_LEN..header_len].copy_from_slice(&mac);

@@ -1,20 +1,17 @@
 //! Key derivation (HKDF-SHA256 from the master key, into secret memory) and data key wrapping
 //! (AES-256-GCM with a random nonce per wrap and associated data binding the entry to its name,
-//! keystore and format version), including bulk wrap/unwrap on two threads.
-
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce, Tag};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+//! keystore and format version), including bulk wrap/unwrap on two threads. The primitives are
+//! [`crate::crypto`]'s.
 
 use super::name_table::NameTable;
 use super::secrets::{DataKey, KEY_LEN, MasterKey, ct_eq};
+use crate::crypto::{self, Aes256Gcm, RandomError};
 use crate::secret_memory::KeyBuffer;
 
 /// Bytes of a GCM nonce.
-pub const NONCE_LEN: usize = 12;
+pub const NONCE_LEN: usize = crypto::NONCE_LEN;
 /// Bytes of a GCM tag.
-pub const TAG_LEN: usize = 16;
+pub const TAG_LEN: usize = crypto::TAG_LEN;
 /// Bytes of one wrapped entry record: nonce || ciphertext || tag.
 pub const RECORD_LEN: usize = NONCE_LEN + KEY_LEN + TAG_LEN;
 /// One wrapped data key as stored.
@@ -23,28 +20,10 @@ pub type Record = [u8; RECORD_LEN];
 /// Entries below this count are processed on the calling thread only.
 const PARALLEL_THRESHOLD: usize = 4096;
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// HMAC-SHA256 of `parts` concatenated.
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().into()
-}
-
-/// HKDF-SHA256 (RFC 5869) with a single 32-byte output block, written into `out`.
-fn hkdf_sha256_into(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8; 32]) {
-    let mut prk = KeyBuffer::zeroed();
-    *prk = hmac_sha256(salt, &[ikm]);
-    *out = hmac_sha256(&prk[..], &[info, &[1u8]]);
-}
-
 /// HKDF-SHA256 with a single output block, as a new key buffer.
 fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8]) -> KeyBuffer {
     let mut okm = KeyBuffer::zeroed();
-    hkdf_sha256_into(salt, ikm, info, &mut okm);
+    crypto::hkdf_sha256(salt, ikm, info, &mut okm);
     okm
 }
 
@@ -69,7 +48,7 @@ impl DerivedKeys {
         let wrap_key = hkdf_sha256(&salt, ikm, b"kmip_keystore v1 entry wrap key");
         let mac_key = hkdf_sha256(&salt, ikm, b"kmip_keystore v1 header mac key");
         let mut key_check = [0u8; 32];
-        hkdf_sha256_into(
+        crypto::hkdf_sha256(
             &salt,
             ikm,
             b"kmip_keystore v1 key check value",
@@ -83,9 +62,9 @@ impl DerivedKeys {
     }
 
     /// The entry cipher (AES-256-GCM under the wrap key), for one operation or one batch; its
-    /// round keys are zeroized when it is dropped.
+    /// expanded key is wiped when it is dropped.
     pub fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new_from_slice(&self.wrap_key[..]).expect("32-byte key")
+        Aes256Gcm::new(&self.wrap_key)
     }
 
     /// The key check value stored in the header.
@@ -100,7 +79,7 @@ impl DerivedKeys {
 
     /// HMAC-SHA256 under the header MAC key.
     pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        hmac_sha256(&self.mac_key[..], parts)
+        crypto::hmac_sha256(&self.mac_key[..], parts)
     }
 }
 
@@ -130,31 +109,28 @@ impl AadBuilder {
     }
 }
 
-/// Wraps `key` with `nonce` (which must be fresh and random) and `aad` (one-off form of
-/// [`wrap_with`], for tests).
+/// Wraps `key` with `aad` under a fresh random nonce (one-off form of [`wrap_with`], for
+/// tests).
 #[cfg(test)]
-pub fn wrap(keys: &DerivedKeys, nonce: &[u8; NONCE_LEN], aad: &[u8], key: &DataKey) -> Record {
-    wrap_with(&keys.cipher(), nonce, aad, key.as_bytes())
+pub fn wrap(keys: &DerivedKeys, aad: &[u8], key: &DataKey) -> Record {
+    wrap_with(&keys.cipher(), aad, key.as_bytes()).expect("random nonce")
 }
 
-/// Wraps `key` under `cipher` (from [`DerivedKeys::cipher`]) with `nonce` (which must be fresh
-/// and random) and `aad`.
+/// Wraps `key` under `cipher` (from [`DerivedKeys::cipher`]) and `aad`, with a fresh random
+/// nonce drawn by the crypto backend.
 pub fn wrap_with(
     cipher: &Aes256Gcm,
-    nonce: &[u8; NONCE_LEN],
     aad: &[u8],
     key: &[u8; KEY_LEN],
-) -> Record {
+) -> Result<Record, RandomError> {
     let mut record = [0u8; RECORD_LEN];
-    record[..NONCE_LEN].copy_from_slice(nonce);
-    let (_, rest) = record.split_at_mut(NONCE_LEN);
+    let (nonce_out, rest) = record.split_at_mut(NONCE_LEN);
     let (body, tag_out) = rest.split_at_mut(KEY_LEN);
     body.copy_from_slice(key);
-    let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, body)
-        .expect("32-byte message is within GCM limits");
+    let (nonce, tag) = cipher.seal_in_place(aad, body)?;
+    nonce_out.copy_from_slice(&nonce);
     tag_out.copy_from_slice(&tag);
-    record
+    Ok(record)
 }
 
 /// Unwraps one record; `None` when authentication fails.
@@ -164,16 +140,17 @@ pub fn unwrap(keys: &DerivedKeys, aad: &[u8], record: &Record) -> Option<DataKey
 }
 
 /// Unwraps one record under `cipher` into `out` (secret memory the caller reuses); false when
-/// authentication fails (`out` then holds the ciphertext, not key bytes: GCM checks the tag
-/// before it decrypts).
+/// authentication fails (`out` is then zeroed).
 pub fn unwrap_into(cipher: &Aes256Gcm, aad: &[u8], record: &Record, out: &mut KeyBuffer) -> bool {
-    out.copy_from_slice(&record[NONCE_LEN..NONCE_LEN + KEY_LEN]);
+    let (nonce, rest) = record.split_at(NONCE_LEN);
+    let (body, tag) = rest.split_at(KEY_LEN);
     cipher
-        .decrypt_in_place_detached(
-            Nonce::from_slice(&record[..NONCE_LEN]),
+        .open(
+            nonce.try_into().expect("12-byte nonce"),
             aad,
+            body,
+            tag.try_into().expect("16-byte tag"),
             &mut out[..],
-            Tag::from_slice(&record[NONCE_LEN + KEY_LEN..]),
         )
         .is_ok()
 }
@@ -246,8 +223,7 @@ pub fn verify_all(
     })
 }
 
-/// Re-wraps `records` from `old` keys to `new` keys with fresh random nonces (drawn in bulk,
-/// one OS call per worker) into a new vector. Fails with the index of the first record that
+/// Re-wraps `records` from `old` keys to `new` keys with fresh random nonces into a new vector. Fails with the index of the first record that
 /// does not authenticate under the old key.
 pub fn rewrap_all(
     old: &DerivedKeys,
@@ -260,27 +236,16 @@ pub fn rewrap_all(
     let mut out = vec![[0u8; RECORD_LEN]; records.len()];
     par_chunks(&mut out, |start, part| {
         let mut aad = AadBuilder::new(version, keystore_id);
-        let mut nonces = vec![0u8; part.len() * NONCE_LEN];
-        getrandom::getrandom(&mut nonces).map_err(RewrapError::Random)?;
         let (old_cipher, new_cipher) = (old.cipher(), new.cipher());
         // One slot of secret memory per worker holds each data key between unwrap and wrap.
         let mut key = KeyBuffer::zeroed();
-        for (offset, (slot, nonce)) in part
-            .iter_mut()
-            .zip(nonces.chunks_exact(NONCE_LEN))
-            .enumerate()
-        {
+        for (offset, slot) in part.iter_mut().enumerate() {
             let i = start + offset;
             let a = aad.for_name(names.bytes(i));
             if !unwrap_into(&old_cipher, a, &records[i], &mut key) {
                 return Err(RewrapError::Entry(i));
             }
-            *slot = wrap_with(
-                &new_cipher,
-                nonce.try_into().expect("nonce length"),
-                a,
-                &key,
-            );
+            *slot = wrap_with(&new_cipher, a, &key).map_err(RewrapError::Random)?;
         }
         Ok(())
     })?;
@@ -293,7 +258,7 @@ pub enum RewrapError {
     /// The record at this index did not authenticate under the old key.
     Entry(usize),
     /// The random generator failed.
-    Random(getrandom::Error),
+    Random(RandomError),
 }
 
 #[cfg(test)]
@@ -304,14 +269,18 @@ mod tests {
     fn setup() -> (DerivedKeys, DataKey, Record) {
         let keys = DerivedKeys::derive(&MasterKey::from_bytes([7; 32]), &[1; 16]);
         let data = DataKey::from_bytes([9; 32]);
-        let record = wrap(
-            &keys,
-            &[3; NONCE_LEN],
-            AadBuilder::new(1, &[1; 16]).for_name(b"db1"),
-            &data,
-        );
+        let record = wrap(&keys, AadBuilder::new(1, &[1; 16]).for_name(b"db1"), &data);
         (keys, data, record)
     }
+
+    /// Known answers, computed independently (Python's `hmac` and `cryptography`) for master key
+    /// `[7; 32]`, keystore id `[1; 16]`: the key check value, the header MAC of `"header"`, and
+    /// the record of data key `[9; 32]` named `db1` (format 1) under nonce `00 01 .. 0b`.
+    const KEY_CHECK_OF_SEVENS_UNDER_ONES: &str =
+        "f838eb2864af8a935e979406f9c9347ccad4ba4cc97a9d1e3765f419ae80dc73";
+    const MAC_OF_HEADER_UNDER_SEVENS_AND_ONES: &str =
+        "94cc18d4841f8af2dc6c12db3c04c35bc3cf050ce1ad6ecd5399b7449abded12";
+    const RECORD_OF_NINES_FOR_DB1: &str = "000102030405060708090a0bf9b429885e81a9b1ada8946fc16b67de4c22c39d6b259a5efb7b2bdc98af61be82b69a98a10df9823e08e587d61ee576";
 
     #[test]
     fn unwrap_round_trips() {
@@ -384,6 +353,33 @@ mod tests {
         );
     }
 
+    /// The derived keys of a fixed master key and keystore id: the bytes every build derives,
+    /// so that a keystore written by one build opens in the other.
+    #[test]
+    fn derived_keys_are_the_same_in_every_build() {
+        let keys = DerivedKeys::derive(&MasterKey::from_bytes([7; 32]), &[1; 16]);
+        assert_eq!(
+            hex::encode(keys.key_check()),
+            KEY_CHECK_OF_SEVENS_UNDER_ONES
+        );
+        assert_eq!(
+            hex::encode(keys.mac(&[b"header"])),
+            MAC_OF_HEADER_UNDER_SEVENS_AND_ONES
+        );
+        // A record sealed with a fixed nonce by the reference (Python `cryptography`) opens.
+        let record: Record = hex::decode(RECORD_OF_NINES_FOR_DB1)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let got = unwrap(
+            &keys,
+            AadBuilder::new(1, &[1; 16]).for_name(b"db1"),
+            &record,
+        )
+        .unwrap();
+        assert!(got.ct_eq(&DataKey::from_bytes([9; 32])));
+    }
+
     #[test]
     fn bulk_rewrap_matches_single_unwrap() {
         let old = DerivedKeys::derive(&MasterKey::from_bytes([1; 32]), &[5; 16]);
@@ -395,14 +391,7 @@ mod tests {
             .collect();
         let mut aad = AadBuilder::new(1, &[5; 16]);
         let mut records: Vec<Record> = (0..5000)
-            .map(|i| {
-                wrap(
-                    &old,
-                    &[0; NONCE_LEN],
-                    aad.for_name(names.bytes(i)),
-                    &data[i],
-                )
-            })
+            .map(|i| wrap(&old, aad.for_name(names.bytes(i)), &data[i]))
             .collect();
         assert!(verify_all(&old, 1, &[5; 16], &names, &records).is_ok());
         records = rewrap_all(&old, &new, 1, &[5; 16], &names, &records).unwrap();

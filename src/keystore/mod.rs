@@ -4,6 +4,7 @@
 //! A writable [`Keystore`] holds an exclusive lock on `PATH.lock`; every change is written to
 //! `PATH.tmp`, fsync'd and renamed over `PATH`, so readers and crash survivors see a whole file.
 
+mod data_key_cipher;
 mod durable_io;
 mod error;
 mod file_format;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::input_file::{self, Symlinks};
 
+pub use data_key_cipher::{CIPHERTEXT_VERSION, CipherError, DataKeyCipher, OVERHEAD};
 pub use error::{CorruptPart, KeyFileProblem, KeystoreError};
 pub use file_format::{FORMAT_VERSION, MAX_LOCATION_LEN, MAX_NAME_LEN};
 pub use key_file::{KeyFileProvider, MAX_KEY_FILE_LEN, read_key_file, write_key_file};
@@ -52,7 +54,7 @@ pub(crate) mod fuzzing {
 }
 
 use file_format::Header;
-use key_wrap::{AadBuilder, DerivedKeys, NONCE_LEN, RECORD_LEN, Record};
+use key_wrap::{AadBuilder, DerivedKeys, RECORD_LEN, Record};
 use lock::WriterLock;
 use name_table::NameTable;
 
@@ -369,7 +371,7 @@ impl Keystore {
         check_absent(&path)?;
         let master = provider.fetch(&location)?;
         let mut keystore_id = [0u8; 16];
-        getrandom::getrandom(&mut keystore_id)?;
+        crate::crypto::fill_random(&mut keystore_id)?;
         let keys = DerivedKeys::derive(&master, &keystore_id);
         drop(master);
         let header = Header {
@@ -577,6 +579,27 @@ impl Keystore {
             .ok_or_else(|| self.entry_corrupt(i))
     }
 
+    /// An AES-256-GCM cipher under the data key named `name`, for a host that encrypts through
+    /// the library instead of holding the key's bytes.
+    pub fn data_key_cipher(&self, name: &str) -> Result<DataKeyCipher, KeystoreError> {
+        Ok(DataKeyCipher::new(&self.data_key(name)?))
+    }
+
+    /// [`Keystore::data_key_cipher`], generating the data key first (durably) when there is
+    /// none of that name; also says whether it was generated.
+    pub fn data_key_cipher_or_create(
+        &mut self,
+        name: &str,
+    ) -> Result<(DataKeyCipher, bool), KeystoreError> {
+        match self.data_key(name) {
+            Ok(key) => Ok((DataKeyCipher::new(&key), false)),
+            Err(KeystoreError::NotFound { .. }) => {
+                Ok((DataKeyCipher::new(&self.generate(name)?), true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn entry_corrupt(&self, i: usize) -> KeystoreError {
         KeystoreError::corrupt(
             &self.path,
@@ -606,30 +629,24 @@ impl Keystore {
                 });
             }
         }
-        let mut nonces = vec![0u8; names.len() * NONCE_LEN];
-        getrandom::getrandom(&mut nonces)?;
         let mut keys = Vec::with_capacity(names.len());
         let mut aad = AadBuilder::new(FORMAT_VERSION, &self.header.keystore_id);
         let cipher = self.keys.cipher();
         let old_len = self.records.len();
         self.records.reserve(names.len());
-        for (i, &name) in names.iter().enumerate() {
-            let key = match DataKey::random() {
-                Ok(k) => k,
+        for &name in names {
+            let wrapped = DataKey::random().and_then(|key| {
+                key_wrap::wrap_with(&cipher, aad.for_name(name.as_bytes()), key.as_bytes())
+                    .map(|record| (key, record))
+            });
+            let (key, record) = match wrapped {
+                Ok(pair) => pair,
                 Err(e) => {
                     self.truncate_entries(old_len);
                     return Err(e.into());
                 }
             };
-            let nonce = nonces[i * NONCE_LEN..][..NONCE_LEN]
-                .try_into()
-                .expect("nonce");
-            self.records.push(key_wrap::wrap_with(
-                &cipher,
-                nonce,
-                aad.for_name(name.as_bytes()),
-                key.as_bytes(),
-            ));
+            self.records.push(record);
             self.names.push(name);
             keys.push(key);
         }

@@ -340,7 +340,7 @@ impl Keystore {
             }
             NewMasterKey::Create => {
                 let mut suffix = [0u8; 8];
-                getrandom::getrandom(&mut suffix)?;
+                crate::crypto::fill_random(&mut suffix)?;
                 let unique_name = format!(
                     "kmip_keystore-{}-{}",
                     hex::encode(self.header.keystore_id),

@@ -46,9 +46,9 @@ macro_rules! secret_key_type {
                 Self(buffer)
             }
 
-            /// Generates a fresh random key from the operating system's generator, straight into
-            /// secret memory.
-            pub fn random() -> Result<Self, getrandom::Error> {
+            /// Generates a fresh random key ([`crate::crypto::fill_random`]: the operating
+            /// system's generator, or the FIPS module's DRBG), straight into secret memory.
+            pub fn random() -> Result<Self, crate::crypto::RandomError> {
                 KeyBuffer::random().map(Self)
             }
 

@@ -34,6 +34,9 @@ pub struct TlsInfo {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// True when the session was resumed from an earlier one (no full handshake).
     pub resumed: bool,
+    /// True when rustls reports the connection FIPS-approved (the fips build: FIPS provider,
+    /// approved suite and group, extended master secret).
+    pub fips: bool,
 }
 
 impl TlsInfo {
@@ -53,6 +56,7 @@ impl TlsInfo {
                 .map(|chain| chain.iter().map(|c| c.clone().into_owned()).collect())
                 .unwrap_or_default(),
             resumed: tls.handshake_kind() == Some(HandshakeKind::Resumed),
+            fips: tls.fips(),
         }
     }
 }

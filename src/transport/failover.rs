@@ -253,7 +253,7 @@ fn backoff(pass: u32) -> Duration {
     let nominal = BACKOFF_BASE.saturating_mul(1 << exponent).min(BACKOFF_CAP);
     let mut random = [0u8; 2];
     // Without randomness the back-off is simply not jittered.
-    let random = match getrandom::getrandom(&mut random) {
+    let random = match crate::crypto::fill_random(&mut random) {
         Ok(()) => u16::from_le_bytes(random),
         Err(_) => u16::MAX / 2,
     };

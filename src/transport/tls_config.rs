@@ -1,5 +1,6 @@
-//! Builds the one rustls [`ClientConfig`] every connection of a transport shares: `ring`
-//! provider, TLS 1.3 and 1.2 (only 1.3 with `tlsMinVersion` 1.3), the cipher suites of
+//! Builds the one rustls [`ClientConfig`] every connection of a transport shares: the crypto
+//! backend's provider ([`crate::crypto::tls_provider`]: *ring*, or AWS-LC's FIPS module in the
+//! fips build, where the finished configuration must report FIPS mode), TLS 1.3 and 1.2 (only 1.3 with `tlsMinVersion` 1.3), the cipher suites of
 //! `tlsCipherSuites` (default: every suite the provider implements), server verified against
 //! `serverCAFile` (plus the system roots with `useSystemCAs`) by rustls's own WebPKI verifier,
 //! the client certificate, and rustls's in-memory session cache (TLS 1.3 tickets, TLS 1.2
@@ -11,7 +12,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use rustls::client::{ResolvesClientCert, Resumption, Tls12Resumption};
-use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, RootCertStore, SignatureScheme, SupportedProtocolVersion};
 
@@ -39,10 +39,7 @@ pub(crate) fn build_client_config(
             .collect::<Vec<_>>()
             .join(",")
     );
-    let provider = Arc::new(CryptoProvider {
-        cipher_suites,
-        ..rustls::crypto::ring::default_provider()
-    });
+    let provider = Arc::new(crate::crypto::tls_provider(cipher_suites));
     let versions: &[&SupportedProtocolVersion] = match settings.tls_min_version {
         TlsMinVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
         TlsMinVersion::Tls13 => &[&rustls::version::TLS13],
@@ -69,6 +66,7 @@ pub(crate) fn build_client_config(
     };
     config.resumption = Resumption::in_memory_sessions(SESSION_CACHE_SIZE)
         .tls12_resumption(Tls12Resumption::SessionIdOrTickets);
+    crate::crypto::check_tls_config(&config).map_err(|problem| invalid("fipsMode", problem))?;
     Ok(Arc::new(config))
 }
 
@@ -132,13 +130,12 @@ impl FixedClientCertificate {
     /// zeroized when `credentials` is consumed here.
     fn new(credentials: ClientCredentials) -> Result<Self, TransportError> {
         let (chain, key) = credentials.into_parts();
-        let signing_key =
-            rustls::crypto::ring::sign::any_supported_type(&key).map_err(|error| {
-                invalid(
-                    "clientCertificateFile",
-                    format!("the TLS stack cannot use the private key: {error}"),
-                )
-            })?;
+        let signing_key = crate::crypto::tls_signing_key(&key).map_err(|error| {
+            invalid(
+                "clientCertificateFile",
+                format!("the TLS stack cannot use the private key: {error}"),
+            )
+        })?;
         Ok(Self {
             certified_key: Arc::new(CertifiedKey::new(chain, signing_key)),
         })

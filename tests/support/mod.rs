@@ -5,4 +5,5 @@ pub mod cli;
 pub mod fault_proxy;
 pub mod keystore_files;
 pub mod kmip_server;
+pub mod pbes2;
 pub mod vectors;
