@@ -344,6 +344,21 @@ fn with_only_such_peers_the_error_names_each_and_what_it_looked_like() {
             let text = error.to_string();
             eprintln!("{operation}: {text} ({:?})", started.elapsed());
             assert_eq!(error.class(), ErrorClass::Unreachable, "{text}");
+            // With a fixed version a Register is the first request: when the closing peer's
+            // close arrives only after the Register was sent (a race with its handshake), the
+            // Register may have been processed, so the client rightly stops there instead of
+            // sending it elsewhere.
+            let closed_after_request = format!(
+                "KMIP server {}: connection closed (closed by the server after the TLS \
+                 handshake and the request, before any KMIP reply)",
+                closing.address()
+            );
+            if operation == "Register"
+                && matches!(version, ProtocolVersionChoice::Fixed(_))
+                && text == closed_after_request
+            {
+                continue;
+            }
             assert!(matches!(error, ClientError::Unreachable(_)), "{text}");
             assert!(text.starts_with("no KMIP server reachable: "), "{text}");
             for expected in [
