@@ -9,7 +9,6 @@ mod support;
 use std::ffi::{CString, c_char};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -249,21 +248,8 @@ fn closed_port() -> u16 {
 /// request and then either never answers (`echo` false) or sends the request back (`echo`
 /// true: a KMIP message, but not a response).
 fn fake_tls_server(pki: &Path, echo: bool) -> String {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     use std::io::{Read, Write};
-    let chain = vec![CertificateDer::from_pem_file(pki.join("server.pem")).unwrap()];
-    let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).unwrap();
-    let config = Arc::new(
-        rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap(),
-    );
+    let config = support::tls_server::test_server_config(pki);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
     thread::spawn(move || {

@@ -128,19 +128,7 @@ impl FakePeer {
 
 /// The TLS server configuration of the fake peers.
 fn server_config(pki: &Path) -> Arc<rustls::ServerConfig> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let chain = vec![CertificateDer::from_pem_file(pki.join("server.pem")).unwrap()];
-    let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    Arc::new(config)
+    support::tls_server::test_server_config(pki)
 }
 
 /// Reads until the client closes (so that our own close is a FIN, not a reset), at most 5 s.

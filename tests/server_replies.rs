@@ -242,23 +242,7 @@ struct TlsKmipServer {
 
 impl TlsKmipServer {
     fn start(pki: &Path, handler_for: impl Fn() -> Handler + Send + 'static) -> Self {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let chain = CertificateDer::pem_file_iter(pki.join("server.pem"))
-            .expect("server.pem")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("server certificate");
-        let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).expect("server.key");
-        let tls = Arc::new(
-            rustls::ServerConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .expect("server certificate and key"),
-        );
+        let tls = support::tls_server::test_server_config(pki);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("non-blocking");
         let address = listener.local_addr().expect("address").to_string();

@@ -602,19 +602,7 @@ struct FakeTlsServer {
 impl FakeTlsServer {
     /// Starts it on a free port.
     fn start(pki: &Path, delay: Duration, behaviour: FakeBehaviour) -> Self {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let chain = vec![CertificateDer::from_pem_file(pki.join("server.pem")).unwrap()];
-        let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-        let config = Arc::new(config);
+        let config = support::tls_server::test_server_config(pki);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));

@@ -602,24 +602,7 @@ impl KmipMitm {
     /// Starts a relay to the KMIP server at `upstream` (`host:port`) with the certificates of
     /// the `pki` directory, injecting `fault` on every connection.
     pub fn start(upstream: &str, pki: &Path, fault: MessageFault) -> KmipMitm {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-        let chain = CertificateDer::pem_file_iter(pki.join("server.pem"))
-            .expect("server.pem")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("server certificate");
-        let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).expect("server.key");
-        let tls = Arc::new(
-            rustls::ServerConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .expect("server certificate and key"),
-        );
+        let tls = super::tls_server::test_server_config(pki);
         let options = kmip_keystore::config::KmipOptions {
             servers: kmip_keystore::config::ServerAddress::parse_list(upstream)
                 .expect("upstream address"),
