@@ -248,7 +248,7 @@ fn closed_port() -> u16 {
 /// request and then either never answers (`echo` false) or sends the request back (`echo`
 /// true: a KMIP message, but not a response).
 fn fake_tls_server(pki: &Path, echo: bool) -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let config = support::tls_server::test_server_config(pki);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -256,25 +256,12 @@ fn fake_tls_server(pki: &Path, echo: bool) -> String {
         for socket in listener.incoming().flatten() {
             let config = config.clone();
             thread::spawn(move || {
-                let mut socket = socket;
-                let Ok(mut tls) = rustls::ServerConnection::new(config) else {
+                let Some(mut stream) = support::tls_server::handshake(config, socket) else {
                     return;
                 };
-                while tls.is_handshaking() {
-                    if tls.complete_io(&mut socket).is_err() {
-                        return;
-                    }
-                }
-                let mut stream = rustls::StreamOwned::new(tls, socket);
-                let mut header = [0u8; 8];
-                if stream.read_exact(&mut header).is_err() {
+                let Some((header, body)) = support::tls_server::read_request(&mut stream) else {
                     return;
-                }
-                let length = u32::from_be_bytes(header[4..8].try_into().unwrap()) as usize;
-                let mut body = vec![0u8; length];
-                if stream.read_exact(&mut body).is_err() {
-                    return;
-                }
+                };
                 if echo {
                     let _ = stream.write_all(&header);
                     let _ = stream.write_all(&body);

@@ -626,34 +626,21 @@ impl FakeTlsServer {
 /// One connection of a [`FakeTlsServer`]; errors just end it.
 fn serve_fake(
     config: Arc<rustls::ServerConfig>,
-    mut socket: TcpStream,
+    socket: TcpStream,
     delay: Duration,
     behaviour: FakeBehaviour,
 ) {
-    use std::io::Read;
     thread::sleep(delay);
-    let Ok(mut tls) = rustls::ServerConnection::new(config) else {
+    let Some(mut stream) = support::tls_server::handshake(config, socket) else {
         return;
     };
-    while tls.is_handshaking() {
-        if tls.complete_io(&mut socket).is_err() {
-            return;
-        }
-    }
-    let mut stream = rustls::StreamOwned::new(tls, socket);
     if matches!(behaviour, FakeBehaviour::Hold) {
         thread::sleep(Duration::from_secs(30));
         return;
     }
-    let mut header = [0u8; 8];
-    if stream.read_exact(&mut header).is_err() {
+    let Some((header, body)) = support::tls_server::read_request(&mut stream) else {
         return;
-    }
-    let length = u32::from_be_bytes(header[4..8].try_into().unwrap()) as usize;
-    let mut body = vec![0u8; length];
-    if stream.read_exact(&mut body).is_err() {
-        return;
-    }
+    };
     match behaviour {
         FakeBehaviour::OversizedFrame => {
             let _ = stream.write_all(&[0x42, 0x00, 0x7B, 0x01, 0x00, 0x20, 0x00, 0x00]);
