@@ -872,6 +872,38 @@ uint32_t kmip_rotate(const kmip_client *client,
                      kmip_error **error_out);
 
 /**
+ * Rotates the open keystore `ks` to the KMIP key `new_key_id` (fetched with its state check:
+ * Active when `activateKeys` is on), or, when `new_key_id` is NULL or "", to a new key
+ * registered and activated on `client`'s server under a unique name, as `kmip_rotate` does
+ * for a keystore file, without opening it again: the keystore was checked to be under the
+ * host's master key when `ks` was opened, and its current master key is not fetched again. A
+ * database server that opens its keystore at start and then rotates (mongod's
+ * `--kmipRotateMasterKey`) sends, on a server that takes batches, only the Register and
+ * Activate of the new key (one request message), plus the old key's Revoke with
+ * `KMIP_ROTATE_RETIRE_OLD`.
+ *
+ * On `KMIP_OK` `ks` is under the new key (its `keystore_master_key_id` and
+ * `keystore_generation` say so), and the new key's identifier and a NUL are in `id_out`, its
+ * size including the NUL in `*id_len_out`. On failure `ks` and its file are under the old key.
+ * Crash safety, `flags`, the size rules of `id_out` and the error codes are those of
+ * `kmip_rotate`; `KMIP_ERR_READ_ONLY`-class errors do not arise (a `keystore` handle is
+ * writable). Waits for other calls on `ks` to finish (the handle's lock).
+ *
+ * # Safety
+ * `ks` is NULL or a live `keystore`; `client` is NULL or a live `kmip_client`; `new_key_id`
+ * is NULL or a NUL-terminated string; `id_out` is NULL or writable for `id_out_len` bytes;
+ * `id_len_out` and `error_out` are NULL or writable.
+ */
+uint32_t keystore_rotate(keystore *ks,
+                         const kmip_client *client,
+                         const char *new_key_id,
+                         uint32_t flags,
+                         char *id_out,
+                         size_t id_out_len,
+                         size_t *id_len_out,
+                         kmip_error **error_out);
+
+/**
  * The name of a status code, such as `"KMIP_ERR_TLS"`, as a static NUL-terminated string
  * (never NULL, never to be freed); `"KMIP_ERR_UNKNOWN"` for a number that is not a code.
  */

@@ -872,6 +872,19 @@ fn relay(
     let limits = DecodeLimits::default();
     let request = RequestMessage::decode(frame, &limits).ok()?;
     let version = request.header.protocol_version;
+    if request.batch_items.len() > 1 {
+        // This relay rewrites one operation at a time: it refuses batches as a whole, as some
+        // servers do (the client then sends it one operation per message).
+        return Some(encode_reply(
+            version,
+            None,
+            ResponseBatchItem::failure(
+                None,
+                ResultReason::INVALID_MESSAGE,
+                "batch requests are not supported",
+            ),
+        ));
+    }
     let item = &request.batch_items[0];
     let batch_item_id = item.unique_batch_item_id.clone();
     match &item.payload {

@@ -39,7 +39,9 @@
 //
 // Test commands (not mongod's): --insert DB:TEXT, --dump DB (prints "DB: TEXT" lines), --drop DB,
 // all repeatable and run in the order given; --run-for-seconds N (serve for N seconds: poll the
-// key state, then exit 0). Our flag, also not mongod's: --restoringFromBackup (see above).
+// key state, then exit 0). Our flags, also not mongod's: --restoringFromBackup (see above), and
+// --rotateRetireOldKey (with --kmipRotateMasterKey: the old key is deactivated once the keystore is
+// under the new one, KMIP_ROTATE_RETIRE_OLD).
 
 #include "wt_encryptor.h"
 
@@ -113,6 +115,7 @@ struct Settings {
     bool enable_encryption = false;
     bool rotate = false;
     bool restoring_from_backup = false;
+    bool rotate_retire_old = false;
     std::map<std::string, std::string> kmip;  // mongod option name (as in YAML) -> value
     struct Command {
         enum Kind { kInsert, kDump, kDrop } kind;
@@ -200,6 +203,8 @@ Settings parse_arguments(int argc, char **argv) {
             s.rotate = true;
         } else if (flag == "--restoringFromBackup") {
             s.restoring_from_backup = true;
+        } else if (flag == "--rotateRetireOldKey") {
+            s.rotate_retire_old = true;
         } else if (flag.rfind("--kmip", 0) == 0) {
             s.kmip[option_name_from_flag(flag)] = value();
         } else if (flag == "--insert") {
@@ -575,24 +580,20 @@ class Server {
         }
         std::string old_id = recorded_master_key_id();
         // The same checks as a start (the expected key, the generation) before anything is rotated;
-        // kmip_rotate opens the keystore itself, so this handle is closed first.
+        // the open handle is then rotated in place (keystore_rotate): its master key is not fetched
+        // again, and the handle is under the new key afterwards.
         open_keystore(old_id);
-        keystore_close(keystore_);
-        keystore_ = nullptr;
         std::array<char, KMIP_KEY_ID_BUFFER_SIZE> id{};
         size_t id_len = 0;
         kmip_error *error = nullptr;
-        uint32_t status = kmip_rotate(client_, keystore_path_.c_str(), old_id.c_str(), nullptr,
-                                      configured.empty() ? nullptr : configured.c_str(), 0, id.data(), id.size(), &id_len,
-                                      &error);
+        uint32_t status = keystore_rotate(keystore_, client_, configured.empty() ? nullptr : configured.c_str(),
+                                          s_.rotate_retire_old ? KMIP_ROTATE_RETIRE_OLD : 0, id.data(), id.size(),
+                                          &id_len, &error);
         check(status, error, "rotating the master key");
         const std::string new_id = id.data();
         write_file(id_path_, new_id + "\n");
         log_line("master key rotated: old '" + old_id + "', new '" + new_id + "'");
-        // The rotation wrote the keystore: record its new generation (read back under the new key).
-        error = nullptr;
-        status = keystore_open(client_, keystore_path_.c_str(), new_id.c_str(), nullptr, &keystore_, &error);
-        check(status, error, "reopening the rotated keystore with master key '" + new_id + "'");
+        // The rotation wrote the keystore: record its new generation.
         const uint64_t generation = keystore_generation_of(keystore_);
         record_generation(generation);
         log_line("keystore generation after the rotation: " + std::to_string(generation));

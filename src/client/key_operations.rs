@@ -10,6 +10,7 @@
 
 use base64ct::{Base64, Encoding};
 
+use super::batch::{BatchAnswer, ItemResult, may_refuse_batching};
 use super::result_meaning::{KeyAction, Meaning, Verdict, meaning};
 use super::{ClientError, KmipClient, malformed};
 use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
@@ -178,15 +179,7 @@ impl KmipClient {
     /// Registers `key` as an AES-256 Symmetric Key (Raw) with the attributes today's servers use
     /// and, when given, a Name. Returns the new key's identifier; the key is Pre-Active.
     pub fn register_key(&self, key: &[u8; 32], name: Option<&str>) -> Result<String, ClientError> {
-        let payload = RequestPayload::Register(RegisterRequest {
-            object_type: ObjectType::SYMMETRIC_KEY,
-            attributes: master_key_attributes(name),
-            object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
-                key,
-                CryptographicAlgorithm::AES,
-            )),
-            protection_storage_masks: None,
-        });
+        let payload = register_request(key, name);
         Ok(
             expect_payload!(self.call(payload).map_err(keyless)?, Register)
                 .unique_identifier
@@ -280,35 +273,9 @@ impl KmipClient {
     }
 
     fn key_state_on(&self, conn: &mut Connection, id: &str) -> Result<State, ClientError> {
-        let payload = RequestPayload::GetAttributes(GetAttributesRequest {
-            unique_identifier: Some(id.into()),
-            attributes: vec![AttributeName::Standard(tags::STATE)],
-        });
-        let answer = match self.call_on(conn, payload) {
-            Ok(answer) => answer,
-            Err(e) => {
-                return match on_key(id, e, Verdict::without_state) {
-                    ClientError::KeyState { state, .. } => Ok(state),
-                    other => Err(other),
-                };
-            }
-        };
-        let attributes = expect_payload!(answer, GetAttributes);
-        if attributes.unique_identifier != id {
-            return Err(ClientError::protocol(
-                conn.server(),
-                format!(
-                    "Get Attributes of key '{id}' answered for key '{}'",
-                    attributes.unique_identifier
-                ),
-            ));
-        }
-        match attributes.get(tags::STATE).map(|a| &a.value) {
-            Some(Value::Enumeration(s)) => Ok(State(*s)),
-            _ => Err(ClientError::protocol(
-                conn.server(),
-                format!("no State attribute returned for key '{id}'"),
-            )),
+        match self.call_on(conn, state_request(Some(id))) {
+            Ok(answer) => state_of(conn.server(), id, answer),
+            Err(e) => state_from_refusal(id, e),
         }
     }
 
@@ -324,17 +291,35 @@ impl KmipClient {
     /// Get, then Export where the key's state explains a refusal of Get and Export exists.
     fn get_key_on(&self, conn: &mut Connection, id: &str) -> Result<KeyBytes, ClientError> {
         let version = self.negotiate(conn).map_err(keyless)?;
-        let refused = match self.read_key_on(conn, version, Operation::GET, id) {
-            Ok(key) => return Ok(key),
-            Err(e) => on_key(id, e, |m| {
-                Verdict::of(
-                    m,
-                    KeyAction::Get,
-                    || self.key_state_on(conn, id),
-                    ClientError::class,
-                )
-            }),
-        };
+        match self.read_key_on(conn, version, Operation::GET, id) {
+            Ok(key) => Ok(key),
+            Err(e) => self.after_get_refused(conn, version, id, e, None),
+        }
+    }
+
+    /// What a failed Get of `id` (`error`) means, and the key where Export can still read it:
+    /// the refusal is classified by its meaning (with the key's state, `known_state` or read on
+    /// `conn`), and a key refused because it is Deactivated or Compromised is asked for with
+    /// Export (KMIP 1.4 and later).
+    fn after_get_refused(
+        &self,
+        conn: &mut Connection,
+        version: ProtocolVersion,
+        id: &str,
+        error: ClientError,
+        known_state: Option<State>,
+    ) -> Result<KeyBytes, ClientError> {
+        let refused = on_key(id, error, |m| {
+            Verdict::of(
+                m,
+                KeyAction::Get,
+                || match known_state {
+                    Some(state) => Ok(state),
+                    None => self.key_state_on(conn, id),
+                },
+                ClientError::class,
+            )
+        });
         match refused {
             ClientError::KeyState {
                 state: state @ (State::DEACTIVATED | State::COMPROMISED),
@@ -376,7 +361,7 @@ impl KmipClient {
         } else {
             RequestPayload::Get(GetRequest::raw(id))
         };
-        self.exchange_with(conn, version, request, |payload, _, server| {
+        self.exchange_with(conn, version, &request, |payload, _, server, key_at| {
             let (answered, object) = if operation == Operation::EXPORT {
                 let got = ExportResponseView::decode(payload)
                     .map_err(|e| malformed(server, operation, &e))?;
@@ -386,28 +371,98 @@ impl KmipClient {
                     .map_err(|e| malformed(server, operation, &e))?;
                 (got.unique_identifier, got.object)
             };
+            if let Some(material) = object.key_block().and_then(|block| block.key_bytes()) {
+                *key_at = Some((material.as_ptr() as usize, material.len()));
+            }
             key_of(server, operation, id, answered, &object)
         })
     }
 
     /// What a database server does at start: the key's state (which must be Active when
-    /// `require_active`) and then the key itself, on one connection.
+    /// `require_active`) and then the key itself, in one request message where the server
+    /// takes batches (the state check and the Get together; a key that is not Active is then
+    /// wiped unused), else one after the other on one connection.
     pub fn fetch_master_key(
         &self,
         id: &str,
         require_active: bool,
     ) -> Result<(State, KeyBytes), ClientError> {
         self.with_connection(|client, conn| {
-            let state = client.key_state_on(conn, id)?;
-            if require_active && state != State::ACTIVE {
-                return Err(ClientError::KeyState {
-                    id: id.to_owned(),
-                    state,
-                    refused: None,
-                });
+            let version = client.negotiate(conn).map_err(keyless)?;
+            if client.batches_on(conn)
+                && let Some(fetched) = client.fetch_batched(conn, version, id, require_active)?
+            {
+                return Ok(fetched);
             }
+            let state = client.key_state_on(conn, id)?;
+            check_state(id, state, require_active)?;
             Ok((state, client.get_key_on(conn, id)?))
         })
+    }
+
+    /// [`KmipClient::fetch_master_key`] as one batch (Get Attributes of the State, then Get).
+    /// `Ok(None)` when the server did not answer it as a batch (it refused it, or answered only
+    /// part of it): the caller asks one operation at a time.
+    fn fetch_batched(
+        &self,
+        conn: &mut Connection,
+        version: ProtocolVersion,
+        id: &str,
+        require_active: bool,
+    ) -> Result<Option<(State, KeyBytes)>, ClientError> {
+        let payloads = vec![
+            state_request(Some(id)),
+            RequestPayload::Get(GetRequest::raw(id)),
+        ];
+        let answer =
+            self.exchange_batch(conn, version, payloads, |index, payload, v, server| {
+                if index == 0 {
+                    let answer = ResponsePayload::decode(Operation::GET_ATTRIBUTES, payload, v)
+                        .map_err(|e| malformed(server, Operation::GET_ATTRIBUTES, &e))?;
+                    state_of(server, id, answer).map(Fetched::State)
+                } else {
+                    let got = GetResponseView::decode(payload)
+                        .map_err(|e| malformed(server, Operation::GET, &e))?;
+                    key_of(
+                        server,
+                        Operation::GET,
+                        id,
+                        got.unique_identifier,
+                        &got.object,
+                    )
+                    .map(Fetched::Key)
+                }
+            })?;
+        let (results, short) = match answer {
+            BatchAnswer::Refused(e) => {
+                self.one_at_a_time(conn, &format_args!("it refused a batch ({e})"));
+                return Ok(None);
+            }
+            BatchAnswer::Items { results, short } => (results, short),
+        };
+        if short {
+            self.one_at_a_time(conn, &"it answered only part of a batch");
+        }
+        let mut results = results.into_iter();
+        let state = match results.next() {
+            Some(ItemResult::Done(Fetched::State(state))) => state,
+            Some(ItemResult::Failed(e)) if may_refuse_batching(&e, false) => {
+                self.one_at_a_time(conn, &format_args!("it refused a batch ({e})"));
+                return Ok(None);
+            }
+            Some(ItemResult::Failed(e)) => state_from_refusal(id, e)?,
+            _ => return Ok(None),
+        };
+        check_state(id, state, require_active)?;
+        let key = match results.next() {
+            Some(ItemResult::Done(Fetched::Key(key))) => key,
+            Some(ItemResult::Failed(e)) => {
+                self.after_get_refused(conn, version, id, e, Some(state))?
+            }
+            // Not answered: asked alone (a Get changes nothing on the server).
+            _ => self.get_key_on(conn, id)?,
+        };
+        Ok(Some((state, key)))
     }
 
     /// Identifiers of the keys named `name` (Locate by Name; follows the pages of servers that
@@ -478,6 +533,222 @@ impl KmipClient {
         Ok(id)
     }
 
+    /// [`KmipClient::register_and_activate`] for a `name` no earlier attempt used (freshly
+    /// generated), so no key can exist under it yet: no Locate first, and Register and
+    /// Activate (through the ID Placeholder) go in one request message where the server takes
+    /// batches. Whatever the server leaves undone is finished one operation at a time; a
+    /// Register it may or may not have done is finished by [`KmipClient::register_and_activate`]
+    /// (found by its name, never registered twice). Returns the key's identifier.
+    pub fn register_new_and_activate(
+        &self,
+        key: &[u8; 32],
+        name: &str,
+        activate: bool,
+    ) -> Result<String, ClientError> {
+        if !activate {
+            return self.register_key(key, Some(name));
+        }
+        let outcome = self.run(false, |client, conn| {
+            let version = client.negotiate(conn).map_err(keyless)?;
+            if !client.placeholder_on(conn) {
+                return Ok(Creation::ById);
+            }
+            let payloads = vec![
+                register_request(key, Some(name)),
+                RequestPayload::Activate(UniqueIdentifierRequest {
+                    unique_identifier: None,
+                }),
+            ];
+            let mut registered: Option<String> = None;
+            let answer =
+                client.exchange_batch(conn, version, payloads, |index, payload, v, server| {
+                    if index == 0 {
+                        let id = created_id(server, Operation::REGISTER, payload, v)?;
+                        registered = Some(id.clone());
+                        Ok(Created::Id(id))
+                    } else {
+                        activated_id(server, registered.as_deref(), payload, v)
+                    }
+                })?;
+            Ok(client.creation_outcome(conn, answer))
+        })?;
+        match outcome {
+            Creation::Done { id, .. } => Ok(id),
+            Creation::Unfinished { id, activated } => {
+                if !activated {
+                    self.activate(&id)?;
+                }
+                Ok(id)
+            }
+            Creation::ById => {
+                let id = self.register_key(key, Some(name))?;
+                self.activate(&id)?;
+                Ok(id)
+            }
+            Creation::Ambiguous => self.register_and_activate(key, name, activate),
+            Creation::Failed(e) => Err(keyless(e)),
+        }
+    }
+
+    /// [`KmipClient::create_and_activate`] and then the key's state and value
+    /// ([`KmipClient::fetch_master_key`], without the state requirement), for a `name` no
+    /// earlier attempt used: Create, Activate (when `activate`) and Get go in one request
+    /// message through the ID Placeholder where the server takes batches; whatever it leaves
+    /// undone is finished one operation at a time (a Create it may or may not have done is
+    /// found by its name, never made twice).
+    pub fn create_new_and_activate(
+        &self,
+        name: &str,
+        activate: bool,
+    ) -> Result<(String, State, KeyBytes), ClientError> {
+        let outcome = self.run(false, |client, conn| {
+            let version = client.negotiate(conn).map_err(keyless)?;
+            if !client.placeholder_on(conn) {
+                return Ok(Creation::ById);
+            }
+            let mut payloads = vec![RequestPayload::Create(CreateRequest {
+                object_type: ObjectType::SYMMETRIC_KEY,
+                attributes: master_key_attributes(Some(name)),
+                protection_storage_masks: None,
+            })];
+            if activate {
+                payloads.push(RequestPayload::Activate(UniqueIdentifierRequest {
+                    unique_identifier: None,
+                }));
+            }
+            payloads.push(RequestPayload::Get(GetRequest {
+                unique_identifier: None,
+                ..GetRequest::raw("")
+            }));
+            let last = payloads.len() - 1;
+            let mut created: Option<String> = None;
+            let answer =
+                client.exchange_batch(conn, version, payloads, |index, payload, v, server| {
+                    if index == 0 {
+                        let id = created_id(server, Operation::CREATE, payload, v)?;
+                        created = Some(id.clone());
+                        Ok(Created::Id(id))
+                    } else if index == last {
+                        let id = created.as_deref().unwrap_or_default();
+                        let got = GetResponseView::decode(payload)
+                            .map_err(|e| malformed(server, Operation::GET, &e))?;
+                        key_of(
+                            server,
+                            Operation::GET,
+                            id,
+                            got.unique_identifier,
+                            &got.object,
+                        )
+                        .map(Created::Key)
+                    } else {
+                        activated_id(server, created.as_deref(), payload, v)
+                    }
+                })?;
+            Ok(client.creation_outcome(conn, answer))
+        })?;
+        let id = match outcome {
+            Creation::Done { id, key: Some(key) } => {
+                let state = if activate {
+                    State::ACTIVE
+                } else {
+                    State::PRE_ACTIVE
+                };
+                return Ok((id, state, key));
+            }
+            Creation::Done { id, key: None } => id,
+            Creation::Unfinished { id, activated } => {
+                if activate && !activated {
+                    self.activate(&id)?;
+                }
+                id
+            }
+            Creation::ById => {
+                let id = self.create_key(Some(name))?;
+                if activate {
+                    self.activate(&id)?;
+                }
+                id
+            }
+            Creation::Ambiguous => self.create_and_activate(name, activate)?,
+            Creation::Failed(e) => return Err(keyless(e)),
+        };
+        let (state, key) = self.fetch_master_key(&id, false)?;
+        Ok((id, state, key))
+    }
+
+    /// What the answer to a creation batch (Register or Create, then operations on the ID
+    /// Placeholder) leaves to do. Remembers a server that refused the placeholder (a batch
+    /// refused as a whole, or an operation on the placeholder refused), or answered only part of
+    /// a batch.
+    fn creation_outcome(&self, conn: &Connection, answer: BatchAnswer<Created>) -> Creation {
+        let (results, short) = match answer {
+            BatchAnswer::Refused(e) => {
+                // Nothing was done; the placeholder is the likely cause (a server refusing
+                // batches altogether shows it on the next one).
+                self.no_placeholder(conn, &format_args!("it refused a placeholder batch ({e})"));
+                return Creation::ById;
+            }
+            BatchAnswer::Items { results, short } => (results, short),
+        };
+        if short {
+            self.one_at_a_time(conn, &"it answered only part of a batch");
+        }
+        let mut results = results.into_iter();
+        let id = match results.next() {
+            Some(ItemResult::Done(Created::Id(id))) => id,
+            Some(ItemResult::Failed(e)) if may_refuse_batching(&e, false) => {
+                self.no_placeholder(conn, &format_args!("it refused a placeholder batch ({e})"));
+                return Creation::ById;
+            }
+            Some(ItemResult::Failed(e)) => return Creation::Failed(e),
+            // The key may or may not exist: found by its name.
+            _ => return Creation::Ambiguous,
+        };
+        let mut activated = false;
+        let mut key = None;
+        let mut complete = true;
+        for result in results {
+            match result {
+                ItemResult::Done(Created::Key(k)) => key = Some(k),
+                ItemResult::Done(Created::Activated) => activated = true,
+                ItemResult::Done(Created::Id(_)) => {}
+                ItemResult::Failed(e) => {
+                    if may_refuse_batching(&e, true) {
+                        self.no_placeholder(
+                            conn,
+                            &format_args!("it refused an operation on the ID Placeholder ({e})"),
+                        );
+                    } else {
+                        log::info!("KMIP: after creating key '{id}': {e}; finishing it alone");
+                    }
+                    complete = false;
+                    break;
+                }
+                ItemResult::Missing => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if complete {
+            Creation::Done { id, key }
+        } else {
+            Creation::Unfinished { id, activated }
+        }
+    }
+
+    /// Deactivates the key `id` because a new key superseded it (Revoke, reason Superseded).
+    /// A key that is not Active (Pre-Active, already Deactivated, ...) is left as it is.
+    pub fn retire(&self, id: &str) -> Result<(), ClientError> {
+        match self.revoke(id, RevocationReasonCode::SUPERSEDED) {
+            Err(ClientError::KeyState { state, .. }) if state != State::ACTIVE => {
+                log::info!("KMIP: key '{id}' is {}: nothing to retire", state.label());
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
     fn activate_if_needed(&self, id: &str) -> Result<(), ClientError> {
         match self.key_state(id)? {
             State::ACTIVE => Ok(()),
@@ -489,6 +760,149 @@ impl KmipClient {
             }),
         }
     }
+}
+
+/// A Register of `key` as an AES-256 Symmetric Key (Raw) with the attributes today's servers
+/// use and, when given, a Name.
+fn register_request(key: &[u8; 32], name: Option<&str>) -> RequestPayload {
+    RequestPayload::Register(RegisterRequest {
+        object_type: ObjectType::SYMMETRIC_KEY,
+        attributes: master_key_attributes(name),
+        object: ManagedObject::SymmetricKey(KeyBlock::raw_symmetric(
+            key,
+            CryptographicAlgorithm::AES,
+        )),
+        protection_storage_masks: None,
+    })
+}
+
+/// Get Attributes of the State of `id` (`None`: of the ID Placeholder).
+fn state_request(id: Option<&str>) -> RequestPayload {
+    RequestPayload::GetAttributes(GetAttributesRequest {
+        unique_identifier: id.map(Into::into),
+        attributes: vec![AttributeName::Standard(tags::STATE)],
+    })
+}
+
+/// The State in a Get Attributes `answer` about key `id`, checked to be about `id`.
+fn state_of(server: &str, id: &str, answer: ResponsePayload) -> Result<State, ClientError> {
+    let attributes = expect_payload!(answer, GetAttributes);
+    if attributes.unique_identifier != id {
+        return Err(ClientError::protocol(
+            server,
+            format!(
+                "Get Attributes of key '{id}' answered for key '{}'",
+                attributes.unique_identifier
+            ),
+        ));
+    }
+    match attributes.get(tags::STATE).map(|a| &a.value) {
+        Some(Value::Enumeration(s)) => Ok(State(*s)),
+        _ => Err(ClientError::protocol(
+            server,
+            format!("no State attribute returned for key '{id}'"),
+        )),
+    }
+}
+
+/// The state a refused Get Attributes of `id` still tells (a server that refuses to read the
+/// attributes of a destroyed key says it is Destroyed), or the refusal's meaning.
+fn state_from_refusal(id: &str, error: ClientError) -> Result<State, ClientError> {
+    match on_key(id, error, Verdict::without_state) {
+        ClientError::KeyState { state, .. } => Ok(state),
+        other => Err(other),
+    }
+}
+
+/// Fails with the key's state when `require_active` and the key is not Active.
+fn check_state(id: &str, state: State, require_active: bool) -> Result<(), ClientError> {
+    if require_active && state != State::ACTIVE {
+        return Err(ClientError::KeyState {
+            id: id.to_owned(),
+            state,
+            refused: None,
+        });
+    }
+    Ok(())
+}
+
+/// The identifier in a Register or Create (`operation`) response payload.
+fn created_id(
+    server: &str,
+    operation: Operation,
+    payload: crate::ttlv::ItemRef<'_>,
+    version: ProtocolVersion,
+) -> Result<String, ClientError> {
+    match ResponsePayload::decode(operation, payload, version)
+        .map_err(|e| malformed(server, operation, &e))?
+    {
+        ResponsePayload::Register(p) => Ok(p.unique_identifier.into()),
+        ResponsePayload::Create(p) => Ok(p.unique_identifier.into()),
+        _ => Err(ClientError::protocol(
+            server,
+            format!("{operation} response carries another payload"),
+        )),
+    }
+}
+
+/// Reads an Activate response on the ID Placeholder: it must name the key the batch just made
+/// (`created`), or the server activated another object.
+fn activated_id(
+    server: &str,
+    created: Option<&str>,
+    payload: crate::ttlv::ItemRef<'_>,
+    version: ProtocolVersion,
+) -> Result<Created, ClientError> {
+    let answer = ResponsePayload::decode(Operation::ACTIVATE, payload, version)
+        .map_err(|e| malformed(server, Operation::ACTIVATE, &e))?;
+    match (answer, created) {
+        (ResponsePayload::Activate(p), Some(id)) if p.unique_identifier == id => {
+            Ok(Created::Activated)
+        }
+        (ResponsePayload::Activate(p), _) => Err(ClientError::protocol(
+            server,
+            format!(
+                "Activate on the ID Placeholder answered for key '{}', not the key just made",
+                p.unique_identifier
+            ),
+        )),
+        _ => Err(ClientError::protocol(
+            server,
+            "Activate response carries another payload",
+        )),
+    }
+}
+
+/// What an item of the start-up batch gave.
+enum Fetched {
+    State(State),
+    Key(KeyBytes),
+}
+
+/// What an item of a creation batch gave.
+enum Created {
+    /// The new key's identifier (Register, Create).
+    Id(String),
+    /// The new key (Get).
+    Key(KeyBytes),
+    /// The new key was activated (Activate).
+    Activated,
+}
+
+/// Where a creation batch left a new key.
+enum Creation {
+    /// Made and activated (when asked), with its value when the batch read it.
+    Done { id: String, key: Option<KeyBytes> },
+    /// Made; what followed (activation, reading it) was not done.
+    Unfinished { id: String, activated: bool },
+    /// Not made: to be made one operation per message, by identifier (the name is fresh and
+    /// nothing was done under it).
+    ById,
+    /// The server may or may not have made it (its answer did not say): made the long way,
+    /// finding the key by its name first.
+    Ambiguous,
+    /// The server refused to make it.
+    Failed(ClientError),
 }
 
 /// The key in the `object` of a Get or Export (`operation`) response that answered for

@@ -9,11 +9,21 @@
 //! connection fails mid-exchange is retried once on a new connection; others report the error.
 //!
 //! # Version negotiation
-//! With `protocolVersion = auto` the first connection sends Discover Versions (under a 1.1
-//! header, listing every version this crate speaks) and uses the first version the server
-//! lists that we speak; a server that refuses the operation is spoken to in KMIP 1.0. A
-//! version the server did not list is never sent.
+//! With `protocolVersion = auto` the first connection to each server sends Discover Versions
+//! (under a 1.1 header, listing every version this crate speaks) and uses the first version the
+//! server lists that we speak; a server that refuses the operation is spoken to in KMIP 1.0. A
+//! version the server did not list is never sent. The answer is kept per server for the
+//! client's life: a reconnect to the same server (a new connection, a failover and back) does
+//! not ask again, and another server is asked on its first connection.
+//!
+//! # Batches
+//! What belongs together goes in one request message ([`batch`]): the state check and the Get
+//! at start, Register (or Create) with Activate (and Get) through the ID Placeholder. A server
+//! that refuses a batch or the placeholder, or stops a batch early, is sent one operation per
+//! message from then on (remembered per server, like its version); the operations it left
+//! undone are retried one by one, and none is ever taken as done without its answer.
 
+mod batch;
 mod error;
 mod key_operations;
 pub mod result_meaning;
@@ -28,20 +38,17 @@ use parking_lot::Mutex;
 
 use crate::config::{KmipOptions, ProtocolVersionChoice};
 use crate::credentials::ClientCredentials;
-use crate::protocol::operations::DiscoverVersions;
+use crate::protocol::operations::{DiscoverVersions, QueryRequest};
 use crate::protocol::{
-    Operation, ProtocolVersion, RequestMessage, RequestPayload, ResponseItemView, ResponsePayload,
-    ResponseView, ResultReason, ResultStatus,
+    Operation, ProtocolVersion, QueryFunction, RequestMessage, RequestPayload, ResponseItemView,
+    ResponsePayload, ResponseView, ResultReason, ResultStatus,
 };
-use crate::transport::{AttemptFailure, Connection, Transport};
+use crate::transport::{AttemptFailure, Connection, Secret, Transport};
 use crate::ttlv::{DecodeError, DecodeLimits, ItemRef};
+use batch::{BatchAnswer, ItemResult};
 
 /// Idle connections kept for reuse.
 const MAX_IDLE_CONNECTIONS: usize = 8;
-
-/// Initial capacity of an encoded request: more than any request this client sends (a Register
-/// with its key is under 500 bytes), so the buffer is never reallocated.
-const REQUEST_BUFFER_CAPACITY: usize = 2048;
 
 /// A KMIP client for one configured set of servers.
 #[derive(Clone)]
@@ -51,17 +58,48 @@ pub struct KmipClient {
 
 struct Inner {
     transport: Transport,
-    idle: Mutex<Vec<Connection>>,
-    negotiated: Mutex<Option<ProtocolVersion>>,
+    /// Idle connections, boxed: a connection is about 1.3 KiB, and a pooled call moves it in
+    /// and out of the pool.
+    #[allow(
+        clippy::vec_box,
+        reason = "a pooled call moves the connection out and back: 8 bytes, not 1.3 KiB"
+    )]
+    idle: Mutex<Vec<Box<Connection>>>,
+    /// The version when `protocolVersion` fixes it (never negotiated then).
+    pinned: Option<ProtocolVersion>,
+    /// What each server has shown (its version, whether it takes batches), by server name.
+    servers: Mutex<Vec<(String, ServerProfile)>>,
     limits: DecodeLimits,
     batch_item_ids: BatchItemIds,
+}
+
+/// What a client learned about one server, kept for the client's life.
+#[derive(Clone, Debug, Default)]
+struct ServerProfile {
+    /// The negotiated protocol version.
+    version: Option<ProtocolVersion>,
+    /// Its Vendor Identification (Query, asked with Discover Versions).
+    vendor: Option<String>,
+    /// The server refused a batch or stopped one early: one operation per message.
+    one_at_a_time: bool,
+    /// The server refused an operation on the ID Placeholder.
+    no_placeholder: bool,
+}
+
+/// Servers known (by the Vendor Identification their Query gives) to refuse an operation on
+/// the ID Placeholder: PyKMIP's parser requires a Unique Identifier in an Activate request, so
+/// the whole request message fails to parse. A server sent a placeholder batch it refuses costs
+/// one request more; knowing it beforehand saves it.
+fn vendor_refuses_placeholder(vendor: &str) -> bool {
+    vendor.starts_with("PyKMIP")
 }
 
 impl std::fmt::Debug for KmipClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KmipClient")
             .field("transport", &self.inner.transport)
-            .field("version", &*self.inner.negotiated.lock())
+            .field("pinned_version", &self.inner.pinned)
+            .field("servers", &*self.inner.servers.lock())
             .finish_non_exhaustive()
     }
 }
@@ -93,10 +131,11 @@ impl KmipClient {
             inner: Arc::new(Inner {
                 transport,
                 idle: Mutex::new(Vec::new()),
-                negotiated: Mutex::new(match choice {
+                pinned: match choice {
                     ProtocolVersionChoice::Fixed(v) => Some(v),
                     ProtocolVersionChoice::Auto => None,
-                }),
+                },
+                servers: Mutex::new(Vec::new()),
                 limits: DecodeLimits::default(),
                 batch_item_ids: BatchItemIds::new(),
             }),
@@ -108,16 +147,80 @@ impl KmipClient {
         &self.inner.transport
     }
 
-    /// The protocol version in use, negotiating it first if needed.
+    /// The protocol version in use with the server the next call goes to, negotiating it
+    /// first if needed.
     pub fn protocol_version(&self) -> Result<ProtocolVersion, ClientError> {
-        if let Some(v) = *self.inner.negotiated.lock() {
+        if let Some(v) = self.inner.pinned {
             return Ok(v);
         }
         self.run(true, |client, conn| client.negotiate(conn))
     }
 
+    /// `look` at what the client knows of `server` (nothing yet: the default profile).
+    fn profile<T>(&self, server: &str, look: impl FnOnce(&ServerProfile) -> T) -> T {
+        let servers = self.inner.servers.lock();
+        match servers.iter().find(|(name, _)| name == server) {
+            Some((_, profile)) => look(profile),
+            None => look(&ServerProfile::default()),
+        }
+    }
+
+    /// Changes what the client knows of `server`.
+    fn update_profile(&self, server: &str, change: impl FnOnce(&mut ServerProfile)) {
+        let mut servers = self.inner.servers.lock();
+        match servers.iter_mut().find(|(name, _)| name == server) {
+            Some((_, profile)) => change(profile),
+            None => {
+                let mut profile = ServerProfile::default();
+                change(&mut profile);
+                servers.push((server.to_owned(), profile));
+            }
+        }
+    }
+
+    /// Whether the server of `conn` may be sent batches: not once it refused one (or an ID
+    /// Placeholder) or stopped one early.
+    pub(crate) fn batches_on(&self, conn: &Connection) -> bool {
+        !self.profile(conn.server(), |p| p.one_at_a_time)
+    }
+
+    /// Whether operations on the ID Placeholder may be batched with the Register or Create
+    /// before them on the server of `conn`: only where it takes batches, its Query identified
+    /// it as a server not known to refuse them, and it has not refused one. (With a pinned
+    /// version there is no negotiation, hence no Query: new keys are then activated by
+    /// identifier, which costs the same as a placeholder batch a server refuses, and less
+    /// after it.)
+    pub(crate) fn placeholder_on(&self, conn: &Connection) -> bool {
+        self.profile(conn.server(), |profile| {
+            !profile.one_at_a_time
+                && !profile.no_placeholder
+                && profile
+                    .vendor
+                    .as_deref()
+                    .is_some_and(|v| !vendor_refuses_placeholder(v))
+        })
+    }
+
+    /// Remembers that the server of `conn` refuses operations on the ID Placeholder.
+    pub(crate) fn no_placeholder(&self, conn: &Connection, why: &dyn std::fmt::Display) {
+        let server = conn.server();
+        log::info!("KMIP server {server}: {why}; new keys are activated by identifier from now on");
+        self.update_profile(server, |p| p.no_placeholder = true);
+    }
+
+    /// Remembers that the server of `conn` gets one operation per message from now on.
+    pub(crate) fn one_at_a_time(&self, conn: &Connection, why: &dyn std::fmt::Display) {
+        let server = conn.server();
+        if !self.profile(server, |p| p.one_at_a_time) {
+            log::info!(
+                "KMIP server {server}: {why}; sending it one operation per message from now on"
+            );
+            self.update_profile(server, |p| p.one_at_a_time = true);
+        }
+    }
+
     /// Takes an idle connection that is still usable, or opens a new one.
-    fn take_connection(&self) -> Result<Connection, ClientError> {
+    fn take_connection(&self) -> Result<Box<Connection>, ClientError> {
         loop {
             let candidate = self.inner.idle.lock().pop();
             match candidate {
@@ -128,12 +231,12 @@ impl KmipClient {
                         conn.server()
                     );
                 }
-                None => return Ok(self.inner.transport.connect()?),
+                None => return Ok(Box::new(self.inner.transport.connect()?)),
             }
         }
     }
 
-    fn put_back(&self, conn: Connection) {
+    fn put_back(&self, conn: Box<Connection>) {
         if conn.is_broken() {
             return;
         }
@@ -143,19 +246,72 @@ impl KmipClient {
         }
     }
 
-    /// Negotiates the version on `conn` when `auto` and not yet done.
-    fn negotiate(&self, conn: &mut Connection) -> Result<ProtocolVersion, ClientError> {
-        if let Some(v) = *self.inner.negotiated.lock() {
+    /// The version for `conn`: the pinned one, or the one negotiated with its server
+    /// (negotiated on `conn` the first time).
+    ///
+    /// The negotiation is one request message: Discover Versions and a Query of the server's
+    /// identification, batched (under a 1.1 header), so that the server's vendor is known at no
+    /// cost (see [`vendor_refuses_placeholder`]). A server that refuses the batch is asked
+    /// Discover Versions alone (and sent no batch again).
+    pub(crate) fn negotiate(&self, conn: &mut Connection) -> Result<ProtocolVersion, ClientError> {
+        if let Some(v) = self.inner.pinned {
             return Ok(v);
         }
-        let offered = DiscoverVersions {
-            versions: ProtocolVersion::SUPPORTED.to_vec(),
+        if let Some(v) = self.profile(conn.server(), |p| p.version) {
+            return Ok(v);
+        }
+        let offered = || {
+            RequestPayload::DiscoverVersions(DiscoverVersions {
+                versions: ProtocolVersion::SUPPORTED.to_vec(),
+            })
         };
-        let chosen = match self.exchange_on(
-            conn,
-            ProtocolVersion::V1_1,
-            RequestPayload::DiscoverVersions(offered),
-        ) {
+        let mut answer = None;
+        if self.batches_on(conn) {
+            let query = RequestPayload::Query(QueryRequest {
+                functions: vec![QueryFunction::SERVER_INFORMATION],
+            });
+            let batch = self.exchange_batch(
+                conn,
+                ProtocolVersion::V1_1,
+                vec![offered(), query],
+                |index, payload, v, server| {
+                    let operation = if index == 0 {
+                        Operation::DISCOVER_VERSIONS
+                    } else {
+                        Operation::QUERY
+                    };
+                    ResponsePayload::decode(operation, payload, v)
+                        .map_err(|e| malformed(server, operation, &e))
+                },
+            )?;
+            match batch {
+                BatchAnswer::Refused(e) => {
+                    self.one_at_a_time(conn, &format_args!("it refused a batch ({e})"));
+                }
+                BatchAnswer::Items { results, short } => {
+                    if short {
+                        self.one_at_a_time(conn, &"it answered only part of a batch");
+                    }
+                    let mut results = results.into_iter();
+                    match results.next() {
+                        Some(ItemResult::Done(payload)) => answer = Some(Ok(payload)),
+                        Some(ItemResult::Failed(e)) => answer = Some(Err(e)),
+                        _ => {}
+                    }
+                    if let Some(ItemResult::Done(ResponsePayload::Query(info))) = results.next()
+                        && let Some(vendor) = info.vendor_identification
+                    {
+                        log::info!("KMIP server {}: {vendor}", conn.server());
+                        self.update_profile(conn.server(), |p| p.vendor = Some(vendor));
+                    }
+                }
+            }
+        }
+        let answer = match answer {
+            Some(answer) => answer,
+            None => self.exchange_on(conn, ProtocolVersion::V1_1, offered()),
+        };
+        let chosen = match answer {
             Ok(ResponsePayload::DiscoverVersions(answer)) => {
                 match answer.versions.iter().copied().find(|v| v.is_supported()) {
                     Some(v) => v,
@@ -198,7 +354,7 @@ impl KmipClient {
             Err(e) => return Err(e),
         };
         log::info!("KMIP server {}: protocol version {chosen}", conn.server());
-        *self.inner.negotiated.lock() = Some(chosen);
+        self.update_profile(conn.server(), |p| p.version = Some(chosen));
         Ok(chosen)
     }
 
@@ -210,7 +366,7 @@ impl KmipClient {
         payload: RequestPayload,
     ) -> Result<ResponsePayload, ClientError> {
         let operation = request_operation(conn.server(), &payload)?;
-        self.exchange_with(conn, version, payload, |p, v, server| {
+        self.exchange_with(conn, version, &payload, |p, v, server, _| {
             let payload = ResponsePayload::decode(operation, p, v)
                 .map_err(|e| malformed(server, operation, &e))?;
             if payload.operation() != Some(operation) {
@@ -225,51 +381,67 @@ impl KmipClient {
 
     /// Sends one operation on `conn` in `version`; when it succeeded, `read_payload` reads the
     /// response's payload in place (given the message's protocol version and the server's
-    /// name) before the response buffer is wiped.
+    /// name) before the response buffer is wiped. A reader that finds a key in the response
+    /// says where (its address and length, in the last argument), so that only those bytes of
+    /// the response are wiped; otherwise a response that can carry a key is wiped whole.
     fn exchange_with<T>(
         &self,
         conn: &mut Connection,
         version: ProtocolVersion,
-        payload: RequestPayload,
-        read_payload: impl FnOnce(ItemRef<'_>, ProtocolVersion, &str) -> Result<T, ClientError>,
+        payload: &RequestPayload,
+        read_payload: impl FnOnce(
+            ItemRef<'_>,
+            ProtocolVersion,
+            &str,
+            &mut Option<(usize, usize)>,
+        ) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {
-        let operation = request_operation(conn.server(), &payload)?;
-        let mut request = RequestMessage::single(version, payload).map_err(|e| {
-            ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
-        })?;
+        let operation = request_operation(conn.server(), payload)?;
         // A Unique Batch Item ID this client never used before correlates the response with
         // this request: a reply the server (or anything in between) sent for an earlier request
         // is recognised.
         let correlation = self.inner.batch_item_ids.next();
-        request.batch_items[0].unique_batch_item_id = Some(correlation.to_vec());
-        // A Register request carries the key: the encoded bytes are wiped after sending, and the
-        // buffer starts large enough (requests are a few hundred bytes) that it never grows,
-        // which would free an unwiped copy.
-        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(REQUEST_BUFFER_CAPACITY));
-        request.encode(&mut bytes).map_err(|e| {
-            ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
-        })?;
-        let mut response = zeroize::Zeroizing::new(Vec::with_capacity(512));
-        // An idempotent request may go to another server after a first reply that never came.
-        if is_idempotent(operation) {
-            conn.exchange_idempotent(&bytes, &mut response)?;
-        } else {
-            conn.exchange(&bytes, &mut response)?;
+        // The connection's buffers: nothing allocated per exchange; what held a secret (a
+        // Register's key, a Get's key) is wiped when they go back, and nothing else.
+        let mut buffers = conn.take_buffers();
+        let (request_secret, response_secret) = secrets_of(operation);
+        buffers.secrets(request_secret, response_secret);
+        let mut key_at = None;
+        let result = (|| {
+            let (bytes, response) = buffers.parts();
+            RequestMessage::encode_single(version, &correlation, payload, bytes).map_err(|e| {
+                ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
+            })?;
+            // An idempotent request may go to another server after a first reply that never
+            // came.
+            if is_idempotent(operation) {
+                conn.exchange_idempotent(bytes, response)?;
+            } else {
+                conn.exchange(bytes, response)?;
+            }
+            let server = conn.server();
+            let message = ResponseView::decode(response, &self.inner.limits)
+                .map_err(|e| malformed(server, operation, &e))?;
+            let item = answering_item(server, operation, &correlation, &message)?;
+            match item.result_status {
+                ResultStatus::SUCCESS => match item.payload {
+                    Some(p) => {
+                        read_payload(p, message.header.protocol_version, server, &mut key_at)
+                    }
+                    None => Err(ClientError::protocol(
+                        server,
+                        format!("{operation} response has no payload"),
+                    )),
+                },
+                status => Err(failure(server, operation, status, item)),
+            }
+        })();
+        if let Some((at, len)) = key_at {
+            let part = buffers.response_part(at, len);
+            buffers.secrets(request_secret, part);
         }
-        let server = conn.server();
-        let message = ResponseView::decode(&response, &self.inner.limits)
-            .map_err(|e| malformed(server, operation, &e))?;
-        let item = answering_item(server, operation, &correlation, &message)?;
-        match item.result_status {
-            ResultStatus::SUCCESS => match item.payload {
-                Some(p) => read_payload(p, message.header.protocol_version, server),
-                None => Err(ClientError::protocol(
-                    server,
-                    format!("{operation} response has no payload"),
-                )),
-            },
-            status => Err(failure(server, operation, status, item)),
-        }
+        conn.return_buffers(buffers);
+        result
     }
 
     /// Runs one operation with connection management, negotiation and (for idempotent
@@ -333,7 +505,7 @@ impl KmipClient {
                 // Not tried first next time either.
                 self.inner.transport.demote(&last.server);
             }
-            let mut conn = self.inner.transport.connect_avoiding(&failed)?;
+            let mut conn = Box::new(self.inner.transport.connect_avoiding(&failed)?);
             let result = work(self, &mut conn);
             match failed_server(&result) {
                 Some(server) => failed.push(server),
@@ -404,6 +576,26 @@ fn failed_server<T>(result: &Result<T, ClientError>) -> Option<AttemptFailure> {
     match result {
         Err(ClientError::Unreachable(error)) => error.failed_server(),
         _ => None,
+    }
+}
+
+/// What of a request and of its response may hold a secret, by operation: the request of a
+/// Register (the key), the response of a Get or Export (the key; narrowed to the key's bytes
+/// when the reader found them). Operations this client does not send are taken to hold one.
+fn secrets_of(operation: Operation) -> (bool, Secret) {
+    match operation {
+        Operation::GET | Operation::EXPORT => (false, Secret::Everything),
+        Operation::REGISTER => (true, Secret::Nothing),
+        Operation::GET_ATTRIBUTES
+        | Operation::GET_ATTRIBUTE_LIST
+        | Operation::LOCATE
+        | Operation::QUERY
+        | Operation::DISCOVER_VERSIONS
+        | Operation::CREATE
+        | Operation::ACTIVATE
+        | Operation::REVOKE
+        | Operation::DESTROY => (false, Secret::Nothing),
+        _ => (true, Secret::Everything),
     }
 }
 

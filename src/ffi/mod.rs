@@ -11,7 +11,7 @@
 //! | `options.rs` | `kmip_options`: `kmip_options_new/_set/_load_config/_free` |
 //! | `client.rs` | `kmip_client`: `kmip_open/_close`, `kmip_get_master_key`, `kmip_key_state` |
 //! | `keystore.rs` | `keystore`: `keystore_create/_open/_generate/_unwrap/_remove/_master_key_id/_close` |
-//! | `rotate.rs` | `kmip_rotate` |
+//! | `rotate.rs` | `kmip_rotate` (a keystore file), `keystore_rotate` (an open keystore) |
 //! | `data_key.rs` | `kmip_data_key`: `keystore_data_key_open`, `kmip_data_key_encrypt/_decrypt/_overhead/_free` |
 //! | `error.rs` | `kmip_error`: `kmip_error_code/_message/_key_state/_free` |
 //! | `logging.rs` | `kmip_log_callback`, `kmip_set_log_callback` |

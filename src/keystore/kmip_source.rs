@@ -73,21 +73,25 @@ impl MasterKeyProvider for KmipMasterKeyProvider {
         Ok(MasterKey::from_buffer(key))
     }
 
+    /// Registers a key generated here (or has the server create one) under `unique_name`, a
+    /// name no earlier attempt used (a rotation draws a fresh one and journals it first), and
+    /// activates it: one request message where the server takes batches. A registered key is
+    /// not read back (the server holds what was sent; the next start reads it).
     fn create(&self, unique_name: &str) -> Result<(MasterKeyLocation, MasterKey), KeystoreError> {
-        let identifier = if self.create_on_server {
-            self.client
-                .create_and_activate(unique_name, self.activate_keys)
+        let (identifier, key) = if self.create_on_server {
+            let (identifier, _, key) = self
+                .client
+                .create_new_and_activate(unique_name, self.activate_keys)
+                .map_err(provider_error)?;
+            (identifier, key)
         } else {
             let key = KeyBuffer::random()?;
-            self.client
-                .register_and_activate(&key, unique_name, self.activate_keys)
-        }
-        .map_err(provider_error)?;
-        // Read back what the server holds (for a registered key this also proves the round trip).
-        let (_, key) = self
-            .client
-            .fetch_master_key(&identifier, self.activate_keys)
-            .map_err(provider_error)?;
+            let identifier = self
+                .client
+                .register_new_and_activate(&key, unique_name, self.activate_keys)
+                .map_err(provider_error)?;
+            (identifier, key)
+        };
         Ok((
             MasterKeyLocation::Kmip { identifier },
             MasterKey::from_buffer(key),
@@ -125,12 +129,6 @@ impl MasterKeyProvider for KmipMasterKeyProvider {
 
     fn retire(&self, location: &MasterKeyLocation) -> Result<(), KeystoreError> {
         let id = Self::identifier(location)?;
-        match self.client.key_state(id).map_err(provider_error)? {
-            State::ACTIVE => self
-                .client
-                .revoke(id, RevocationReasonCode::SUPERSEDED)
-                .map_err(provider_error),
-            _ => Ok(()),
-        }
+        self.client.retire(id).map_err(provider_error)
     }
 }

@@ -55,6 +55,8 @@ struct PendingCreation {
     name: String,
     /// The key to register; `None` for a server-side Create.
     key: Option<KeyBytes>,
+    /// An earlier attempt used the name: a key may exist under it (found by Locate first).
+    attempted: bool,
 }
 
 impl PendingCreation {
@@ -163,7 +165,7 @@ impl MasterKeys {
             .finish(&pending)
             .and_then(|c| accept_id(&c.id).map(|()| c));
         if created.is_err() {
-            self.pending.lock().push(pending);
+            self.keep_for_retry(pending);
         }
         created
     }
@@ -186,12 +188,21 @@ impl MasterKeys {
             let location = MasterKeyLocation::Kmip {
                 identifier: created.id.clone(),
             };
-            Keystore::create(path, location, self).map(|keystore| (keystore, created.id))
+            // The key just made is used as it is: fetching it back would cost a round trip.
+            let key = MasterKey::from_buffer(created.key);
+            Keystore::create_with_key(path, location, key).map(|keystore| (keystore, created.id))
         });
         if result.is_err() {
-            self.pending.lock().push(pending);
+            self.keep_for_retry(pending);
         }
         result
+    }
+
+    /// Keeps a creation that failed (or whose result was not taken) for the next one, which
+    /// looks for a key under its name first.
+    fn keep_for_retry(&self, mut pending: PendingCreation) {
+        pending.attempted = true;
+        self.pending.lock().push(pending);
     }
 
     /// Destroys the keys whose creation was never taken (kept for a retry that did not come):
@@ -236,11 +247,13 @@ impl MasterKeys {
         Ok(PendingCreation {
             name: generate_key_name(),
             key,
+            attempted: false,
         })
     }
 
-    /// Registers (or creates on the server) and activates the pending key; the client reuses a
-    /// key of the same name left by an earlier attempt.
+    /// Registers (or creates on the server) and activates the pending key: on a first attempt
+    /// (a name never used) in one request message where the server takes batches; on a retry,
+    /// reusing a key of the same name left by the earlier attempt.
     fn finish(&self, pending: &PendingCreation) -> Result<CreatedMasterKey, KeystoreError> {
         let kmip = self.kmip(&"a new master key")?;
         let client = kmip.client();
@@ -248,9 +261,12 @@ impl MasterKeys {
         let provider = KeystoreError::provider_client;
         let (id, state, key) = match &pending.key {
             Some(key) => {
-                let id = client
-                    .register_and_activate(key, &pending.name, activate)
-                    .map_err(provider)?;
+                let id = if pending.attempted {
+                    client.register_and_activate(key, &pending.name, activate)
+                } else {
+                    client.register_new_and_activate(key, &pending.name, activate)
+                }
+                .map_err(provider)?;
                 let state = if activate {
                     State::ACTIVE
                 } else {
@@ -258,13 +274,16 @@ impl MasterKeys {
                 };
                 (id, state, key.clone())
             }
-            None => {
+            None if pending.attempted => {
                 let id = client
                     .create_and_activate(&pending.name, activate)
                     .map_err(provider)?;
                 let (state, key) = client.fetch_master_key(&id, false).map_err(provider)?;
                 (id, state, key)
             }
+            None => client
+                .create_new_and_activate(&pending.name, activate)
+                .map_err(provider)?,
         };
         log::info!("KMIP: new master key '{id}' (name {})", pending.name);
         Ok(CreatedMasterKey { id, state, key })

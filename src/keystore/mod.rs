@@ -370,6 +370,30 @@ impl Keystore {
         let lock = WriterLock::acquire(&path)?;
         check_absent(&path)?;
         let master = provider.fetch(&location)?;
+        Self::create_locked(path, lock, location, master)
+    }
+
+    /// [`Keystore::create`] under `master`, the key at `location` already in hand (a key just
+    /// made on the KMIP server): nothing is fetched.
+    pub(crate) fn create_with_key(
+        path: impl AsRef<Path>,
+        location: MasterKeyLocation,
+        master: MasterKey,
+    ) -> Result<Self, KeystoreError> {
+        file_format::check_location(&location)?;
+        let path = resolve_new(path.as_ref())?;
+        let lock = WriterLock::acquire(&path)?;
+        check_absent(&path)?;
+        Self::create_locked(path, lock, location, master)
+    }
+
+    /// Creates the keystore at `path` (absent, its writer lock held) under `master`.
+    fn create_locked(
+        path: PathBuf,
+        lock: WriterLock,
+        location: MasterKeyLocation,
+        master: MasterKey,
+    ) -> Result<Self, KeystoreError> {
         let mut keystore_id = [0u8; 16];
         crate::crypto::fill_random(&mut keystore_id)?;
         let keys = DerivedKeys::derive(&master, &keystore_id);

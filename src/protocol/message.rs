@@ -439,6 +439,34 @@ impl RequestMessage {
         })
     }
 
+    /// Appends the encoding of a one-item request to `out`, the same bytes as
+    /// [`RequestMessage::single`] with `unique_batch_item_id` set, then
+    /// [`RequestMessage::encode`], without building the message: the payload is encoded where
+    /// it is (a client's hot path: no copy of the payload, no allocation).
+    pub fn encode_single(
+        version: ProtocolVersion,
+        unique_batch_item_id: &[u8],
+        payload: &RequestPayload,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        let operation = payload.operation().ok_or(EncodeError::NotExpressible(
+            "an untyped payload needs its operation set by hand",
+        ))?;
+        let mut enc = Encoder::new(out);
+        let m = enc.begin_structure(t::REQUEST_MESSAGE);
+        let h = enc.begin_structure(t::REQUEST_HEADER);
+        encode_version(&mut enc, version);
+        enc.integer(t::BATCH_COUNT, 1);
+        enc.end_structure(h);
+        let bm = enc.begin_structure(t::BATCH_ITEM);
+        enc.enumeration(t::OPERATION, operation.0);
+        enc.bytes(t::UNIQUE_BATCH_ITEM_ID, unique_batch_item_id);
+        payload.encode(t::REQUEST_PAYLOAD, &mut enc, version)?;
+        enc.end_structure(bm);
+        enc.end_structure(m);
+        enc.finish()
+    }
+
     /// Appends the encoding to `out` (clear it first to reuse it).
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let v = self.header.protocol_version;
@@ -616,4 +644,39 @@ impl ResponseMessage {
 #[inline(always)]
 fn opt_bytes(r: &mut StructureReader<'_>, tag: u32) -> Result<Option<Vec<u8>>, DecodeError> {
     Ok(r.optional_bytes(tag)?.map(<[u8]>::to_vec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::operations::{GetRequest, UniqueIdentifierRequest};
+
+    #[test]
+    fn encode_single_writes_what_single_then_encode_writes() {
+        let payloads = [
+            RequestPayload::Get(GetRequest::raw("6f1c8e2a-4b7d-4e0f-9a3c-000000000001")),
+            RequestPayload::Activate(UniqueIdentifierRequest::new("42")),
+        ];
+        for version in [
+            ProtocolVersion::V1_0,
+            ProtocolVersion::V1_4,
+            ProtocolVersion::V2_0,
+        ] {
+            for payload in &payloads {
+                let mut message = RequestMessage::single(version, payload.clone()).unwrap();
+                message.batch_items[0].unique_batch_item_id = Some(vec![1, 2, 3, 4, 5, 6, 7, 8]);
+                let mut expected = Vec::new();
+                message.encode(&mut expected).unwrap();
+                let mut fast = Vec::new();
+                RequestMessage::encode_single(
+                    version,
+                    &[1, 2, 3, 4, 5, 6, 7, 8],
+                    payload,
+                    &mut fast,
+                )
+                .unwrap();
+                assert_eq!(fast, expected, "{version}");
+            }
+        }
+    }
 }

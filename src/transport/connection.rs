@@ -87,6 +87,113 @@ pub struct Connection {
     handshake_duration: Duration,
     /// When the last exchange finished (or the handshake, before any exchange).
     last_used: Instant,
+    /// The request and response buffers of this connection's exchanges, reused from one to
+    /// the next ([`Connection::take_buffers`]).
+    buffers: ExchangeBuffers,
+}
+
+/// Initial capacity of a request buffer: more than any request a master-key client sends (a
+/// Register with its key, or a batch of three operations, is under 700 bytes), so it never
+/// grows (growing would free an unwiped copy).
+const REQUEST_BUFFER_CAPACITY: usize = 2048;
+
+/// Initial capacity of a response buffer: a Get response with a 256-bit key is about 300 bytes
+/// (a batch of state check and Get about 450). A larger reply replaces the buffer, the old one
+/// wiped first ([`Connection::exchange`]).
+const RESPONSE_BUFFER_CAPACITY: usize = 512;
+
+/// The two buffers of an exchange: the encoded request (which may carry a key, for Register)
+/// and the response frame (which may carry one, for Get). Kept by a [`Connection`] between
+/// exchanges, so that an exchange allocates nothing; each is wiped after use, only as far as it
+/// was written ([`ExchangeBuffers::wipe`]), and when dropped.
+pub struct ExchangeBuffers {
+    request: Vec<u8>,
+    response: Vec<u8>,
+    /// Whether the request may hold a secret (wiped when the buffers go back).
+    request_secret: bool,
+    /// What of the response may hold a secret.
+    response_secret: Secret,
+}
+
+/// What part of a buffer held a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secret {
+    /// Nothing: the buffer is only emptied.
+    Nothing,
+    /// Every byte written.
+    Everything,
+    /// These bytes (offset, length), where the secret was found.
+    Bytes(usize, usize),
+}
+
+impl ExchangeBuffers {
+    /// Empty buffers with room for the usual request and response.
+    pub fn new() -> Self {
+        Self {
+            request: Vec::with_capacity(REQUEST_BUFFER_CAPACITY),
+            response: Vec::with_capacity(RESPONSE_BUFFER_CAPACITY),
+            request_secret: true,
+            response_secret: Secret::Everything,
+        }
+    }
+
+    /// Says what of this exchange's request and response may hold a secret, so that only that
+    /// is wiped ([`ExchangeBuffers::wipe`]). Until said, everything written is wiped.
+    pub fn secrets(&mut self, request: bool, response: Secret) {
+        self.request_secret = request;
+        self.response_secret = response;
+    }
+
+    /// [`Secret::Bytes`] for the `len` bytes at address `at`, a part of the response buffer
+    /// (a key read in place); [`Secret::Everything`] when they are not inside the bytes
+    /// written.
+    pub fn response_part(&self, at: usize, len: usize) -> Secret {
+        let start = self.response.as_ptr() as usize;
+        match at.checked_sub(start) {
+            Some(offset) if offset + len <= self.response.len() => Secret::Bytes(offset, len),
+            _ => Secret::Everything,
+        }
+    }
+
+    /// The request buffer (to encode into; empty) and the response buffer (for
+    /// [`Connection::exchange`]).
+    pub fn parts(&mut self) -> (&mut Vec<u8>, &mut Vec<u8>) {
+        (&mut self.request, &mut self.response)
+    }
+
+    /// Wipes what held a secret (as said by [`ExchangeBuffers::secrets`]; everything written
+    /// when nothing was said) and empties both buffers. The spare capacity never held
+    /// anything: a buffer is only ever filled from its start, and one that must grow is wiped
+    /// before it is given up.
+    pub fn wipe(&mut self) {
+        if self.request_secret {
+            self.request.as_mut_slice().zeroize();
+        }
+        self.request.clear();
+        match self.response_secret {
+            Secret::Nothing => {}
+            Secret::Everything => self.response.as_mut_slice().zeroize(),
+            Secret::Bytes(offset, len) => match self.response.get_mut(offset..offset + len) {
+                Some(secret) => secret.zeroize(),
+                None => self.response.as_mut_slice().zeroize(),
+            },
+        }
+        self.response.clear();
+        self.request_secret = true;
+        self.response_secret = Secret::Everything;
+    }
+}
+
+impl Default for ExchangeBuffers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for ExchangeBuffers {
+    fn drop(&mut self) {
+        self.wipe();
+    }
 }
 
 /// Idle time after which [`Connection::is_reusable`] probes the socket: a connection used more
@@ -116,7 +223,30 @@ impl Connection {
             answered: false,
             handshake_duration,
             last_used: Instant::now(),
+            buffers: ExchangeBuffers::new(),
         }
+    }
+
+    /// Takes this connection's exchange buffers (empty), to encode a request into and receive
+    /// its response with [`Connection::exchange`]; give them back with
+    /// [`Connection::return_buffers`], which wipes them. A connection whose buffers are out
+    /// lends fresh ones.
+    pub fn take_buffers(&mut self) -> ExchangeBuffers {
+        std::mem::replace(
+            &mut self.buffers,
+            ExchangeBuffers {
+                request: Vec::new(),
+                response: Vec::new(),
+                request_secret: true,
+                response_secret: Secret::Everything,
+            },
+        )
+    }
+
+    /// Wipes `buffers` (as far as they were written) and keeps them for the next exchange.
+    pub fn return_buffers(&mut self, mut buffers: ExchangeBuffers) {
+        buffers.wipe();
+        self.buffers = buffers;
     }
 
     /// The server, `host:port` as configured (the port being the entry's or the `port` option).
@@ -224,7 +354,8 @@ impl Connection {
             }
             Err(error) => {
                 self.broken = Some(error.to_string());
-                response.zeroize();
+                response.as_mut_slice().zeroize();
+                response.clear();
                 let _ = self.stream.socket.shutdown(Shutdown::Both);
             }
         }
@@ -282,12 +413,12 @@ impl Connection {
                 source,
             })?;
         let total = HEADER_LEN + body_len;
+        // Only the bytes written ever held anything (the buffer is filled from its start).
+        response.as_mut_slice().zeroize();
+        response.clear();
         if response.capacity() < total {
-            // Growing would free the old buffer unwiped: wipe it and start a new one.
-            let mut old = std::mem::replace(response, Vec::with_capacity(total));
-            old.zeroize();
-        } else {
-            response.zeroize();
+            // Growing would free the old buffer: it was wiped just above.
+            *response = Vec::with_capacity(total);
         }
         response.extend_from_slice(&header);
         response.resize(total, 0);

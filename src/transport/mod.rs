@@ -44,7 +44,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-pub use connection::{Connection, TlsInfo};
+pub use connection::{Connection, ExchangeBuffers, Secret, TlsInfo};
 pub use error::{
     AttemptFailure, ExchangePhase, FailureReason, HandshakePhase, NotKmipPeer, TlsFailure,
     TransportError,

@@ -129,7 +129,21 @@ struct Shared {
     live: Mutex<HashMap<u64, Vec<TcpStream>>>,
     /// Threads of relayed connections.
     handlers: Mutex<Vec<JoinHandle<()>>>,
+    /// ClientHellos seen client -> server (TLS handshakes begun).
+    client_hellos: AtomicUsize,
+    /// Client -> server application-data records long enough to be a KMIP request.
+    request_records: AtomicUsize,
 }
+
+/// A client -> server application-data record at least this long carries a KMIP request: the
+/// smallest request a client sends (a Get of a one-digit identifier) is over 150 bytes, while
+/// the other application-data records a client sends are far shorter (TLS 1.3's encrypted
+/// Finished, 53 or 69 bytes; an encrypted close_notify alert, 19; a KeyUpdate, 22).
+const SHORTEST_REQUEST_RECORD: usize = 128;
+
+/// The TLS record content type of handshake messages; a ClientHello's first handshake byte.
+const HANDSHAKE: u8 = 22;
+const CLIENT_HELLO: u8 = 1;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
@@ -152,6 +166,8 @@ impl FaultProxy {
             next_id: AtomicU64::new(0),
             live: Mutex::new(HashMap::new()),
             handlers: Mutex::new(Vec::new()),
+            client_hellos: AtomicUsize::new(0),
+            request_records: AtomicUsize::new(0),
         });
         let acceptor = {
             let shared = Arc::clone(&shared);
@@ -186,6 +202,18 @@ impl FaultProxy {
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.accepted.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes begun through the proxy: ClientHello records seen client -> server.
+    pub fn client_hellos(&self) -> usize {
+        self.shared.client_hellos.load(Ordering::SeqCst)
+    }
+
+    /// KMIP requests sent through the proxy, counted as the client -> server
+    /// application-data records long enough to hold one (each request is one record: one
+    /// write, far below TLS's 16 KiB record limit).
+    pub fn request_records(&self) -> usize {
+        self.shared.request_records.load(Ordering::SeqCst)
     }
 
     /// Connections being relayed right now.
@@ -352,12 +380,21 @@ fn reset_mid_handshake(client: TcpStream, mut upstream: TcpStream) {
 fn client_to_server(shared: &Shared, mut from: &TcpStream, mut to: &TcpStream, fault: &Fault) {
     let mut buf = [0u8; 16 * 1024];
     let mut relayed = 0usize;
+    let mut records = Records::default();
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
         let chunk = &buf[..n];
+        for record in records.push(chunk) {
+            let body = &record[RECORD_HEADER..];
+            if record[0] == HANDSHAKE && body.first() == Some(&CLIENT_HELLO) {
+                shared.client_hellos.fetch_add(1, Ordering::SeqCst);
+            } else if record[0] == APPLICATION_DATA && body.len() >= SHORTEST_REQUEST_RECORD {
+                shared.request_records.fetch_add(1, Ordering::SeqCst);
+            }
+        }
         match fault {
             Fault::DelayEachChunk(delay) if !nap(shared, *delay) => break,
             Fault::CloseAfter {
@@ -567,7 +604,27 @@ pub enum MessageFault {
     /// overwritten by request k+1's, so that only the payload gives the replay away (another
     /// operation, another key's identifier).
     ReplayPreviousWithCurrentId,
+    /// A server that does not take batches: a request with more than one batch item is not
+    /// forwarded, and is answered with one failed item naming no operation (Invalid Message,
+    /// "batch requests are not supported"); one-item requests are relayed.
+    RefuseBatches,
+    /// A server that stops a batch early (as Vault's KMIP engine may): a request with more
+    /// than one batch item is forwarded, and the server's reply comes back without its last
+    /// item, its Batch Count still counting it.
+    ShortBatches,
+    /// A server that serves the ID Placeholder (PyKMIP's parser refuses an Activate without a
+    /// Unique Identifier): a request with more than one batch item is sent upstream one item
+    /// at a time, in order, each operation without an identifier given the identifier the
+    /// Register or Create before it returned, stopping at the first failure; the answers come
+    /// back as one response. Query answers name the relay as the vendor.
+    ServePlaceholders,
+    /// Relays faithfully, except that Query answers name an unknown vendor: a server the
+    /// client cannot know in advance to refuse the ID Placeholder (PyKMIP does).
+    UnknownVendor,
 }
+
+/// The Vendor Identification [`MessageFault::ServePlaceholders`] gives.
+pub const PLACEHOLDER_RELAY_VENDOR: &str = "Placeholder-serving test relay";
 
 /// The TTLV prefix of a Unique Batch Item ID of 8 bytes: tag 0x420093, type Byte String (8),
 /// length 8.
@@ -596,6 +653,8 @@ pub struct KmipMitm {
     acceptor: Option<JoinHandle<()>>,
     /// Requests relayed (each answered, faithfully or not).
     requests: Arc<AtomicUsize>,
+    /// Requests with more than one batch item received.
+    batches: Arc<AtomicUsize>,
 }
 
 impl KmipMitm {
@@ -625,11 +684,13 @@ impl KmipMitm {
         let stop = Arc::new(AtomicBool::new(false));
         let sockets: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let requests = Arc::new(AtomicUsize::new(0));
+        let batches = Arc::new(AtomicUsize::new(0));
         let acceptor = {
-            let (stop, sockets, requests) = (
+            let (stop, sockets, requests, batches) = (
                 Arc::clone(&stop),
                 Arc::clone(&sockets),
                 Arc::clone(&requests),
+                Arc::clone(&batches),
             );
             thread::spawn(move || {
                 let mut handlers: Vec<JoinHandle<()>> = Vec::new();
@@ -642,10 +703,18 @@ impl KmipMitm {
                     if let Ok(clone) = socket.try_clone() {
                         lock(&sockets).push(clone);
                     }
-                    let (tls, transport, requests) =
-                        (Arc::clone(&tls), transport.clone(), Arc::clone(&requests));
+                    let (tls, transport, requests, batches) = (
+                        Arc::clone(&tls),
+                        transport.clone(),
+                        Arc::clone(&requests),
+                        Arc::clone(&batches),
+                    );
                     handlers.push(thread::spawn(move || {
-                        let _ = mitm_connection(socket, tls, &transport, fault, &requests);
+                        let counters = MitmCounters {
+                            requests: &requests,
+                            batches: &batches,
+                        };
+                        let _ = mitm_connection(socket, tls, &transport, fault, counters);
                     }));
                 }
                 for socket in lock(&sockets).iter() {
@@ -662,6 +731,7 @@ impl KmipMitm {
             sockets,
             acceptor: Some(acceptor),
             requests,
+            batches,
         }
     }
 
@@ -674,6 +744,162 @@ impl KmipMitm {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// Requests with more than one batch item received so far (refused or not).
+    pub fn batches(&self) -> usize {
+        self.batches.load(Ordering::SeqCst)
+    }
+}
+
+/// The counters a [`KmipMitm`] connection updates.
+#[derive(Clone, Copy)]
+struct MitmCounters<'a> {
+    requests: &'a AtomicUsize,
+    batches: &'a AtomicUsize,
+}
+
+/// The number of batch items of a request frame (0 when it does not decode).
+fn batch_items_of(request: &[u8]) -> usize {
+    use kmip_keystore::protocol::RequestMessage;
+    RequestMessage::decode(request, &kmip_keystore::ttlv::DecodeLimits::default())
+        .map(|m| m.batch_items.len())
+        .unwrap_or(0)
+}
+
+/// [`MessageFault::RefuseBatches`]'s answer to a batch: one failed item naming no operation.
+fn batch_refusal(request: &[u8]) -> Vec<u8> {
+    use kmip_keystore::protocol::{
+        BatchItems, RequestMessage, ResponseBatchItem, ResponseHeader, ResponseMessage,
+        ResultReason,
+    };
+    let version = RequestMessage::decode(request, &kmip_keystore::ttlv::DecodeLimits::default())
+        .map(|m| m.header.protocol_version)
+        .unwrap_or(kmip_keystore::protocol::ProtocolVersion::V1_0);
+    let mut batch_items = BatchItems::new();
+    batch_items.push(ResponseBatchItem::failure(
+        None,
+        ResultReason::INVALID_MESSAGE,
+        "batch requests are not supported",
+    ));
+    let message = ResponseMessage {
+        header: ResponseHeader::new(version, 1_700_000_000, 1),
+        batch_items,
+    };
+    let mut out = Vec::new();
+    message.encode(&mut out).expect("encode the refusal");
+    out
+}
+
+/// [`MessageFault::ServePlaceholders`]: answers the batch `request` item by item through
+/// `upstream`.
+fn serve_placeholders(
+    request: &[u8],
+    upstream: &mut kmip_keystore::transport::Connection,
+) -> std::io::Result<Vec<u8>> {
+    use kmip_keystore::protocol::{
+        BatchItems, RequestMessage, RequestPayload, ResponseHeader, ResponseMessage,
+        ResponsePayload, ResultStatus,
+    };
+    let limits = kmip_keystore::ttlv::DecodeLimits::default();
+    let message = RequestMessage::decode(request, &limits).map_err(std::io::Error::other)?;
+    let version = message.header.protocol_version;
+    let mut placeholder: Option<String> = None;
+    let mut answers = BatchItems::new();
+    for mut item in message.batch_items {
+        if let Some(id) = &placeholder {
+            match &mut item.payload {
+                RequestPayload::Activate(p) if p.unique_identifier.is_none() => {
+                    p.unique_identifier = Some(id.as_str().into());
+                }
+                RequestPayload::Get(p) if p.unique_identifier.is_none() => {
+                    p.unique_identifier = Some(id.as_str().into());
+                }
+                RequestPayload::GetAttributes(p) if p.unique_identifier.is_none() => {
+                    p.unique_identifier = Some(id.as_str().into());
+                }
+                _ => {}
+            }
+        }
+        let operation = item.operation;
+        let single = RequestMessage {
+            header: kmip_keystore::protocol::RequestHeader::new(version, 1),
+            batch_items: std::iter::once(item).collect(),
+        };
+        let mut bytes = Vec::new();
+        single.encode(&mut bytes).map_err(std::io::Error::other)?;
+        let mut reply = Vec::new();
+        upstream
+            .exchange(&bytes, &mut reply)
+            .map_err(std::io::Error::other)?;
+        let mut answer = ResponseMessage::decode(&reply, &limits, Some(operation))
+            .map_err(std::io::Error::other)?;
+        let mut answered = answer.batch_items.remove(0);
+        match &mut answered.payload {
+            Some(ResponsePayload::Register(p)) => {
+                placeholder = Some(String::from(p.unique_identifier.clone()))
+            }
+            Some(ResponsePayload::Create(p)) => {
+                placeholder = Some(String::from(p.unique_identifier.clone()))
+            }
+            Some(ResponsePayload::Query(p)) => {
+                p.vendor_identification = Some(PLACEHOLDER_RELAY_VENDOR.to_owned())
+            }
+            _ => {}
+        }
+        let failed = answered.result_status != ResultStatus::SUCCESS;
+        answers.push(answered);
+        if failed {
+            break;
+        }
+    }
+    let count = i32::try_from(answers.len()).unwrap_or(i32::MAX);
+    let response = ResponseMessage {
+        header: ResponseHeader::new(version, 1_700_000_000, count),
+        batch_items: answers,
+    };
+    let mut out = Vec::new();
+    response.encode(&mut out).map_err(std::io::Error::other)?;
+    Ok(out)
+}
+
+/// [`MessageFault::UnknownVendor`]: `reply` with any Query answer's vendor replaced.
+fn with_unknown_vendor(reply: &[u8]) -> Vec<u8> {
+    use kmip_keystore::protocol::{ResponseMessage, ResponsePayload};
+    let Ok(mut message) =
+        ResponseMessage::decode(reply, &kmip_keystore::ttlv::DecodeLimits::default(), None)
+    else {
+        return reply.to_vec();
+    };
+    let mut changed = false;
+    for item in message.batch_items.iter_mut() {
+        if let Some(ResponsePayload::Query(p)) = &mut item.payload {
+            p.vendor_identification = Some("Unknown Software Server".to_owned());
+            changed = true;
+        }
+    }
+    if !changed {
+        return reply.to_vec();
+    }
+    let mut out = Vec::new();
+    message.encode(&mut out).expect("encode the reply");
+    out
+}
+
+/// [`MessageFault::ShortBatches`]: `reply` without its last batch item, its Batch Count kept.
+fn without_last_item(reply: &[u8]) -> Vec<u8> {
+    use kmip_keystore::protocol::ResponseMessage;
+    let Ok(mut message) =
+        ResponseMessage::decode(reply, &kmip_keystore::ttlv::DecodeLimits::default(), None)
+    else {
+        return reply.to_vec();
+    };
+    if message.batch_items.len() < 2 {
+        return reply.to_vec();
+    }
+    message.batch_items.pop();
+    let mut out = Vec::new();
+    message.encode(&mut out).expect("encode the short reply");
+    out
 }
 
 impl Drop for KmipMitm {
@@ -695,7 +921,7 @@ fn mitm_connection(
     tls: Arc<rustls::ServerConfig>,
     transport: &kmip_keystore::transport::Transport,
     fault: MessageFault,
-    requests: &AtomicUsize,
+    counters: MitmCounters<'_>,
 ) -> std::io::Result<()> {
     let connection = rustls::ServerConnection::new(tls).map_err(std::io::Error::other)?;
     let mut client = rustls::StreamOwned::new(connection, socket);
@@ -708,11 +934,34 @@ fn mitm_connection(
         let body = usize::try_from(length).map_err(std::io::Error::other)?;
         request.resize(8 + body, 0);
         client.read_exact(&mut request[8..])?;
+        let items = batch_items_of(&request);
+        if items > 1 {
+            counters.batches.fetch_add(1, Ordering::SeqCst);
+        }
+        if fault == MessageFault::RefuseBatches && items > 1 {
+            counters.requests.fetch_add(1, Ordering::SeqCst);
+            client.write_all(&batch_refusal(&request))?;
+            client.flush()?;
+            continue;
+        }
+        if fault == MessageFault::ServePlaceholders && items > 1 {
+            counters.requests.fetch_add(1, Ordering::SeqCst);
+            let answer = serve_placeholders(&request, &mut upstream)?;
+            client.write_all(&answer)?;
+            client.flush()?;
+            continue;
+        }
         let mut reply = Vec::new();
         upstream
             .exchange(&request, &mut reply)
             .map_err(std::io::Error::other)?;
-        requests.fetch_add(1, Ordering::SeqCst);
+        counters.requests.fetch_add(1, Ordering::SeqCst);
+        if fault == MessageFault::ShortBatches && items > 1 {
+            reply = without_last_item(&reply);
+        }
+        if fault == MessageFault::UnknownVendor {
+            reply = with_unknown_vendor(&reply);
+        }
         let answer = match (fault, previous.replace(reply.clone())) {
             (MessageFault::ReplayPrevious, Some(earlier)) => earlier,
             (MessageFault::ReplayPreviousWithCurrentId, Some(mut earlier)) => {
