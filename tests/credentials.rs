@@ -1012,7 +1012,8 @@ fn certificates_outside_their_validity_period_are_rejected() {
     assert_eq!(
         error.to_string(),
         format!(
-            "certificate \"CN=future leaf\" in {} is not valid before 2040-01-01 00:00:00 UTC",
+            "certificate 'CN=future leaf' in {} is not valid before 2040-01-01 00:00:00 UTC: \
+             check this host's clock, or use a certificate valid now",
             fixture.path("future.pem").display()
         )
     );

@@ -237,6 +237,32 @@ fn check_validity(
     Ok(())
 }
 
+/// Checks that each file of `files` (the location of the option that names it, as in
+/// [`crate::config::OptionSources::location`], and its path) can be read and is not empty, before
+/// anything is parsed; every file that cannot is listed, with its option, in one error
+/// ([`CredentialError::all`]), so that an operator fixes them all at once.
+pub fn check_readable(files: &[(String, &Path)]) -> Result<(), CredentialError> {
+    let problems: Vec<CredentialError> = files
+        .iter()
+        .filter_map(|(location, path)| {
+            let problem = match read_pem_file(path) {
+                Err(error) => error,
+                Ok(contents) if contents.iter().all(u8::is_ascii_whitespace) => {
+                    CredentialError::Empty {
+                        path: path.to_path_buf(),
+                    }
+                }
+                Ok(_) => return None,
+            };
+            Some(problem.in_option(location.clone()))
+        })
+        .collect();
+    match CredentialError::all(problems) {
+        None => Ok(()),
+        Some(error) => Err(error),
+    }
+}
+
 /// Loads the CA certificates of `path` (`--kmipServerCAFile`): one or more `CERTIFICATE`
 /// blocks; other blocks are ignored. Each certificate is checked to be one DER SEQUENCE; full
 /// X.509 checks are left to the TLS verifier, so that unusual but valid roots still load.

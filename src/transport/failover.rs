@@ -22,7 +22,7 @@ use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 
 use super::connection::Connection;
-use super::error::{AttemptFailure, FailureReason, HandshakePhase, TransportError};
+use super::error::{AttemptFailure, FailureReason, HandshakePhase, NotKmipPeer, TransportError};
 use super::handshake_errors::{connect_failure, tls_failure};
 use super::not_kmip::non_tls_peer;
 use super::tls_stream::{HandshakeError, StreamError, TlsStream, time_left};
@@ -62,6 +62,8 @@ pub(crate) struct RaceSettings {
     pub(crate) retries: u32,
     /// Response frame limits handed to the connection.
     pub(crate) limits: DecodeLimits,
+    /// Our client certificate is X.509 version 1 (said when a server refuses it).
+    pub(crate) client_certificate_v1: bool,
 }
 
 /// Something to try: a server entry whose name still needs resolving, or one address.
@@ -634,6 +636,7 @@ impl AttemptJob {
                     self.settings.timeout,
                     self.settings.limits,
                     self.started.elapsed(),
+                    self.settings.client_certificate_v1,
                 );
                 Ok(connection)
             }
@@ -647,6 +650,22 @@ impl AttemptJob {
                     // What it sent says more than how rustls failed on it
                     // (InvalidContentType, a timeout waiting for a whole record, ...).
                     return fail(FailureReason::NotKmip(peer));
+                }
+                if !parameters_agreed
+                    && received.first().len() < 2
+                    && matches!(
+                        error,
+                        StreamError::Tls(rustls::Error::InvalidMessage(
+                            rustls::InvalidMessage::InvalidContentType
+                                | rustls::InvalidMessage::UnknownProtocolVersion
+                        ))
+                    )
+                {
+                    // One byte that cannot start a TLS record, then nothing: too little to
+                    // say what the peer speaks, but not TLS.
+                    return fail(FailureReason::NotKmip(NotKmipPeer::NotTls {
+                        bytes: received.total(),
+                    }));
                 }
                 let reason = match error {
                     StreamError::TimedOut => timed_out(HandshakePhase::TlsHandshake),
@@ -665,9 +684,11 @@ impl AttemptJob {
                         FailureReason::ClosedDuringHandshake
                     }
                     StreamError::Io(error) => connect_failure(&error),
-                    StreamError::Tls(error) => {
-                        FailureReason::Tls(tls_failure(&error, parameters_agreed))
-                    }
+                    StreamError::Tls(error) => FailureReason::Tls(tls_failure(
+                        &error,
+                        parameters_agreed,
+                        self.settings.client_certificate_v1,
+                    )),
                 };
                 fail(reason)
             }
