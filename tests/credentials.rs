@@ -1124,7 +1124,11 @@ fn a_leaf_certificate_the_tls_stack_cannot_use_is_named() {
             ..
         } => {
             assert_eq!((path, block_number), (certificate, 1));
-            assert!(reason.contains("UnsupportedCertVersion"), "{reason}");
+            assert!(
+                reason.contains("the client certificate is X.509 version 1")
+                    && reason.contains("reissue it as version 3"),
+                "{reason}"
+            );
         }
         other => panic!("unexpected {other:?}"),
     }

@@ -87,8 +87,6 @@ pub struct Connection {
     handshake_duration: Duration,
     /// When the last exchange finished (or the handshake, before any exchange).
     last_used: Instant,
-    /// Our client certificate is X.509 version 1 (said when the server refuses it).
-    client_certificate_v1: bool,
 }
 
 /// Idle time after which [`Connection::is_reusable`] probes the socket: a connection used more
@@ -105,7 +103,6 @@ impl Connection {
         timeout: Duration,
         limits: DecodeLimits,
         handshake_duration: Duration,
-        client_certificate_v1: bool,
     ) -> Self {
         let tls_info = TlsInfo::of(&stream);
         Self {
@@ -119,7 +116,6 @@ impl Connection {
             answered: false,
             handshake_duration,
             last_used: Instant::now(),
-            client_certificate_v1,
         }
     }
 
@@ -382,7 +378,7 @@ impl Connection {
             },
             StreamError::Tls(error) => TransportError::Tls {
                 server,
-                failure: tls_failure(&error, false, self.client_certificate_v1),
+                failure: tls_failure(&error, false),
             },
         }
     }

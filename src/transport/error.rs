@@ -440,8 +440,6 @@ pub enum TlsFailure {
     ClientCertificateRejected {
         /// The TLS alert's name, e.g. `unknown_ca`, `certificate_required`.
         alert: String,
-        /// Our client certificate is X.509 version 1, which many servers refuse.
-        client_certificate_v1: bool,
     },
     /// The server refused the handshake with this alert before agreeing on parameters (no
     /// common TLS version or cipher suite, for example).
@@ -516,10 +514,7 @@ impl fmt::Display for TlsFailure {
             TlsFailure::BadServerCertificate { detail } => {
                 write!(f, "bad server certificate: {detail}")
             }
-            TlsFailure::ClientCertificateRejected {
-                alert,
-                client_certificate_v1,
-            } => {
+            TlsFailure::ClientCertificateRejected { alert } => {
                 if alert == "certificate_expired" {
                     f.write_str(
                         "the server refused our client certificate as expired (alert \
@@ -534,12 +529,6 @@ impl fmt::Display for TlsFailure {
                         "the server rejected the client certificate (alert {alert}; check \
                          clientCertificateFile and the server's CA: the server must trust the \
                          CA that issued it)"
-                    )?;
-                }
-                if *client_certificate_v1 {
-                    f.write_str(
-                        "; our client certificate is X.509 version 1, which many servers \
-                         refuse: reissue it as version 3 (with extendedKeyUsage = clientAuth)",
                     )?;
                 }
                 Ok(())

@@ -62,8 +62,6 @@ pub(crate) struct RaceSettings {
     pub(crate) retries: u32,
     /// Response frame limits handed to the connection.
     pub(crate) limits: DecodeLimits,
-    /// Our client certificate is X.509 version 1 (said when a server refuses it).
-    pub(crate) client_certificate_v1: bool,
 }
 
 /// Something to try: a server entry whose name still needs resolving, or one address.
@@ -636,7 +634,6 @@ impl AttemptJob {
                     self.settings.timeout,
                     self.settings.limits,
                     self.started.elapsed(),
-                    self.settings.client_certificate_v1,
                 );
                 Ok(connection)
             }
@@ -684,11 +681,9 @@ impl AttemptJob {
                         FailureReason::ClosedDuringHandshake
                     }
                     StreamError::Io(error) => connect_failure(&error),
-                    StreamError::Tls(error) => FailureReason::Tls(tls_failure(
-                        &error,
-                        parameters_agreed,
-                        self.settings.client_certificate_v1,
-                    )),
+                    StreamError::Tls(error) => {
+                        FailureReason::Tls(tls_failure(&error, parameters_agreed))
+                    }
                 };
                 fail(reason)
             }

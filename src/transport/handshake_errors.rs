@@ -10,13 +10,7 @@ use super::error::{FailureReason, TlsFailure};
 /// Classifies a rustls error. `parameters_agreed` tells whether the server had already
 /// answered the ClientHello (a ServerHello was processed) when the error came: an alert after
 /// that point during a handshake is the server refusing the client's certificate.
-/// `client_certificate_v1` tells whether our client certificate is X.509 version 1 (said when
-/// the server refuses it).
-pub(crate) fn tls_failure(
-    error: &rustls::Error,
-    parameters_agreed: bool,
-    client_certificate_v1: bool,
-) -> TlsFailure {
+pub(crate) fn tls_failure(error: &rustls::Error, parameters_agreed: bool) -> TlsFailure {
     match error {
         rustls::Error::InvalidCertificate(certificate_error) => {
             server_certificate(certificate_error)
@@ -26,10 +20,7 @@ pub(crate) fn tls_failure(
             if is_client_certificate_alert(*alert)
                 || (parameters_agreed && *alert == AlertDescription::HandshakeFailure)
             {
-                TlsFailure::ClientCertificateRejected {
-                    alert: name,
-                    client_certificate_v1,
-                }
+                TlsFailure::ClientCertificateRejected { alert: name }
             } else if !parameters_agreed {
                 TlsFailure::HandshakeRefused { alert: name }
             } else {
@@ -268,7 +259,7 @@ mod tests {
     #[test]
     fn certificate_problems_are_described_in_words() {
         let text = |error: CertificateError| {
-            tls_failure(&rustls::Error::InvalidCertificate(error), false, false).to_string()
+            tls_failure(&rustls::Error::InvalidCertificate(error), false).to_string()
         };
         assert!(text(CertificateError::BadSignature).contains("RSA under 2048 bits"));
         assert!(
@@ -296,11 +287,11 @@ mod tests {
     fn handshake_failure_after_server_hello_means_client_certificate() {
         let error = rustls::Error::AlertReceived(AlertDescription::HandshakeFailure);
         assert!(matches!(
-            tls_failure(&error, true, false),
+            tls_failure(&error, true),
             TlsFailure::ClientCertificateRejected { .. }
         ));
         assert!(matches!(
-            tls_failure(&error, false, false),
+            tls_failure(&error, false),
             TlsFailure::HandshakeRefused { .. }
         ));
     }

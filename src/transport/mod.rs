@@ -52,7 +52,7 @@ pub use error::{
 pub use settings::TransportSettings;
 
 use crate::config::{ConfigError, KmipOptions};
-use crate::credentials::{CertificateInfo, ClientCredentials};
+use crate::credentials::ClientCredentials;
 use failover::{RaceSettings, ServerEntry};
 
 /// Connects to the configured KMIP servers. Cheap to clone and to share between threads: the
@@ -118,19 +118,6 @@ impl Transport {
                 })
             })
             .collect::<Result<Vec<_>, TransportError>>()?;
-        // A version 1 client certificate works with OpenSSL-based servers, and others refuse
-        // it: said when a server refuses it.
-        let client_certificate_v1 = credentials
-            .as_ref()
-            .and_then(|credentials| credentials.chain.first())
-            .and_then(|leaf| CertificateInfo::from_der(leaf).ok())
-            .is_some_and(|leaf| leaf.version == 1);
-        if client_certificate_v1 {
-            log::warn!(
-                "the client certificate is X.509 version 1; servers that take only version 3 \
-                 will refuse it"
-            );
-        }
         let tls_config = tls_config::build_client_config(settings, credentials)?;
         Ok(Self {
             inner: Arc::new(TransportInner {
@@ -141,7 +128,6 @@ impl Transport {
                     stagger: settings.failover_stagger,
                     retries: settings.connect_retries,
                     limits: settings.limits,
-                    client_certificate_v1,
                 },
                 sticky: AtomicUsize::new(0),
             }),
