@@ -268,7 +268,7 @@ fn fips_mode_option_refuses_a_build_without_fips() {
         assert!(report.contains("result:       OK"), "{report}");
     } else {
         let line = fails_with(&out, CONFIG);
-        assert!(line.contains("option fipsMode"), "{line}");
+        assert!(line.contains("option --kmipFipsMode"), "{line}");
         assert!(line.contains("without FIPS support"), "{line}");
         assert!(
             stdout(&out).starts_with("FIPS:           no ("),
@@ -280,7 +280,7 @@ fn fips_mode_option_refuses_a_build_without_fips() {
             &kmip(&["key", "state", "1", "--kmipFipsMode", "true"]),
             CONFIG,
         );
-        assert!(line.contains("option fipsMode"), "{line}");
+        assert!(line.contains("option --kmipFipsMode"), "{line}");
     }
 }
 

@@ -245,7 +245,7 @@ fn key_file_errors() {
 
     // An absent name: 16.
     let absent = with_key(&["unwrap", s(&ks), "nope", "--out", s(&d.join("x"))]);
-    assert!(fails_with(&absent, NOT_FOUND).contains("\"nope\""));
+    assert!(fails_with(&absent, NOT_FOUND).contains("'nope'"));
     assert!(!d.join("x").exists());
 
     // No key source for init: 2; both sources: 2.

@@ -10,10 +10,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +23,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{CipherSuite, ProtocolVersion};
 use support::kmip_server::KmipServer;
+use support::openssl_server::OpensslServer;
 
 /// Options for `server` with the test PKI and the main client identity; `adjust` sets the TLS
 /// policy under test.
@@ -77,67 +76,13 @@ fn pki() -> PathBuf {
     KmipServer::shared().pki().to_path_buf()
 }
 
-/// A free TCP port on 127.0.0.1.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("ephemeral port")
-        .port()
-}
-
-/// `openssl s_server` presenting a certificate of the test PKI, stopped (by its pid) on drop.
-struct OpensslServer {
-    child: Child,
-    port: u16,
-}
-
-impl OpensslServer {
-    /// Starts it with `pki/<cert>.pem` and its key and the extra `args` (version, suites);
-    /// returns once it accepts connections.
-    fn start(pki: &Path, cert: &str, args: &[&str]) -> Self {
-        let port = free_port();
-        let mut child = Command::new("openssl")
-            .arg("s_server")
-            .arg("-accept")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("-cert")
-            .arg(pki.join(format!("{cert}.pem")))
-            .arg("-key")
-            .arg(pki.join(format!("{cert}.key")))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run openssl s_server");
-        let stdout = child.stdout.take().expect("s_server stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        loop {
-            match lines.next() {
-                Some(Ok(line)) if line.starts_with("ACCEPT") => break,
-                Some(Ok(_)) => {}
-                _ => {
-                    let _ = child.kill();
-                    panic!("openssl s_server with {cert} did not start");
-                }
-            }
-        }
-        // Keep draining its output so that it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, port }
-    }
-
-    /// `127.0.0.1:PORT`.
-    fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for OpensslServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `openssl s_server` presenting `pki/<cert>.pem` with its key and the extra `args`.
+fn openssl_server(pki: &Path, cert: &str, args: &[&str]) -> OpensslServer {
+    OpensslServer::start(
+        &pki.join(format!("{cert}.pem")),
+        &pki.join(format!("{cert}.key")),
+        args,
+    )
 }
 
 /// A local rustls TLS server with `pki/server.pem` (ECDSA P-256) offering only `suites` of
@@ -249,7 +194,7 @@ fn rsa_1024_server_key_is_refused_by_the_signature_check() {
             ][..],
         ),
     ] {
-        let server = OpensslServer::start(&pki, "server-rsa1024", args);
+        let server = openssl_server(&pki, "server-rsa1024", args);
         let (failure, message) = refusal(&transport(&server.address(), &pki, |_| {}));
         eprintln!("{label}: {failure:?}");
         assert!(

@@ -134,9 +134,9 @@ fn check_server(client: &KmipClient, options: &KmipOptions) -> Result<Vec<Proble
         Err(_) => "reconnect failed",
     };
     write_output(&format!(
-        "  TLS:          {}, {:?}, {}, {resumption}\n",
+        "  TLS:          {}, {}, {}, {resumption}\n",
         tls_version(&info),
-        info.cipher_suite,
+        cipher_suite_name(info.cipher_suite),
         if info.resumed {
             "resumed"
         } else {
@@ -216,7 +216,7 @@ fn tls_version(info: &TlsInfo) -> String {
     match info.protocol_version {
         TlsVersion::TLSv1_2 => "TLS 1.2".into(),
         TlsVersion::TLSv1_3 => "TLS 1.3".into(),
-        other => format!("{other:?}"),
+        other => format!("TLS version 0x{:04x}", u16::from(other)),
     }
 }
 

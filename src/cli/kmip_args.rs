@@ -48,6 +48,9 @@ impl KmipArgs {
             options
                 .set(spec.name, value.expose())
                 .map_err(|error| error.at(format!("option --{}", spec.flag)))?;
+            options
+                .sources
+                .record(spec.name, format!("option --{}", spec.flag));
         }
         // The TLS policy options are checked together once both are known; the error names
         // the flag given (the cipher suite list first).

@@ -85,7 +85,7 @@ pub fn parse_hex(input: &[u8]) -> Result<Vec<u8>, CliError> {
         hex::FromHexError::InvalidHexCharacter { index, .. } => {
             let (offset, byte) = digits[index];
             let shown = if byte.is_ascii_graphic() {
-                format!("{:?}", char::from(byte))
+                format!("'{}'", char::from(byte))
             } else {
                 format!("byte 0x{byte:02x}")
             };

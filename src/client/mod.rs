@@ -37,13 +37,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use parking_lot::Mutex;
 
 use crate::config::{KmipOptions, ProtocolVersionChoice};
-use crate::credentials::ClientCredentials;
+use crate::credentials::{ClientCredentials, CredentialError, check_readable};
 use crate::protocol::operations::{DiscoverVersions, QueryRequest};
 use crate::protocol::{
     Operation, ProtocolVersion, QueryFunction, RequestMessage, RequestPayload, ResponseItemView,
     ResponsePayload, ResponseView, ResultReason, ResultStatus,
 };
-use crate::transport::{AttemptFailure, Connection, Secret, Transport};
+use crate::transport::{AttemptFailure, Connection, Secret, Transport, TransportError};
 use crate::ttlv::{DecodeError, DecodeLimits, ItemRef};
 use batch::{BatchAnswer, ItemResult};
 
@@ -119,9 +119,37 @@ impl KmipClient {
             .client_certificate_password
             .as_ref()
             .map(|p| p.expose());
+        let sources = &options.sources;
+        let mut files = Vec::with_capacity(3);
+        if let Some(ca_file) = &options.server_ca_file {
+            files.push((sources.location("serverCAFile"), ca_file.as_path()));
+        }
+        files.push((sources.location("clientCertificateFile"), certificate));
+        if let Some(key_file) = &options.client_key_file {
+            files.push((sources.location("clientKeyFile"), key_file.as_path()));
+        }
+        check_readable(&files)?;
         let credentials =
-            ClientCredentials::load(certificate, options.client_key_file.as_deref(), password)?;
-        let transport = Transport::new(options, credentials)?;
+            ClientCredentials::load(certificate, options.client_key_file.as_deref(), password)
+                .map_err(|error| {
+                    let option = match &error {
+                        CredentialError::PasswordRequired { .. }
+                        | CredentialError::WrongPassword { .. } => "clientCertificatePassword",
+                        _ if error.path().is_some()
+                            && error.path() == options.client_key_file.as_deref() =>
+                        {
+                            "clientKeyFile"
+                        }
+                        _ => "clientCertificateFile",
+                    };
+                    error.in_option(sources.location(option))
+                })?;
+        let transport = Transport::new(options, credentials).map_err(|error| match error {
+            TransportError::Credentials(error) => {
+                TransportError::Credentials(error.in_option(sources.location("serverCAFile")))
+            }
+            other => other,
+        })?;
         Ok(Self::with_transport(transport, options.protocol_version))
     }
 

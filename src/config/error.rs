@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::options::option_names;
+use super::options::{closest_option_name, option_names};
 
 /// A configuration problem. Its message starts with where the value came from (`location`:
 /// `option port`, `mongod.conf:4: security.kmip.port`, `option --kmipPort`) and says what is
@@ -20,7 +20,11 @@ pub enum ConfigError {
         problem: String,
     },
     /// An option name that does not exist.
-    #[error("{location}: unknown option '{name}'; valid options are: {}", option_names().collect::<Vec<_>>().join(", "))]
+    #[error(
+        "{location}: unknown option '{name}'; {}valid options are: {}",
+        closest_option_name(name).map(|close| format!("did you mean '{close}'? ")).unwrap_or_default(),
+        option_names().collect::<Vec<_>>().join(", ")
+    )]
     UnknownOption {
         /// Where the name came from.
         location: String,
@@ -166,6 +170,25 @@ mod tests {
         for name in option_names() {
             assert!(text.contains(name), "{name} missing from {text}");
         }
+    }
+
+    #[test]
+    fn unknown_option_suggests_the_closest_name() {
+        let text = |name: &str| {
+            ConfigError::UnknownOption {
+                location: format!("mongod.conf:4: security.kmip.{name}"),
+                name: name.into(),
+            }
+            .to_string()
+        };
+        assert!(
+            text("serverNmae").contains("unknown option 'serverNmae'; did you mean 'serverName'?"),
+            "{}",
+            text("serverNmae")
+        );
+        assert!(text("servercafile").contains("did you mean 'serverCAFile'?"));
+        assert!(text("clientCertificateFle").contains("did you mean 'clientCertificateFile'?"));
+        assert!(!text("storageEngine").contains("did you mean"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! ([`TlsMinVersion`], cipher suites), YAML loading from `mongod.conf`, and [`ConfigError`].
 
 mod error;
+mod option_sources;
 mod options;
 mod password;
 mod server_address;
@@ -10,6 +11,7 @@ mod tls_policy;
 mod yaml;
 
 pub use error::ConfigError;
+pub use option_sources::OptionSources;
 pub use options::{
     DEFAULT_PORT, KmipOptions, MAX_CONNECT_RETRIES, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER,
     MIN_CONNECT_TIMEOUT, OPTIONS, OptionKind, OptionSpec, ProtocolVersionChoice, option_names,

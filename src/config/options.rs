@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::ConfigError;
+use super::option_sources::OptionSources;
 use super::password::Password;
 use super::server_address::ServerAddress;
 use super::tls_policy::{TlsMinVersion, parse_cipher_suites, usable_cipher_suites};
@@ -307,6 +308,21 @@ pub fn option_names() -> impl Iterator<Item = &'static str> {
     OPTIONS.iter().map(|o| o.name)
 }
 
+/// The option name closest to `name` (a misspelt YAML key or C setter name): the same name in
+/// another case, else the most similar one by Jaro similarity above 0.7 (the measure and the
+/// threshold of clap's "did you mean" for flags); `None` when nothing is close.
+pub(crate) fn closest_option_name(name: &str) -> Option<&'static str> {
+    if let Some(same) = option_names().find(|known| known.eq_ignore_ascii_case(name)) {
+        return Some(same);
+    }
+    let lower = name.to_ascii_lowercase();
+    option_names()
+        .map(|known| (strsim::jaro(&lower, &known.to_ascii_lowercase()), known))
+        .filter(|(similarity, _)| *similarity > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
+}
+
 /// mongod's default KMIP port.
 pub const DEFAULT_PORT: u16 = 5696;
 /// Shortest accepted `connectTimeoutMS`, as in mongod.
@@ -424,6 +440,9 @@ pub struct KmipOptions {
     /// (the library built with the `fips` feature and the FIPS module's self-tests passed:
     /// [`crate::crypto::fips_status`]) (default false).
     pub fips_mode: bool,
+    /// How each option was given (a flag, a `mongod.conf` key), for messages that name it; not
+    /// part of the options' values (equal options compare equal whatever their sources).
+    pub sources: OptionSources,
 }
 
 impl Default for KmipOptions {
@@ -448,6 +467,7 @@ impl Default for KmipOptions {
             tls_min_version: TlsMinVersion::Tls12,
             tls_cipher_suites: Vec::new(),
             fips_mode: false,
+            sources: OptionSources::default(),
         }
     }
 }
@@ -496,7 +516,7 @@ impl KmipOptions {
             && !version.is_supported()
         {
             return Err(ConfigError::InvalidValue {
-                location: "option protocolVersion".into(),
+                location: self.sources.location("protocolVersion"),
                 problem: format!("KMIP version {version} is not supported"),
             });
         }
@@ -511,11 +531,11 @@ impl KmipOptions {
     pub fn validate_for_transport(&self) -> Result<(), ConfigError> {
         self.check_fips_mode()?;
         let missing = |option: &str, problem: &str| ConfigError::Missing {
-            location: format!("option {option}"),
+            location: self.sources.location(option),
             problem: problem.to_owned(),
         };
         let invalid = |option: &str, problem: String| ConfigError::InvalidValue {
-            location: format!("option {option}"),
+            location: self.sources.location(option),
             problem,
         };
         if self.servers.is_empty() {
@@ -577,7 +597,7 @@ impl KmipOptions {
         match crate::crypto::fips_status().why_not() {
             None => Ok(()),
             Some(why) => Err(ConfigError::InvalidValue {
-                location: "option fipsMode".into(),
+                location: self.sources.location("fipsMode"),
                 problem: format!("FIPS mode is required (fipsMode true), but {why}"),
             }),
         }
@@ -1107,7 +1127,8 @@ mod tests {
     fn unknown_names_list_the_valid_ones() {
         let text = set_err("serverPort", "1");
         assert!(text.starts_with(
-            "option serverPort: unknown option 'serverPort'; valid options are: serverName, port,"
+            "option serverPort: unknown option 'serverPort'; did you mean 'serverName'? valid \
+             options are: serverName, port,"
         ));
         assert!(
             set_err("servername", "a").contains("unknown option"),

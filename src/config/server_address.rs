@@ -227,7 +227,8 @@ fn validate_hostname(host: &str) -> Result<(), String> {
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
             return Err(format!(
-                "host name contains {bad:?}; only letters, digits, '-' and '.' are allowed"
+                "host name contains '{}'; only letters, digits, '-' and '.' are allowed",
+                bad.escape_default()
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {

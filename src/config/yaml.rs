@@ -360,7 +360,11 @@ fn apply(options: &mut KmipOptions, origin: &str, leaf: &Leaf<'_>) -> Result<(),
             })?;
         return Ok(());
     }
-    options.set(name, text).map_err(|error| error.at(location))
+    options
+        .set(name, text)
+        .map_err(|error| error.at(location.clone()))?;
+    options.sources.record(name, location);
+    Ok(())
 }
 
 impl KmipOptions {
@@ -762,7 +766,10 @@ security:
     fn unknown_kmip_keys_are_refused() {
         let text = error_text("security:\n  kmip:\n    serverName: a\n    severPort: 1\n");
         assert!(
-            text.starts_with("mongod.conf:4: security.kmip.severPort: unknown option 'severPort'; valid options are: serverName"),
+            text.starts_with(
+                "mongod.conf:4: security.kmip.severPort: unknown option 'severPort'; did you \
+                 mean 'serverName'? valid options are: serverName"
+            ),
             "{text}"
         );
         assert!(

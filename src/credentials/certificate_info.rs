@@ -20,6 +20,9 @@ pub struct CertificateInfo {
     pub not_before: SystemTime,
     /// End of the validity period (notAfter).
     pub not_after: SystemTime,
+    /// The X.509 version: 1, 2 or 3 (TLS stacks such as rustls take only version 3 for a
+    /// certificate they verify).
+    pub version: u8,
 }
 
 impl CertificateInfo {
@@ -36,6 +39,11 @@ impl CertificateInfo {
             issuer: tbs.issuer.to_string(),
             not_before: UNIX_EPOCH + tbs.validity.not_before.to_unix_duration(),
             not_after: UNIX_EPOCH + tbs.validity.not_after.to_unix_duration(),
+            version: match tbs.version {
+                x509_cert::Version::V1 => 1,
+                x509_cert::Version::V2 => 2,
+                x509_cert::Version::V3 => 3,
+            },
         })
     }
 

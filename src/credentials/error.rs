@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use std::fmt;
+
 use super::certificate_info::format_utc;
 
 /// Why loading a certificate, a private key or a CA file failed.
@@ -13,7 +15,7 @@ use super::certificate_info::format_utc;
 #[non_exhaustive]
 pub enum CredentialError {
     /// The file could not be opened or read.
-    #[error("cannot read {}: {kind}", .path.display())]
+    #[error("cannot read {}: {}", .path.display(), unreadable_text(*.kind))]
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -23,7 +25,7 @@ pub enum CredentialError {
 
     /// The path is not a regular file (a FIFO, a device, a directory ...); it was refused
     /// without being read.
-    #[error("{} is {kind}, not a regular file", .path.display())]
+    #[error("{} is {kind}, not a regular file (name the PEM file itself)", .path.display())]
     NotRegularFile {
         /// The file.
         path: PathBuf,
@@ -161,7 +163,9 @@ pub enum CredentialError {
 
     /// A certificate of the chain has expired.
     #[error(
-        "certificate \"{subject}\" in {} expired on {}",
+        "certificate '{subject}' in {} expired on {}: renew it (a new certificate from the CA \
+         the KMIP server trusts; `openssl x509 -noout -dates -in {}` shows the dates)",
+        .path.display(),
         .path.display(),
         format_utc(*.not_after)
     )]
@@ -176,7 +180,8 @@ pub enum CredentialError {
 
     /// A certificate of the chain is not valid yet.
     #[error(
-        "certificate \"{subject}\" in {} is not valid before {}",
+        "certificate '{subject}' in {} is not valid before {}: check this host's clock, or use \
+         a certificate valid now",
         .path.display(),
         format_utc(*.not_before)
     )]
@@ -189,6 +194,24 @@ pub enum CredentialError {
         not_before: SystemTime,
     },
 
+    /// A problem with the file an option names: the option as it was given (`option
+    /// --kmipServerCAFile`, `mongod.conf:7: security.kmip.serverCAFile`), then the problem.
+    #[error("{location}: {source}")]
+    InOption {
+        /// The option, as it was given.
+        location: String,
+        /// The problem with its file.
+        source: Box<CredentialError>,
+    },
+
+    /// Several of the files the options name cannot be used: each with its option (each an
+    /// [`CredentialError::InOption`]), all at once.
+    #[error("{} credential files cannot be used: {}", .problems.len(), Listed(.problems))]
+    Several {
+        /// One problem per file.
+        problems: Vec<CredentialError>,
+    },
+
     /// Bytes given to [`CertificateInfo::from_der`](super::CertificateInfo::from_der) are not
     /// an X.509 certificate. This is the one variant without a path: the bytes may come from a
     /// network peer. Loading from a file reports [`CredentialError::BadPemBlock`] instead.
@@ -197,4 +220,79 @@ pub enum CredentialError {
         /// What is wrong with it.
         reason: String,
     },
+}
+
+impl CredentialError {
+    /// The file this error is about, when it is about one file.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::Unreadable { path, .. }
+            | Self::NotRegularFile { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::Empty { path }
+            | Self::NotPem { path }
+            | Self::BadPemBlock { path, .. }
+            | Self::NoCertificate { path }
+            | Self::NoPrivateKey { path }
+            | Self::MultiplePrivateKeys { path, .. }
+            | Self::PasswordRequired { path }
+            | Self::WrongPassword { path }
+            | Self::UnsupportedEncryption { path, .. }
+            | Self::NotFipsApproved { path, .. }
+            | Self::UnsupportedKeyType { path, .. }
+            | Self::CertificateExpired { path, .. }
+            | Self::CertificateNotYetValid { path, .. } => Some(path),
+            Self::KeyDoesNotMatchCertificate { key_path, .. } => Some(key_path),
+            Self::InOption { source, .. } => source.path(),
+            Self::Several { .. } | Self::InvalidCertificate { .. } => None,
+        }
+    }
+
+    /// This error said about the option given at `location` (see [`CredentialError::InOption`]);
+    /// an error that already names its option is returned unchanged.
+    pub fn in_option(self, location: impl Into<String>) -> Self {
+        match self {
+            Self::InOption { .. } | Self::Several { .. } => self,
+            other => Self::InOption {
+                location: location.into(),
+                source: Box::new(other),
+            },
+        }
+    }
+
+    /// One error for `problems`: `None` for none, the one, or [`CredentialError::Several`].
+    pub fn all(mut problems: Vec<CredentialError>) -> Option<Self> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop(),
+            _ => Some(Self::Several { problems }),
+        }
+    }
+}
+
+/// Why a file could not be read, in words, with what to check.
+fn unreadable_text(kind: std::io::ErrorKind) -> String {
+    use std::io::ErrorKind;
+    match kind {
+        ErrorKind::NotFound => "no such file (check the path)".into(),
+        ErrorKind::PermissionDenied => "permission denied (the file and its directories must be \
+                                        readable by the user this process runs as)"
+            .into(),
+        other => format!("{other} (check the path and the file)"),
+    }
+}
+
+/// The problems of [`CredentialError::Several`], separated by `; `.
+struct Listed<'a>(&'a [CredentialError]);
+
+impl fmt::Display for Listed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
 }

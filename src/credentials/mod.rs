@@ -119,12 +119,34 @@ impl ClientCredentials {
         // Compares the key's public half with the leaf certificate's SubjectPublicKeyInfo.
         match CertifiedKey::new(chain.clone(), signing_key).keys_match() {
             Ok(()) => {}
+            Err(rustls::Error::InvalidCertificate(_)) if chain_info[0].version == 1 => {
+                let leaf_block = certificate_blocks
+                    .iter()
+                    .find(|block| block.label == CERTIFICATE_LABEL)
+                    .expect("the chain is not empty");
+                let reason = format!(
+                    "the client certificate is X.509 version 1, and the TLS stack takes version 3 \
+                     only: reissue it as version 3 (OpenSSL writes version 3 when signing with \
+                     extensions, e.g. -extfile with extendedKeyUsage = clientAuth; `openssl x509 \
+                     -noout -text -in {}` shows the version)",
+                    certificate_file.display()
+                );
+                return Err(bad_block(certificate_file, leaf_block, &reason));
+            }
             Err(rustls::Error::InvalidCertificate(reason)) => {
                 let leaf_block = certificate_blocks
                     .iter()
                     .find(|block| block.label == CERTIFICATE_LABEL)
                     .expect("the chain is not empty");
-                let reason = format!("the TLS stack cannot use this leaf certificate: {reason:?}");
+                let reason = format!(
+                    "the TLS stack cannot use this leaf certificate ({}); check it with `openssl \
+                     x509 -noout -text -in {}`",
+                    match reason {
+                        rustls::CertificateError::BadEncoding => "it is malformed",
+                        _ => "its key or encoding is not usable",
+                    },
+                    certificate_file.display()
+                );
                 return Err(bad_block(certificate_file, leaf_block, &reason));
             }
             // A mismatch, or a key whose public half cannot be derived to compare.
@@ -235,6 +257,32 @@ fn check_validity(
         });
     }
     Ok(())
+}
+
+/// Checks that each file of `files` (the location of the option that names it, as in
+/// [`crate::config::OptionSources::location`], and its path) can be read and is not empty, before
+/// anything is parsed; every file that cannot is listed, with its option, in one error
+/// ([`CredentialError::all`]), so that an operator fixes them all at once.
+pub fn check_readable(files: &[(String, &Path)]) -> Result<(), CredentialError> {
+    let problems: Vec<CredentialError> = files
+        .iter()
+        .filter_map(|(location, path)| {
+            let problem = match read_pem_file(path) {
+                Err(error) => error,
+                Ok(contents) if contents.iter().all(u8::is_ascii_whitespace) => {
+                    CredentialError::Empty {
+                        path: path.to_path_buf(),
+                    }
+                }
+                Ok(_) => return None,
+            };
+            Some(problem.in_option(location.clone()))
+        })
+        .collect();
+    match CredentialError::all(problems) {
+        None => Ok(()),
+        Some(error) => Err(error),
+    }
 }
 
 /// Loads the CA certificates of `path` (`--kmipServerCAFile`): one or more `CERTIFICATE`

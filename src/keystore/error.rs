@@ -7,6 +7,20 @@ use std::path::PathBuf;
 
 use crate::error_class::ErrorClass;
 
+/// `name` as a message shows it: as written, with control characters, quotes and backslashes
+/// escaped (`\n`, `\u{1b}`, `\'`), so that a name cannot forge a message or a terminal.
+pub(crate) fn shown_name(name: &str) -> String {
+    name.chars()
+        .map(|ch| {
+            if ch.is_control() || ch == '\'' || ch == '\\' {
+                ch.escape_default().to_string()
+            } else {
+                ch.to_string()
+            }
+        })
+        .collect()
+}
+
 /// What is wrong with a master key file.
 #[derive(Debug)]
 pub enum KeyFileProblem {
@@ -68,7 +82,7 @@ impl fmt::Display for CorruptPart {
                 index,
                 name,
                 detail,
-            } => write!(f, "entry {index} {name:?}: {detail}"),
+            } => write!(f, "entry {index} '{}': {detail}", shown_name(name)),
             Self::Entries(d) => write!(f, "entries: {d}"),
             Self::Journal(d) => write!(f, "rotation journal: {d}"),
         }
@@ -107,13 +121,13 @@ pub enum KeystoreError {
         expected: u64,
     },
     /// No entry has this name.
-    #[error("no data key named {name:?}")]
+    #[error("no data key named '{}'", shown_name(.name))]
     NotFound {
         /// The name looked up.
         name: String,
     },
     /// An entry with this name exists already.
-    #[error("a data key named {name:?} exists already")]
+    #[error("a data key named '{}' exists already", shown_name(.name))]
     Exists {
         /// The name.
         name: String,

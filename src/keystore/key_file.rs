@@ -10,7 +10,7 @@ use base64ct::{Base64, Encoding};
 use zeroize::Zeroizing;
 
 use super::durable_io::sync_dir;
-use super::error::{KeyFileProblem, KeystoreError};
+use super::error::{KeyFileProblem, KeystoreError, shown_name};
 use super::master_key::{MasterKeyLocation, MasterKeyProvider};
 use super::secrets::{KEY_LEN, MasterKey};
 use crate::error_class::ErrorClass;
@@ -121,7 +121,8 @@ impl KeyFileProvider {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !valid {
             return Err(KeystoreError::InvalidArgument(format!(
-                "key file name {unique_name:?} must be ASCII letters, digits, '-' or '_'"
+                "key file name '{}' must be ASCII letters, digits, '-' or '_'",
+                shown_name(unique_name)
             )));
         }
         Ok(dir.join(format!("{unique_name}.key")))

@@ -356,7 +356,7 @@ pub fn parse_tree(text: &str) -> Result<Item, TextTreeError> {
             return Err(TextTreeError::new(
                 p.line,
                 format!(
-                    "{:?} is not a name of {carrier} in KMIP {}.{} (write the value as hex)",
+                    "'{}' is not a name of {carrier} in KMIP {}.{} (write the value as hex)",
                     p.name, version.major, version.minor
                 ),
             ));
@@ -411,7 +411,7 @@ fn parse_line(content: &str) -> Result<(u32, LineValue), String> {
         let hex = paren
             .strip_prefix('(')
             .and_then(|p| p.strip_suffix(')'))
-            .ok_or_else(|| format!("expected a tag as (0x......), found {paren:?}"))?;
+            .ok_or_else(|| format!("expected a tag as (0x......), found '{paren}'"))?;
         let from_paren = parse_tag_hex(hex)?;
         if let Some(old) = tag
             && old != from_paren
@@ -434,7 +434,7 @@ fn parse_line(content: &str) -> Result<(u32, LineValue), String> {
     let tag = match (tag, named) {
         (Some(tag), _) => tag,
         (None, Some(name)) => {
-            tag_by_name(name).ok_or_else(|| format!("unknown tag name {name:?}"))?
+            tag_by_name(name).ok_or_else(|| format!("unknown tag name '{name}'"))?
         }
         (None, None) => return Err("missing tag".into()),
     };
@@ -444,7 +444,7 @@ fn parse_line(content: &str) -> Result<(u32, LineValue), String> {
     }
     let item_type = ItemType::from_name(type_name).ok_or_else(|| {
         format!(
-            "unknown item type {type_name:?} (expected one of {})",
+            "unknown item type '{type_name}' (expected one of {})",
             (1..=0x0B)
                 .filter_map(ItemType::from_code)
                 .map(ItemType::name)
@@ -469,7 +469,7 @@ fn expect_end(after: &str) -> Result<(), String> {
     if after.is_empty() || after.starts_with('#') {
         Ok(())
     } else {
-        Err(format!("unexpected text after the value: {after:?}"))
+        Err(format!("unexpected text after the value: '{after}'"))
     }
 }
 
@@ -477,11 +477,11 @@ fn parse_tag_hex(s: &str) -> Result<u32, String> {
     let digits = s
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
-        .ok_or_else(|| format!("expected a tag as 0x......, found {s:?}"))?;
+        .ok_or_else(|| format!("expected a tag as 0x......, found '{s}'"))?;
     let tag = u32::from_str_radix(digits, 16)
         .ok()
         .filter(|t| *t <= 0xFF_FFFF && !digits.starts_with('+'))
-        .ok_or_else(|| format!("{s:?} is not a 24-bit hex tag"))?;
+        .ok_or_else(|| format!("'{s}' is not a 24-bit hex tag"))?;
     Ok(tag)
 }
 
@@ -497,17 +497,17 @@ fn number<T: std::str::FromStr>(s: &str, from_hex: impl Fn(u64) -> Option<T>) ->
 fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
     let digits = s
         .strip_prefix("0x")
-        .ok_or_else(|| format!("expected 0x followed by hex digits, found {s:?}"))?;
-    hex::decode(digits).map_err(|e| format!("bad hex {s:?}: {e}"))
+        .ok_or_else(|| format!("expected 0x followed by hex digits, found '{s}'"))?;
+    hex::decode(digits).map_err(|e| format!("bad hex '{s}': {e}"))
 }
 
 fn parse_value(item_type: ItemType, s: &str) -> Result<LineValue, String> {
-    let bad = |what: &str| format!("expected {what} for {item_type}, found {s:?}");
+    let bad = |what: &str| format!("expected {what} for {item_type}, found '{s}'");
     if item_type == ItemType::Structure {
         return if s.is_empty() {
             Ok(LineValue::Structure)
         } else {
-            Err(format!("a Structure has no value, found {s:?}"))
+            Err(format!("a Structure has no value, found '{s}'"))
         };
     }
     if s.is_empty() {
@@ -576,7 +576,7 @@ fn parse_value(item_type: ItemType, s: &str) -> Result<LineValue, String> {
 fn unquote(s: &str) -> Result<(String, &str), String> {
     let body = s
         .strip_prefix('"')
-        .ok_or_else(|| format!("expected a double-quoted string, found {s:?}"))?;
+        .ok_or_else(|| format!("expected a double-quoted string, found '{s}'"))?;
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {

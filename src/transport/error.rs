@@ -78,7 +78,7 @@ pub enum TransportError {
     /// message, or it closed the connection. It counts as a failed server (like a refused
     /// connection): [`NotKmipPeer::request_unprocessed`] tells whether the request can safely
     /// go to another server.
-    #[error("KMIP server {server}: {peer}")]
+    #[error("KMIP server {server}: {peer}; {}", peer.advice())]
     NotKmip {
         /// The server, `host:port` as configured.
         server: String,
@@ -248,7 +248,7 @@ impl fmt::Display for FailureReason {
             }
             FailureReason::Tls(failure) => write!(f, "TLS: {failure}"),
             FailureReason::Io { detail } => write!(f, "network error: {detail}"),
-            FailureReason::NotKmip(peer) => write!(f, "{peer}"),
+            FailureReason::NotKmip(peer) => write!(f, "{peer}; {}", peer.advice()),
         }
     }
 }
@@ -305,6 +305,23 @@ impl NotKmipPeer {
     /// bytes is a wrong host or port.
     pub fn is_transient(&self) -> bool {
         matches!(self, NotKmipPeer::ClosedAfterHandshake { .. })
+    }
+
+    /// What to check, for a person.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            NotKmipPeer::PlaintextHttp { .. } | NotKmipPeer::NotTls { .. } => {
+                "this is not a KMIP server's TLS port: check serverName and port (KMIP listens \
+                 for TLS, by default on port 5696)"
+            }
+            NotKmipPeer::Http { .. } | NotKmipPeer::NotKmipMessage { .. } => {
+                "a TLS service that is not KMIP: check serverName and port"
+            }
+            NotKmipPeer::ClosedAfterHandshake { .. } => {
+                "check the server's log: it may refuse this client (its certificate) or be \
+                 restarting"
+            }
+        }
     }
 }
 
@@ -394,7 +411,18 @@ pub enum TlsFailure {
     HostnameMismatch {
         /// The name or IP address the client expected (from `serverName`).
         expected: String,
+        /// The names its subjectAltName holds (`DNS:kmip.example`, `IP:10.0.0.5`), when known.
+        presented: Vec<String>,
     },
+    /// The server's certificate has no subjectAltName: it names its host only in the subject's
+    /// CN, which TLS name checks do not use (OpenSSL-based servers accept such a certificate).
+    NoSubjectAltName {
+        /// The name or IP address the client expected (from `serverName`).
+        expected: String,
+    },
+    /// A certificate the server sent (its own, or an intermediate CA's) is X.509 version 1,
+    /// which the verifier refuses.
+    ServerCertificateVersion1,
     /// The server's certificate (or one of its chain) has expired.
     CertificateExpired {
         /// Detail from the verifier (the expiry date when known).
@@ -435,33 +463,110 @@ impl fmt::Display for TlsFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TlsFailure::UnknownCa => f.write_str(
-                "server certificate is not signed by a trusted CA (unknown CA; check serverCAFile)",
+                "server certificate is not signed by a trusted CA (unknown CA): check that \
+                 serverCAFile holds the CA that issued the server's certificate (`openssl \
+                 s_client -connect HOST:PORT -showcerts` shows its issuer)",
             ),
-            TlsFailure::HostnameMismatch { expected } => write!(
+            TlsFailure::HostnameMismatch {
+                expected,
+                presented,
+            } => {
+                write!(
+                    f,
+                    "server certificate is not valid for '{expected}' (hostname mismatch)"
+                )?;
+                if !presented.is_empty() {
+                    write!(f, ": it names {}", presented.join(", "))?;
+                }
+                write!(
+                    f,
+                    "; connect by a name it holds (serverName), or reissue it with \
+                     subjectAltName {}",
+                    san_entry(expected)
+                )
+            }
+            TlsFailure::NoSubjectAltName { expected } => write!(
                 f,
-                "server certificate is not valid for '{expected}' (hostname mismatch)"
+                "server certificate is not valid for '{expected}': it has no subjectAltName \
+                 extension, and the subject's CN is not used for TLS names (OpenSSL-based servers \
+                 accept such a certificate, TLS clients such as this one do not); reissue it \
+                 with subjectAltName {entry} (with OpenSSL: `-addext subjectAltName={entry}`, \
+                 or that line in the -extfile section)",
+                entry = san_entry(expected)
             ),
-            TlsFailure::CertificateExpired { detail } => {
-                write!(f, "server certificate has expired ({detail})")
-            }
-            TlsFailure::CertificateNotYetValid => {
-                f.write_str("server certificate is not valid yet")
-            }
+            TlsFailure::ServerCertificateVersion1 => f.write_str(
+                "a certificate the server sent (its own or an intermediate CA's) is X.509 \
+                 version 1, which this client refuses (it verifies version 3 certificates only; \
+                 a version 1 root in serverCAFile is accepted): reissue it as version 3 \
+                 (OpenSSL writes version 3 when signing with extensions, e.g. -extfile with \
+                 subjectAltName and extendedKeyUsage = serverAuth; `openssl x509 -noout -text \
+                 -in CERT` shows the version)",
+            ),
+            TlsFailure::CertificateExpired { detail } => write!(
+                f,
+                "server certificate has expired ({detail}): renew the KMIP server's \
+                 certificate, or check this host's clock"
+            ),
+            TlsFailure::CertificateNotYetValid => f.write_str(
+                "server certificate is not valid yet: check this host's clock and the \
+                 certificate's notBefore",
+            ),
             TlsFailure::BadServerCertificate { detail } => {
                 write!(f, "bad server certificate: {detail}")
             }
-            TlsFailure::ClientCertificateRejected { alert } => write!(
-                f,
-                "the server rejected the client certificate (alert {alert}; check \
-                 clientCertificateFile and the server's CA)"
+            TlsFailure::ClientCertificateRejected { alert } => {
+                if alert == "certificate_expired" {
+                    f.write_str(
+                        "the server refused our client certificate as expired (alert \
+                         certificate_expired): it is valid by this host's clock, so check the \
+                         server's clock, then the certificate's dates (`openssl x509 -noout \
+                         -dates -in` the clientCertificateFile); renew it from the CA the server \
+                         trusts if it is at its end",
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "the server rejected the client certificate (alert {alert}; check \
+                         clientCertificateFile and the server's CA: the server must trust the \
+                         CA that issued it)"
+                    )?;
+                }
+                Ok(())
+            }
+            TlsFailure::HandshakeRefused { alert } if alert == "handshake_failure" => f.write_str(
+                "the server refused the handshake (alert handshake_failure) before agreeing on \
+                 parameters: no common TLS version or cipher suite. This client offers TLS 1.3 \
+                 and 1.2 with ECDHE key exchange and AEAD cipher suites only (AES-GCM, \
+                 ChaCha20-Poly1305), never CBC suites: a server that offers only CBC suites \
+                 (AES128-SHA256, ECDHE-RSA-AES256-SHA384 ...) or RSA key exchange must enable an \
+                 ECDHE GCM suite (`openssl s_client -connect HOST:PORT -tls1_2 -cipher \
+                 ECDHE+AESGCM` shows whether it has one); check tlsMinVersion and \
+                 tlsCipherSuites",
+            ),
+            TlsFailure::HandshakeRefused { alert } if alert == "protocol_version" => f.write_str(
+                "the server refused the TLS version (alert protocol_version): this client \
+                 speaks TLS 1.2 and 1.3 (1.3 only with tlsMinVersion 1.3); check tlsMinVersion \
+                 and the TLS versions the server allows",
             ),
             TlsFailure::HandshakeRefused { alert } => write!(
                 f,
                 "the server refused the handshake (alert {alert}; no common TLS version or cipher \
-                 suite? check tlsMinVersion and tlsCipherSuites)"
+                 suite? check tlsMinVersion and tlsCipherSuites, and the server's log)"
             ),
-            TlsFailure::AlertReceived { alert } => write!(f, "the server sent alert {alert}"),
+            TlsFailure::AlertReceived { alert } => {
+                write!(f, "the server sent alert {alert} (its log says why)")
+            }
             TlsFailure::Other { detail } => f.write_str(detail),
         }
+    }
+}
+
+/// The subjectAltName entry a certificate needs to be valid for `name`: `IP:` for an address,
+/// else `DNS:`.
+fn san_entry(name: &str) -> String {
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        format!("IP:{name}")
+    } else {
+        format!("DNS:{name}")
     }
 }

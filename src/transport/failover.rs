@@ -22,7 +22,7 @@ use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 
 use super::connection::Connection;
-use super::error::{AttemptFailure, FailureReason, HandshakePhase, TransportError};
+use super::error::{AttemptFailure, FailureReason, HandshakePhase, NotKmipPeer, TransportError};
 use super::handshake_errors::{connect_failure, tls_failure};
 use super::not_kmip::non_tls_peer;
 use super::tls_stream::{HandshakeError, StreamError, TlsStream, time_left};
@@ -647,6 +647,22 @@ impl AttemptJob {
                     // What it sent says more than how rustls failed on it
                     // (InvalidContentType, a timeout waiting for a whole record, ...).
                     return fail(FailureReason::NotKmip(peer));
+                }
+                if !parameters_agreed
+                    && received.first().len() < 2
+                    && matches!(
+                        error,
+                        StreamError::Tls(rustls::Error::InvalidMessage(
+                            rustls::InvalidMessage::InvalidContentType
+                                | rustls::InvalidMessage::UnknownProtocolVersion
+                        ))
+                    )
+                {
+                    // One byte that cannot start a TLS record, then nothing: too little to
+                    // say what the peer speaks, but not TLS.
+                    return fail(FailureReason::NotKmip(NotKmipPeer::NotTls {
+                        bytes: received.total(),
+                    }));
                 }
                 let reason = match error {
                     StreamError::TimedOut => timed_out(HandshakePhase::TlsHandshake),

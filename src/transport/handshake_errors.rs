@@ -28,9 +28,48 @@ pub(crate) fn tls_failure(error: &rustls::Error, parameters_agreed: bool) -> Tls
             }
         }
         other => TlsFailure::Other {
-            detail: other.to_string(),
+            detail: other_error_text(other),
         },
     }
+}
+
+/// The words for a rustls error without a variant of its own.
+fn other_error_text(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::InvalidMessage(_) => format!(
+            "the peer sent a malformed TLS message ({}): is it a TLS server, and is nothing \
+             between us altering the traffic?",
+            plain_words(&error.to_string())
+        ),
+        rustls::Error::PeerIncompatible(_) => format!(
+            "the server's TLS is incompatible with this client ({}): check tlsMinVersion and \
+             tlsCipherSuites, and the TLS settings of the server",
+            plain_words(&error.to_string())
+        ),
+        rustls::Error::PeerMisbehaved(_) => format!(
+            "the server broke the TLS protocol ({}): check its TLS library and the server's log",
+            plain_words(&error.to_string())
+        ),
+        rustls::Error::NoCertificatesPresented => {
+            "the server sent no certificate: check the server's TLS configuration".into()
+        }
+        other => plain_words(&other.to_string()),
+    }
+}
+
+/// `text` without the marks of Rust debug formatting that some rustls messages carry (a
+/// variant's fields in parentheses or braces, quoted strings): what a person reads.
+fn plain_words(text: &str) -> String {
+    text.chars()
+        .map(|ch| match ch {
+            '(' | ')' | '{' | '}' | '"' => ' ',
+            other => other,
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("::", " ")
 }
 
 /// Classifies a failed verification of the server's certificate.
@@ -39,16 +78,36 @@ fn server_certificate(error: &CertificateError) -> TlsFailure {
         CertificateError::UnknownIssuer => TlsFailure::UnknownCa,
         CertificateError::NotValidForName => TlsFailure::HostnameMismatch {
             expected: "the server name".into(),
+            presented: Vec::new(),
         },
-        CertificateError::NotValidForNameContext { expected, .. } => TlsFailure::HostnameMismatch {
-            expected: match expected {
+        CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        } => {
+            let expected = match expected {
                 rustls::pki_types::ServerName::DnsName(name) => name.as_ref().to_owned(),
                 rustls::pki_types::ServerName::IpAddress(ip) => {
                     std::net::IpAddr::from(*ip).to_string()
                 }
-                other => format!("{other:?}"),
-            },
-        },
+                _ => "the server name".to_owned(),
+            };
+            if presented.is_empty() {
+                TlsFailure::NoSubjectAltName { expected }
+            } else {
+                TlsFailure::HostnameMismatch {
+                    expected,
+                    presented: presented.iter().map(|name| san_name(name)).collect(),
+                }
+            }
+        }
+        CertificateError::Other(other)
+            if matches!(
+                other.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::UnsupportedCertVersion)
+            ) =>
+        {
+            TlsFailure::ServerCertificateVersion1
+        }
         CertificateError::Expired => TlsFailure::CertificateExpired {
             detail: "expiry date not reported".into(),
         },
@@ -94,7 +153,44 @@ fn bad_certificate_detail(error: &CertificateError) -> String {
         CertificateError::UnhandledCriticalExtension => {
             "the certificate has a critical extension the verifier does not handle".into()
         }
-        other => format!("{other:?}"),
+        CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki::Error::CaUsedAsEndEntity) => {
+                "the server presents a CA certificate (basicConstraints CA:TRUE) as its own".into()
+            }
+            Some(webpki::Error::EndEntityUsedAsCa) => {
+                "a certificate in the server's chain that is not a CA signed another one".into()
+            }
+            Some(webpki::Error::MaximumPathDepthExceeded) => {
+                "the server's certificate chain is too long".into()
+            }
+            Some(webpki::Error::UnknownIssuer) => "its issuer is not trusted".into(),
+            _ => format!(
+                "the verifier refused it ({})",
+                plain_words(&other.to_string())
+            ),
+        },
+        other => format!(
+            "the verifier refused it ({})",
+            plain_words(&rustls::Error::InvalidCertificate(other.clone()).to_string())
+        ),
+    }
+}
+
+/// A subjectAltName entry as webpki describes it (`DnsName("kmip.example")`,
+/// `IpAddress(10.0.0.5)`), in OpenSSL's words (`DNS:kmip.example`, `IP:10.0.0.5`).
+fn san_name(presented: &str) -> String {
+    let inner = |prefix: &str| {
+        presented
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(')'))
+            .map(|value| value.trim_matches('"').to_owned())
+    };
+    if let Some(name) = inner("DnsName(") {
+        format!("DNS:{name}")
+    } else if let Some(address) = inner("IpAddress(") {
+        format!("IP:{address}")
+    } else {
+        plain_words(presented)
     }
 }
 

@@ -52,6 +52,11 @@ pub(crate) fn non_tls_peer(received: &PeerBytes) -> Option<NotKmipPeer> {
             status: http_status(first),
         });
     }
+    if is_html(first) {
+        // An HTTP/0.9-style answer: the page alone, without a status line (Python's
+        // http.server answers a request line it cannot parse so).
+        return Some(NotKmipPeer::PlaintextHttp { status: None });
+    }
     match first {
         [content_type, major_version, ..]
             if !(0x14..=0x18).contains(content_type) && *major_version != 0x03 =>
@@ -62,6 +67,13 @@ pub(crate) fn non_tls_peer(received: &PeerBytes) -> Option<NotKmipPeer> {
         }
         _ => None,
     }
+}
+
+/// True when `bytes` start an HTML page (`<!DOCTYPE html`, `<html`), in any case.
+fn is_html(bytes: &[u8]) -> bool {
+    [&b"<!doctype"[..], b"<html"]
+        .iter()
+        .any(|start| bytes.len() >= start.len() && bytes[..start.len()].eq_ignore_ascii_case(start))
 }
 
 /// True when `prefix`, the first bytes of a reply (maybe fewer than the 8 of a TTLV header),
@@ -142,6 +154,14 @@ mod tests {
         );
         assert_eq!(
             non_tls_peer(&bytes(b"HTTP/1.1 4")),
+            Some(NotKmipPeer::PlaintextHttp { status: None })
+        );
+        assert_eq!(
+            non_tls_peer(&bytes(b"<!DOCTYPE HTML>\n<html lang")),
+            Some(NotKmipPeer::PlaintextHttp { status: None })
+        );
+        assert_eq!(
+            non_tls_peer(&bytes(b"<HTML><HEAD>")),
             Some(NotKmipPeer::PlaintextHttp { status: None })
         );
     }

@@ -135,11 +135,41 @@ impl TlsStream {
         };
         match stream.complete_handshake(deadline, abort) {
             Ok(()) => Ok(stream),
-            Err(error) => Err(HandshakeError {
-                error,
-                parameters_agreed: stream.tls.negotiated_cipher_suite().is_some(),
-                received: stream.received,
-            }),
+            Err(error) => {
+                let parameters_agreed = stream.tls.negotiated_cipher_suite().is_some();
+                if !parameters_agreed
+                    && matches!(error, StreamError::Tls(rustls::Error::InvalidMessage(_)))
+                {
+                    stream.read_more_of_a_stranger(deadline);
+                }
+                Err(HandshakeError {
+                    error,
+                    parameters_agreed,
+                    received: stream.received,
+                })
+            }
+        }
+    }
+
+    /// After the peer's first bytes failed as TLS, reads a little more of what it sends
+    /// (until 16 bytes are kept, it closes, or at most 300 ms), so that a peer whose first
+    /// bytes came alone (`H`, then `TTP/1.1 400 ...`) can still be recognised.
+    fn read_more_of_a_stranger(&mut self, deadline: Instant) {
+        let until = deadline.min(Instant::now() + Duration::from_millis(300));
+        let mut buffer = [0u8; 64];
+        while self.received.first().len() < 16 {
+            let Ok(left) = time_left(until) else { return };
+            if self
+                .socket
+                .set_read_timeout(Some(socket_timeout(left)))
+                .is_err()
+            {
+                return;
+            }
+            match self.socket.read(&mut buffer) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => self.received.record(&buffer[..n]),
+            }
         }
     }
 
