@@ -1,8 +1,10 @@
 //! KMIP configuration with mongod's option names: [`KmipOptions`] (defaults, `set` by name,
 //! client checks), [`ServerAddress`] lists, the redacted [`Password`], our TLS policy options
-//! ([`TlsMinVersion`], cipher suites), YAML loading from `mongod.conf`, and [`ConfigError`].
+//! ([`TlsMinVersion`], cipher suites), YAML loading from `mongod.conf` (with mongod's
+//! `--configExpand`: [`ConfigExpand`]), and [`ConfigError`].
 
 mod error;
+mod expand;
 mod options;
 mod password;
 mod server_address;
@@ -10,6 +12,7 @@ mod tls_policy;
 mod yaml;
 
 pub use error::ConfigError;
+pub use expand::{ConfigExpand, DEFAULT_EXPAND_TIMEOUT, MAX_EXPANSION_OUTPUT_BYTES};
 pub use options::{
     DEFAULT_PORT, KmipOptions, MAX_CONNECT_RETRIES, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER,
     MIN_CONNECT_TIMEOUT, OPTIONS, OptionKind, OptionSpec, ProtocolVersionChoice, option_names,
