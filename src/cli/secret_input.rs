@@ -84,7 +84,7 @@ impl Drop for RestoreTerminal<'_> {
 
 /// Prompts on `/dev/tty` and reads a line typed without echo.
 fn prompt_on_terminal(prompt: &str) -> Result<Zeroizing<Vec<u8>>, String> {
-    let mut tty = File::options()
+    let tty = File::options()
         .read(true)
         .write(true)
         .open("/dev/tty")
@@ -104,20 +104,22 @@ fn prompt_on_terminal(prompt: &str) -> Result<Zeroizing<Vec<u8>>, String> {
         .remove(LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG | LocalFlags::IEXTEN);
     quiet.control_chars[SpecialCharacterIndices::VMIN as usize] = 1;
     quiet.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
-    tty.write_all(prompt.as_bytes())
-        .and_then(|()| tty.flush())
-        .map_err(|e| format!("cannot write the password prompt: {e}"))?;
     let typed = {
+        // Echo goes off before the prompt shows, so nothing typed after it is ever echoed.
         tcsetattr(&tty, SetArg::TCSAFLUSH, &quiet)
             .map_err(|e| format!("cannot turn the terminal's echo off: {e}"))?;
         let _restore = RestoreTerminal {
             tty: &tty,
             original,
         };
+        (&tty)
+            .write_all(prompt.as_bytes())
+            .and_then(|()| (&tty).flush())
+            .map_err(|e| format!("cannot write the password prompt: {e}"))?;
         read_keys(&tty, interrupt, end_of_file, erase, kill)
     };
     // The Enter key was not echoed: end the prompt's line.
-    let _ = tty.write_all(b"\n");
+    let _ = (&tty).write_all(b"\n");
     typed
 }
 

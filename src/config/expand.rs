@@ -810,7 +810,9 @@ mod tests {
         .unwrap();
         assert!(ok.trim);
         assert_eq!(ok.describe(), "__exec command 'echo hi'");
-        let cases: &[(&[(&str, &str)], bool, &str)] = &[
+        /// The fields of a block, whether it is the whole file, and the expected problem.
+        type Case<'a> = (&'a [(&'a str, &'a str)], bool, &'a str);
+        let cases: &[Case<'_>] = &[
             (&[("__exec", "a"), ("__rest", "b")], true, "not both"),
             (
                 &[("__exec", "a"), ("type", "json")],

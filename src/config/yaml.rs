@@ -534,25 +534,25 @@ fn load(
     let mut checked_file = false;
     let mut origin = origin_name.to_owned();
     let mut top_level_output = None;
-    if let NodeValue::Mapping(entries) = &root.value {
-        if let Some(fields) = expansion_fields(entries) {
-            let location = format!("{origin_name}:{}: the top-level expansion", root.line);
-            let directive = expansion.directive(&fields, true, &location)?;
-            if directive.content != ContentType::Yaml {
-                return Err(ConfigError::InvalidValue {
-                    location,
-                    problem: "an expansion of the whole file needs type: yaml".to_owned(),
-                });
-            }
-            expansion.check_file(origin_name)?;
-            checked_file = true;
-            let output = expansion.run(&directive, &location)?;
-            origin = format!(
-                "{origin_name}: output of the top-level {}",
-                directive.describe()
-            );
-            top_level_output = Some(output);
+    if let NodeValue::Mapping(entries) = &root.value
+        && let Some(fields) = expansion_fields(entries)
+    {
+        let location = format!("{origin_name}:{}: the top-level expansion", root.line);
+        let directive = expansion.directive(&fields, true, &location)?;
+        if directive.content != ContentType::Yaml {
+            return Err(ConfigError::InvalidValue {
+                location,
+                problem: "an expansion of the whole file needs type: yaml".to_owned(),
+            });
         }
+        expansion.check_file(origin_name)?;
+        checked_file = true;
+        let output = expansion.run(&directive, &location)?;
+        origin = format!(
+            "{origin_name}: output of the top-level {}",
+            directive.describe()
+        );
+        top_level_output = Some(output);
     }
     let nested = top_level_output.is_some();
     if let Some(output) = &top_level_output {
@@ -618,7 +618,18 @@ fn load(
     }
     for (name, location, directive) in &expansions {
         let output = expansion.run(directive, location)?;
-        apply_text(&mut options, name, &output, location.clone())?;
+        // The option's own message may quote the value: it is not shown, as it may be secret.
+        apply_text(&mut options, name, &output, location.clone()).map_err(|_| {
+            ConfigError::InvalidValue {
+                location: location.clone(),
+                problem: format!(
+                    "the output of {} ({} bytes) is not a valid value for {name}; it is not \
+                     shown here, as it may be secret",
+                    directive.describe(),
+                    output.len()
+                ),
+            }
+        })?;
     }
     // The two TLS policy options are checked together, once both are known.
     if let Err(problem) = usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
