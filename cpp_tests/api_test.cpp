@@ -8,12 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -158,6 +160,8 @@ TEST(Constants, StatesAndFlags) {
     EXPECT_EQ(KMIP_KEY_LEN, 32u);
     EXPECT_EQ(KMIP_LOG_ERROR, 1u);
     EXPECT_EQ(KMIP_LOG_TRACE, 5u);
+    EXPECT_EQ(KMIP_CONFIG_EXPAND_EXEC, 1u);
+    EXPECT_EQ(KMIP_CONFIG_EXPAND_REST, 2u);
 }
 
 // ---- options -----------------------------------------------------------------------------------
@@ -272,6 +276,74 @@ TEST(Options, LoadConfig) {
               KMIP_ERR_CONFIG);
     Error e4(err);
     EXPECT_NE(message(err).find("/nonexistent/mongod.conf"), std::string::npos);
+}
+
+TEST(Options, LoadConfigExpanded) {
+    REQUIRE_PKI();
+    kmip_options *raw = nullptr;
+    ASSERT_EQ(kmip_options_new(&raw), KMIP_OK);
+    Options options(raw);
+    // mkstemp makes the file 0600, as a file using expansion must be.
+    TempFile conf("security:\n  kmip:\n    serverName: 127.0.0.1\n    port: 1\n"
+                  "    serverCAFile: " + pki("ca.pem") + "\n"
+                  "    clientCertificateFile: " + pki("client-enc-pkcs8-aes256.pem") + "\n"
+                  "    clientCertificatePassword:\n"
+                  "      __exec: \"cat " + pki("password.txt") + "\"\n");
+
+    // Not enabled: refused, naming the key and what enables it; options unchanged.
+    kmip_error *err = nullptr;
+    EXPECT_EQ(kmip_options_load_config(options.get(), conf.path.c_str(), &err), KMIP_ERR_CONFIG);
+    Error e1(err);
+    EXPECT_NE(message(err).find("security.kmip.clientCertificatePassword: __exec expansion is "
+                                "not enabled"),
+              std::string::npos)
+        << message(err);
+    EXPECT_NE(message(err).find("KMIP_CONFIG_EXPAND_EXEC"), std::string::npos) << message(err);
+    err = nullptr;
+    EXPECT_EQ(kmip_options_load_config_expanded(options.get(), conf.path.c_str(),
+                                                KMIP_CONFIG_EXPAND_REST, 0, &err),
+              KMIP_ERR_CONFIG);
+    Error e2(err);
+    err = nullptr;
+    EXPECT_EQ(kmip_options_load_config_expanded(options.get(), conf.path.c_str(), 4, 0, &err),
+              KMIP_ERR_INVALID_ARGUMENT);
+    Error e3(err);
+    EXPECT_NE(message(err).find("unknown flags 0x4"), std::string::npos) << message(err);
+
+    // Enabled: the password comes from the command, and the key decrypts with it.
+    err = nullptr;
+    ASSERT_EQ(kmip_options_load_config_expanded(options.get(), conf.path.c_str(),
+                                                KMIP_CONFIG_EXPAND_EXEC, 5, &err),
+              KMIP_OK)
+        << message(err);
+    Client client = open(options.get());
+    EXPECT_TRUE(client);
+
+    // Group-readable: refused, saying what to chmod.
+    ASSERT_EQ(chmod(conf.path.c_str(), 0640), 0);
+    err = nullptr;
+    EXPECT_EQ(kmip_options_load_config_expanded(options.get(), conf.path.c_str(),
+                                                KMIP_CONFIG_EXPAND_EXEC, 5, &err),
+              KMIP_ERR_CONFIG);
+    Error e4(err);
+    EXPECT_NE(message(err).find("chmod go-rw " + conf.path), std::string::npos) << message(err);
+    EXPECT_EQ(message(err).find(read_file(pki("password.txt"))), std::string::npos);
+
+    // A command still running at the timeout is killed, promptly.
+    TempFile slow("security.kmip.clientCertificatePassword: {__exec: \"sleep 5\"}\n");
+    err = nullptr;
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(kmip_options_load_config_expanded(options.get(), slow.path.c_str(),
+                                                KMIP_CONFIG_EXPAND_EXEC, 1, &err),
+              KMIP_ERR_CONFIG);
+    Error e5(err);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+    EXPECT_NE(message(err).find("did not finish within 1 s"), std::string::npos) << message(err);
+
+    EXPECT_EQ(kmip_options_load_config_expanded(nullptr, "/x", 0, 0, nullptr),
+              KMIP_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(kmip_options_load_config_expanded(options.get(), nullptr, 0, 0, nullptr),
+              KMIP_ERR_INVALID_ARGUMENT);
 }
 
 TEST(Open, MissingOptionsAreConfigErrors) {

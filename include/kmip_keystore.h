@@ -211,6 +211,18 @@
 #define KMIP_ROTATE_RETIRE_OLD 1
 
 /**
+ * `kmip_options_load_config_expanded` flag: run `__exec` expansions (mongod's
+ * `--configExpand exec`).
+ */
+#define KMIP_CONFIG_EXPAND_EXEC 1
+
+/**
+ * `kmip_options_load_config_expanded` flag: fetch `__rest` expansions (mongod's
+ * `--configExpand rest`).
+ */
+#define KMIP_CONFIG_EXPAND_REST 2
+
+/**
  * A size for `id_out` that holds any identifier a known server issues (a longer one is
  * reported with `KMIP_ERR_BUFFER_TOO_SMALL` and can be fetched again).
  */
@@ -307,8 +319,8 @@ typedef struct kmip_error kmip_error;
  * KMIP options (mongod's `security.kmip.*` settings) to open clients with.
  *
  * C functions: `kmip_options_new`, `kmip_options_set`, `kmip_options_load_config`,
- * `kmip_options_free`. Made by `kmip_options_new`, owned by the caller, freed with
- * `kmip_options_free`. `kmip_open` copies what it needs, so the options may be changed or
+ * `kmip_options_load_config_expanded`, `kmip_options_free`. Made by `kmip_options_new`, owned
+ * by the caller, freed with `kmip_options_free`. `kmip_open` copies what it needs, so the options may be changed or
  * freed once clients are open. Safe to use from several threads (an internal lock).
  */
 typedef struct kmip_options kmip_options;
@@ -794,7 +806,8 @@ uint32_t kmip_options_set(kmip_options *options,
  *
  * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument, `KMIP_ERR_CONFIG`
  * when the file cannot be read or is invalid (the message gives the file, line and key; the
- * options are then unchanged).
+ * options are then unchanged). Nothing expands: an `__exec` / `__rest` value is refused (see
+ * `kmip_options_load_config_expanded`).
  *
  * # Safety
  * `options` is NULL or a live `kmip_options`; `mongod_conf_path` is NULL or a NUL-terminated
@@ -803,6 +816,34 @@ uint32_t kmip_options_set(kmip_options *options,
 uint32_t kmip_options_load_config(kmip_options *options,
                                   const char *mongod_conf_path,
                                   kmip_error **error_out);
+
+/**
+ * `kmip_options_load_config` with mongod's `--configExpand`: a value of the file written as a
+ * mapping with `__exec: "<command>"` or `__rest: "<url>"` (and optionally `type`, `trim`,
+ * `digest`, `digest_key`, as in mongod) is replaced by the command's standard output or the
+ * URL's body, for the kinds `expand_flags` enables (`KMIP_CONFIG_EXPAND_EXEC`,
+ * `KMIP_CONFIG_EXPAND_REST`; 0 enables none, as `kmip_options_load_config`). Each expansion
+ * must finish within `timeout_secs` seconds (0: mongod's default, 30); a command still running
+ * then is killed with its process group. A command's standard error goes to the process's.
+ *
+ * A file that uses expansion must belong to the user running the process and be neither
+ * readable nor writable by group or others. `__rest` fetches over HTTPS (system roots) or
+ * plain HTTP to a loopback address only, and needs status 200. Outputs are capped at 1 MiB.
+ *
+ * Returns `KMIP_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument or unknown flag bits,
+ * `KMIP_ERR_CONFIG` when the file cannot be read, is invalid, uses an expansion that is not
+ * enabled, or an expansion fails (the message names the file, the key, the command or URL and
+ * what went wrong, never the output); the options are then unchanged.
+ *
+ * # Safety
+ * `options` is NULL or a live `kmip_options`; `mongod_conf_path` is NULL or a NUL-terminated
+ * string; `error_out` is NULL or writable.
+ */
+uint32_t kmip_options_load_config_expanded(kmip_options *options,
+                                           const char *mongod_conf_path,
+                                           uint32_t expand_flags,
+                                           uint32_t timeout_secs,
+                                           kmip_error **error_out);
 
 /**
  * Frees options made by `kmip_options_new`. NULL does nothing. Clients opened with them stay

@@ -1,14 +1,19 @@
 //! [`KmipArgs`]: the `--config <mongod.conf>` and `--kmip...` flags, spelled as mongod spells them,
 //! and their merge into [`KmipOptions`] (file first, then each flag on top). The flags are made
 //! from the core's option table ([`OPTIONS`]): one entry there is one flag here, one YAML key and
-//! one name for the C setter.
+//! one name for the C setter. With them, mongod's `--configExpand` and
+//! `--configExpandTimeoutSecs` for `--config`, and a secret given as `-` (read from a prompt or
+//! standard input, never from the command line).
 
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use kmip_keystore::config::{
-    ConfigError, KmipOptions, OPTIONS, OptionKind, OptionSpec, Password, usable_cipher_suites,
+    ConfigError, ConfigExpand, KmipOptions, OPTIONS, OptionKind, OptionSpec, Password,
+    usable_cipher_suites,
 };
+
+use super::secret_input::read_secret;
 
 /// Keeps the password redacted from the moment clap hands it over.
 fn password(text: &str) -> Result<Password, std::convert::Infallible> {
@@ -24,6 +29,10 @@ pub struct KmipArgs {
     pub config: Option<PathBuf>,
     /// `--enableEncryption` (`security.enableEncryption`).
     pub enable_encryption: bool,
+    /// `--configExpand`: which expansions (`exec`, `rest`) the `--config` file may run.
+    pub config_expand: Option<String>,
+    /// `--configExpandTimeoutSecs`: how long one expansion may take (default 30).
+    pub config_expand_timeout_secs: Option<String>,
     /// The `--kmip...` flags given, in table order, with their text.
     given: Vec<(&'static OptionSpec, Password)>,
 }
@@ -36,21 +45,39 @@ impl KmipArgs {
 
     /// The options these flags describe: `--config` first (if given), then every flag given,
     /// through [`KmipOptions::set`], so flags win and errors name the flag (`option --kmipPort`).
+    ///
+    /// A secret flag given as `-` (`--kmipClientCertificatePassword -`) is read here, once: from
+    /// a prompt without echo when standard input is a terminal, else one line of standard input.
     pub fn to_options(&self) -> Result<KmipOptions, ConfigError> {
+        let expand = self.config_expand()?;
         let mut options = match &self.config {
-            Some(path) => KmipOptions::from_yaml_file(path)?,
+            Some(path) => KmipOptions::from_yaml_file_expanded(path, &expand)?,
             None => KmipOptions::default(),
         };
         if self.enable_encryption {
             options.enable_encryption = true;
         }
         for (spec, value) in &self.given {
+            let location = || format!("option --{}", spec.flag);
+            let prompted;
+            let value = match spec.kind {
+                OptionKind::Secret { .. } if value.expose() == "-" => {
+                    let what = spec.help.trim_end_matches('.');
+                    prompted =
+                        read_secret(&format!("{what} (--{}): ", spec.flag)).map_err(|problem| {
+                            ConfigError::InvalidValue {
+                                location: location(),
+                                problem,
+                            }
+                        })?;
+                    &prompted
+                }
+                _ => value,
+            };
             options
                 .set(spec.name, value.expose())
-                .map_err(|error| error.at(format!("option --{}", spec.flag)))?;
-            options
-                .sources
-                .record(spec.name, format!("option --{}", spec.flag));
+                .map_err(|error| error.at(location()))?;
+            options.sources.record(spec.name, location());
         }
         // The TLS policy options are checked together once both are known; the error names
         // the flag given (the cipher suite list first).
@@ -71,6 +98,36 @@ impl KmipArgs {
         }
         Ok(options)
     }
+
+    /// The expansions `--configExpand` and `--configExpandTimeoutSecs` allow; either needs
+    /// `--config`.
+    fn config_expand(&self) -> Result<ConfigExpand, ConfigError> {
+        let mut expand = ConfigExpand::default();
+        let invalid = |flag: &str, problem: String| ConfigError::InvalidValue {
+            location: format!("option --{flag}"),
+            problem,
+        };
+        for (flag, given) in [
+            ("configExpand", &self.config_expand),
+            ("configExpandTimeoutSecs", &self.config_expand_timeout_secs),
+        ] {
+            if given.is_some() && self.config.is_none() {
+                return Err(invalid(
+                    flag,
+                    "applies to a --config file; none was given".to_owned(),
+                ));
+            }
+        }
+        if let Some(list) = &self.config_expand {
+            (expand.exec, expand.rest) =
+                ConfigExpand::parse_list(list).map_err(|p| invalid("configExpand", p))?;
+        }
+        if let Some(secs) = &self.config_expand_timeout_secs {
+            expand.timeout = ConfigExpand::parse_timeout_secs(secs)
+                .map_err(|p| invalid("configExpandTimeoutSecs", p))?;
+        }
+        Ok(expand)
+    }
 }
 
 /// The clap argument of one option of the table.
@@ -82,7 +139,14 @@ fn flag_arg(spec: &'static OptionSpec) -> Arg {
             value_name,
             negative,
         } => arg.value_name(value_name).allow_hyphen_values(negative),
-        OptionKind::Secret { value_name } => arg.value_name(value_name).value_parser(password),
+        OptionKind::Secret { value_name } => arg
+            .value_name(value_name)
+            .value_parser(password)
+            .help(format!(
+                "{} Give - to type it at a prompt without echo (or pipe it on standard input), \
+                 off the command line.",
+                spec.help
+            )),
     }
 }
 
@@ -95,6 +159,18 @@ impl clap::Args for KmipArgs {
                     .value_name("mongod.conf")
                     .value_parser(clap::value_parser!(PathBuf))
                     .help("mongod YAML configuration file to read security.kmip.* from; flags override it."),
+            )
+            .arg(
+                Arg::new("configExpand")
+                    .long("configExpand")
+                    .value_name("exec,rest")
+                    .help("Let the --config file's __exec / __rest values run (mongod's --configExpand: none, exec, rest or exec,rest)."),
+            )
+            .arg(
+                Arg::new("configExpandTimeoutSecs")
+                    .long("configExpandTimeoutSecs")
+                    .value_name("seconds")
+                    .help("How long one --configExpand expansion may take; a command still running is killed [default: 30]."),
             )
             .arg(
                 Arg::new("enableEncryption")
@@ -122,6 +198,12 @@ impl clap::FromArgMatches for KmipArgs {
             self.config = Some(path.clone());
         }
         self.enable_encryption |= matches.get_flag("enableEncryption");
+        if let Some(list) = matches.get_one::<String>("configExpand") {
+            self.config_expand = Some(list.clone());
+        }
+        if let Some(secs) = matches.get_one::<String>("configExpandTimeoutSecs") {
+            self.config_expand_timeout_secs = Some(secs.clone());
+        }
         for spec in OPTIONS {
             let value = match spec.kind {
                 OptionKind::Switch => matches.get_flag(spec.flag).then(|| Password::from("true")),

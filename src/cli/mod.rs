@@ -6,6 +6,7 @@ pub mod check;
 pub mod key;
 pub mod keystore;
 pub mod kmip_args;
+pub mod secret_input;
 pub mod stderr_log;
 pub mod ttlv;
 

@@ -1,9 +1,11 @@
 //! KMIP configuration with mongod's option names: [`KmipOptions`] (defaults, `set` by name,
 //! client checks), [`ServerAddress`] lists, the redacted [`Password`], our TLS policy options
-//! ([`TlsMinVersion`], cipher suites), YAML loading from `mongod.conf`, and [`ConfigError`].
+//! ([`TlsMinVersion`], cipher suites), YAML loading from `mongod.conf` (with mongod's
+//! `--configExpand`: [`ConfigExpand`]), and [`ConfigError`].
 
 mod error;
 mod option_sources;
+mod expand;
 mod options;
 mod password;
 mod server_address;
@@ -12,6 +14,7 @@ mod yaml;
 
 pub use error::ConfigError;
 pub use option_sources::OptionSources;
+pub use expand::{ConfigExpand, DEFAULT_EXPAND_TIMEOUT, MAX_EXPANSION_OUTPUT_BYTES};
 pub use options::{
     DEFAULT_PORT, KmipOptions, MAX_CONNECT_RETRIES, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER,
     MIN_CONNECT_TIMEOUT, OPTIONS, OptionKind, OptionSpec, ProtocolVersionChoice, option_names,

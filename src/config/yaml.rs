@@ -1,7 +1,10 @@
 //! Loading [`KmipOptions`] from a mongod YAML configuration file: `security.enableEncryption` and
 //! every `security.kmip.*` key, nested or in mongod's dotted-key form; other sections are ignored.
+//! A value (or the whole file) may be an `__exec` / `__rest` expansion block, run by `expand.rs`
+//! when enabled ([`KmipOptions::from_yaml_file_expanded`]).
 
 use std::collections::HashMap;
+use std::fs::Metadata;
 use std::path::Path;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
@@ -9,6 +12,10 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use zeroize::Zeroizing;
 
 use super::error::ConfigError;
+use super::expand::{
+    BlockField, ConfigExpand, ContentType, Directive, check_file_safety, is_expansion_block,
+    parse_block,
+};
 use super::options::{KmipOptions, ValueKind, parse_bool, value_kind};
 use super::tls_policy::usable_cipher_suites;
 use crate::input_file::{InputFileError, Symlinks, open_regular, read_capped};
@@ -87,8 +94,8 @@ impl Node {
 }
 
 /// The bytes of the configuration file `path` (see [`KmipOptions::from_yaml_file`]), in a
-/// buffer wiped when dropped.
-fn read_config_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
+/// buffer wiped when dropped, and the `fstat` of the file read.
+fn read_config_file(path: &Path) -> Result<(Zeroizing<Vec<u8>>, Metadata), ConfigError> {
     let refused = |error: InputFileError| match error {
         InputFileError::Open(source) | InputFileError::Read(source) => ConfigError::ReadFile {
             path: path.to_owned(),
@@ -112,7 +119,7 @@ fn read_config_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
         .saturating_add(1);
     let mut text = Zeroizing::new(Vec::with_capacity(capacity));
     read_capped(&mut file, MAX_CONFIG_FILE_BYTES, &mut text).map_err(refused)?;
-    Ok(text)
+    Ok((text, metadata))
 }
 
 /// Plain scalars YAML (core schema) reads as null.
@@ -294,6 +301,14 @@ fn collect<'tree>(
         };
         if path == "security" || path == "security.kmip" {
             match &value.value {
+                NodeValue::Mapping(inner) if expansion_fields(inner).is_some() => {
+                    return Err(ConfigError::InvalidValue {
+                        location: format!("{origin}:{}: {path}", key.line),
+                        problem: "an expansion (__exec, __rest) replaces one value or the whole \
+                                  file, not a section"
+                            .to_owned(),
+                    });
+                }
                 NodeValue::Mapping(inner) => collect(origin, &path, inner, leaves)?,
                 NodeValue::Scalar { text, plain: true } if is_null(text) => {}
                 _ => {
@@ -316,23 +331,30 @@ fn collect<'tree>(
     Ok(())
 }
 
+/// The option a collected value sets: its name for [`KmipOptions::set`] (or
+/// `enableEncryption`) and its YAML type; an unknown key under `security.kmip` is an error.
+fn option_of(leaf: &Leaf<'_>, location: &str) -> Result<(&'static str, ValueKind), ConfigError> {
+    if leaf.path == "security.enableEncryption" {
+        return Ok(("enableEncryption", ValueKind::Boolean));
+    }
+    let name = &leaf.path["security.kmip.".len()..];
+    super::options::option_spec(name)
+        .and_then(|spec| value_kind(spec.name).map(|kind| (spec.name, kind)))
+        .ok_or_else(|| ConfigError::UnknownOption {
+            location: location.to_owned(),
+            name: name.to_owned(),
+        })
+}
+
+/// Where a collected value is, for messages: `mongod.conf:7: security.kmip.port`.
+fn location_of(origin: &str, leaf: &Leaf<'_>) -> String {
+    format!("{origin}:{}: {}", leaf.line, leaf.path)
+}
+
 /// Applies one collected value to `options`, checking its YAML type first.
 fn apply(options: &mut KmipOptions, origin: &str, leaf: &Leaf<'_>) -> Result<(), ConfigError> {
-    let location = format!("{origin}:{}: {}", leaf.line, leaf.path);
-    let (name, kind) = if leaf.path == "security.enableEncryption" {
-        ("enableEncryption", ValueKind::Boolean)
-    } else {
-        let name = &leaf.path["security.kmip.".len()..];
-        match value_kind(name) {
-            Some(kind) => (name, kind),
-            None => {
-                return Err(ConfigError::UnknownOption {
-                    location,
-                    name: name.to_owned(),
-                });
-            }
-        }
-    };
+    let location = location_of(origin, leaf);
+    let (name, kind) = option_of(leaf, &location)?;
     let expected = match kind {
         ValueKind::Boolean => "a boolean",
         ValueKind::Integer => "an integer",
@@ -352,12 +374,20 @@ fn apply(options: &mut KmipOptions, origin: &str, leaf: &Leaf<'_>) -> Result<(),
         }
         NodeValue::Sequence(_) | NodeValue::Mapping(_) => return Err(wrong_type()),
     };
+    apply_text(options, name, text, location)
+}
+
+/// Sets the option `name` from `text` (a value as written, or an expansion's output); errors
+/// are said about `location`.
+fn apply_text(
+    options: &mut KmipOptions,
+    name: &str,
+    text: &str,
+    location: String,
+) -> Result<(), ConfigError> {
     if name == "enableEncryption" {
         options.enable_encryption =
-            parse_bool(text).map_err(|problem| ConfigError::InvalidValue {
-                location: location.clone(),
-                problem,
-            })?;
+            parse_bool(text).map_err(|problem| ConfigError::InvalidValue { location, problem })?;
         return Ok(());
     }
     options
@@ -367,9 +397,283 @@ fn apply(options: &mut KmipOptions, origin: &str, leaf: &Leaf<'_>) -> Result<(),
     Ok(())
 }
 
+/// The fields of a mapping when it is an expansion block (it has `__exec` or `__rest`).
+fn expansion_fields(entries: &[(Node, Node)]) -> Option<Vec<BlockField<'_>>> {
+    fn key_text(key: &Node) -> Option<&str> {
+        match &key.value {
+            NodeValue::Scalar { text, .. } => Some(text.as_str()),
+            _ => None,
+        }
+    }
+    if !is_expansion_block(entries.iter().filter_map(|(key, _)| key_text(key))) {
+        return None;
+    }
+    Some(
+        entries
+            .iter()
+            .map(|(key, value)| BlockField {
+                name: key_text(key).unwrap_or("(a key that is not a scalar)"),
+                value: match &value.value {
+                    NodeValue::Scalar { text, .. } => Some(text.as_str()),
+                    _ => None,
+                },
+            })
+            .collect(),
+    )
+}
+
+/// What may expand while a configuration is loaded.
+struct Expansion<'a> {
+    /// The kinds enabled and the timeout.
+    settings: ConfigExpand,
+    /// The file's path as shown and its `fstat`, checked (owner, mode) before anything runs;
+    /// `None` for a text that is no file, which then cannot use expansion.
+    file: Option<(&'a str, &'a Metadata)>,
+}
+
+impl Expansion<'_> {
+    /// Nothing expands (the text of [`KmipOptions::from_yaml_str`]).
+    const NONE: Expansion<'static> = Expansion {
+        settings: ConfigExpand {
+            exec: false,
+            rest: false,
+            timeout: super::expand::DEFAULT_EXPAND_TIMEOUT,
+        },
+        file: None,
+    };
+
+    /// Parses the expansion block `fields` found at `location` (the whole file when
+    /// `top_level`).
+    fn directive(
+        &self,
+        fields: &[BlockField<'_>],
+        top_level: bool,
+        location: &str,
+    ) -> Result<Directive, ConfigError> {
+        let mut directive = parse_block(fields, top_level, &self.settings);
+        if directive.is_ok() && self.file.is_none() {
+            directive = Err(
+                "expansion is available only for a configuration file (not for text)".to_owned(),
+            );
+        }
+        directive.map_err(|problem| ConfigError::InvalidValue {
+            location: location.to_owned(),
+            problem,
+        })
+    }
+
+    /// Checks the file's owner and mode; called once, before the first expansion runs.
+    fn check_file(&self, origin: &str) -> Result<(), ConfigError> {
+        match self.file {
+            Some((shown, metadata)) => {
+                check_file_safety(shown, metadata).map_err(|problem| ConfigError::InvalidValue {
+                    location: origin.to_owned(),
+                    problem,
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `directive` (found at `location`).
+    fn run(&self, directive: &Directive, location: &str) -> Result<Zeroizing<String>, ConfigError> {
+        directive
+            .run(self.settings.timeout)
+            .map_err(|problem| ConfigError::InvalidValue {
+                location: location.to_owned(),
+                problem,
+            })
+    }
+}
+
+/// Parses `text` into its one document (`None` when it holds none), keeping line numbers.
+fn parse_document(text: &str, origin_name: &str) -> Result<Option<Node>, ConfigError> {
+    // Events are fed to the builder in a loop: yaml-rust2's own `Parser::load` recurses once
+    // per nesting level and overflows the stack on a deeply nested document.
+    let mut builder = TreeBuilder::default();
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|error| ConfigError::YamlSyntax {
+                origin: origin_name.to_owned(),
+                line: error.marker().line(),
+                column: error.marker().col() + 1,
+                message: error.info().to_owned(),
+            })?;
+        if event == Event::StreamEnd {
+            break;
+        }
+        builder.on_event(event, mark);
+    }
+    if let Some((problem, line)) = builder.error {
+        return Err(ConfigError::InvalidValue {
+            location: format!("{origin_name}:{line}"),
+            problem,
+        });
+    }
+    let mut documents = builder.documents.into_iter();
+    let root = documents.next();
+    if let Some(second) = documents.next() {
+        return Err(ConfigError::InvalidValue {
+            location: format!("{origin_name}:{}", second.line),
+            problem: "a second YAML document; a configuration file holds one".to_owned(),
+        });
+    }
+    Ok(root)
+}
+
+/// Loads the options from the text of a configuration, expanding what `expansion` allows.
+fn load(
+    text: &str,
+    origin_name: &str,
+    expansion: &Expansion<'_>,
+) -> Result<KmipOptions, ConfigError> {
+    let mut options = KmipOptions::default();
+    let Some(mut root) = parse_document(text, origin_name)? else {
+        return Ok(options);
+    };
+    // A top-level expansion (`type: yaml`) replaces the whole file with its output, in which
+    // nothing expands any more (as in mongod).
+    let mut checked_file = false;
+    let mut origin = origin_name.to_owned();
+    let mut top_level_output = None;
+    if let NodeValue::Mapping(entries) = &root.value
+        && let Some(fields) = expansion_fields(entries)
+    {
+        let location = format!("{origin_name}:{}: the top-level expansion", root.line);
+        let directive = expansion.directive(&fields, true, &location)?;
+        if directive.content != ContentType::Yaml {
+            return Err(ConfigError::InvalidValue {
+                location,
+                problem: "an expansion of the whole file needs type: yaml".to_owned(),
+            });
+        }
+        expansion.check_file(origin_name)?;
+        checked_file = true;
+        let output = expansion.run(&directive, &location)?;
+        origin = format!(
+            "{origin_name}: output of the top-level {}",
+            directive.describe()
+        );
+        top_level_output = Some(output);
+    }
+    let nested = top_level_output.is_some();
+    if let Some(output) = &top_level_output {
+        match parse_document(output, &origin)? {
+            Some(document) => root = document,
+            None => return Ok(options),
+        }
+    }
+    let entries = match &root.value {
+        NodeValue::Mapping(entries) => entries,
+        NodeValue::Scalar { text, plain: true } if is_null(text) => return Ok(options),
+        _ => {
+            return Err(ConfigError::WrongType {
+                location: format!("{origin}:{}", root.line),
+                expected: "a mapping at the top level",
+                found: root.describe(),
+            });
+        }
+    };
+    if nested && expansion_fields(entries).is_some() {
+        return Err(ConfigError::InvalidValue {
+            location: format!("{origin}:{}", root.line),
+            problem: "the output of a top-level expansion may not expand again".to_owned(),
+        });
+    }
+    let origin = origin.as_str();
+    let mut leaves = Vec::new();
+    collect(origin, "", entries, &mut leaves)?;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for leaf in &leaves {
+        if let Some(first_line) = seen.insert(leaf.path.as_str(), leaf.line) {
+            return Err(ConfigError::InvalidValue {
+                location: location_of(origin, leaf),
+                problem: format!("given twice (first at line {first_line})"),
+            });
+        }
+    }
+    // Everything written in the file is checked before any expansion runs: the keys, the
+    // values, and each expansion block's fields.
+    let mut expansions = Vec::new();
+    for leaf in &leaves {
+        let location = location_of(origin, leaf);
+        let fields = match &leaf.node.value {
+            NodeValue::Mapping(entries) => expansion_fields(entries),
+            _ => None,
+        };
+        let Some(fields) = fields else {
+            apply(&mut options, origin, leaf)?;
+            continue;
+        };
+        let (name, _) = option_of(leaf, &location)?;
+        if nested {
+            return Err(ConfigError::InvalidValue {
+                location,
+                problem: "the output of a top-level expansion may not expand again".to_owned(),
+            });
+        }
+        let directive = expansion.directive(&fields, false, &location)?;
+        expansions.push((name, location, directive));
+    }
+    if !expansions.is_empty() && !checked_file {
+        expansion.check_file(origin)?;
+    }
+    for (name, location, directive) in &expansions {
+        let output = expansion.run(directive, location)?;
+        // The option's own message may quote the value: it is not shown, as it may be secret.
+        apply_text(&mut options, name, &output, location.clone()).map_err(|_| {
+            ConfigError::InvalidValue {
+                location: location.clone(),
+                problem: format!(
+                    "the output of {} ({} bytes) is not a valid value for {name}; it is not \
+                     shown here, as it may be secret",
+                    directive.describe(),
+                    output.len()
+                ),
+            }
+        })?;
+    }
+    // The two TLS policy options are checked together, once both are known.
+    if let Err(problem) = usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
+    {
+        let leaf = leaves
+            .iter()
+            .find(|leaf| leaf.path == "security.kmip.tlsCipherSuites")
+            .or_else(|| {
+                leaves
+                    .iter()
+                    .find(|leaf| leaf.path == "security.kmip.tlsMinVersion")
+            });
+        let location = match leaf {
+            Some(leaf) => location_of(origin, leaf),
+            None => origin.to_owned(),
+        };
+        return Err(ConfigError::InvalidValue { location, problem });
+    }
+    Ok(options)
+}
+
+/// The text of a configuration file's bytes; not UTF-8 is [`ConfigError::ReadFile`].
+fn utf8_text<'t>(path: &Path, bytes: &'t [u8]) -> Result<&'t str, ConfigError> {
+    std::str::from_utf8(bytes).map_err(|error| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                error.valid_up_to()
+            ),
+        ),
+    })
+}
+
 impl KmipOptions {
     /// Reads the KMIP options from a mongod YAML configuration file (see
-    /// [`KmipOptions::from_yaml_str`]); errors name the file.
+    /// [`KmipOptions::from_yaml_str`]); errors name the file. No expansion runs: an `__exec` or
+    /// `__rest` block is refused with a message naming the flag that enables it (see
+    /// [`KmipOptions::from_yaml_file_expanded`]).
     ///
     /// The file is opened without blocking and must be a regular file (a symbolic link to one is
     /// followed, as for a configuration mounted as a secret) of at most
@@ -379,19 +683,33 @@ impl KmipOptions {
     /// [`ConfigError::ReadFile`]. The text is held in a buffer wiped when dropped (it may hold
     /// `clientCertificatePassword`).
     pub fn from_yaml_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        Self::from_yaml_file_expanded(path, &ConfigExpand::default())
+    }
+
+    /// [`KmipOptions::from_yaml_file`] with mongod's `--configExpand`: a value written as a
+    /// mapping with `__exec: "<command>"` or `__rest: "<url>"` (and optionally `type`, `trim`,
+    /// `digest`, `digest_key`) is replaced by the command's standard output or the URL's body,
+    /// for the kinds `expand` enables, each within `expand.timeout`. A whole-file expansion
+    /// (`type: yaml` at the top level) replaces the file with its output.
+    ///
+    /// A file that uses expansion must belong to the user running the process and be neither
+    /// readable nor writable by group or others; it is checked before anything runs, as is
+    /// every key and value the file writes. Errors name the file, the key, the command or URL
+    /// and what went wrong (exit status, timeout, HTTP status), never the output. `docs/cli.md`
+    /// ("Secrets off the command line") has the rules.
+    pub fn from_yaml_file_expanded(
+        path: impl AsRef<Path>,
+        expand: &ConfigExpand,
+    ) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let text = read_config_file(path)?;
-        let text = std::str::from_utf8(&text).map_err(|error| ConfigError::ReadFile {
-            path: path.to_owned(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    error.valid_up_to()
-                ),
-            ),
-        })?;
-        Self::from_yaml_str(text, &path.display().to_string())
+        let (bytes, metadata) = read_config_file(path)?;
+        let text = utf8_text(path, &bytes)?;
+        let shown = path.display().to_string();
+        let expansion = Expansion {
+            settings: *expand,
+            file: Some((&shown, &metadata)),
+        };
+        load(text, &shown, &expansion)
     }
 
     /// Reads the KMIP options from the text of a mongod YAML configuration; `origin_name` (usually
@@ -401,88 +719,11 @@ impl KmipOptions {
     /// [`super::OPTIONS`]), as nested mappings or dotted keys such as
     /// `security.kmip.serverName: x`. Plain YAML scalars are read as written, so `port: 5696` and
     /// `port: "5696"` are the same. Errors: syntax (with line and column), a value of the wrong
-    /// type, an unknown key under `security.kmip`, or a key given twice. Options not given keep
-    /// their defaults; other sections are ignored.
+    /// type, an unknown key under `security.kmip`, a key given twice, or an expansion block
+    /// (expansion needs a file: [`KmipOptions::from_yaml_file_expanded`]). Options not given
+    /// keep their defaults; other sections are ignored.
     pub fn from_yaml_str(text: &str, origin_name: &str) -> Result<Self, ConfigError> {
-        // Events are fed to the builder in a loop: yaml-rust2's own `Parser::load` recurses once
-        // per nesting level and overflows the stack on a deeply nested document.
-        let mut builder = TreeBuilder::default();
-        let mut parser = Parser::new_from_str(text);
-        loop {
-            let (event, mark) = parser
-                .next_token()
-                .map_err(|error| ConfigError::YamlSyntax {
-                    origin: origin_name.to_owned(),
-                    line: error.marker().line(),
-                    column: error.marker().col() + 1,
-                    message: error.info().to_owned(),
-                })?;
-            if event == Event::StreamEnd {
-                break;
-            }
-            builder.on_event(event, mark);
-        }
-        if let Some((problem, line)) = builder.error {
-            return Err(ConfigError::InvalidValue {
-                location: format!("{origin_name}:{line}"),
-                problem,
-            });
-        }
-        let mut options = KmipOptions::default();
-        let root = match builder.documents.as_slice() {
-            [] => return Ok(options),
-            [root] => root,
-            [_, second, ..] => {
-                return Err(ConfigError::InvalidValue {
-                    location: format!("{origin_name}:{}", second.line),
-                    problem: "a second YAML document; a configuration file holds one".to_owned(),
-                });
-            }
-        };
-        let entries = match &root.value {
-            NodeValue::Mapping(entries) => entries,
-            NodeValue::Scalar { text, plain: true } if is_null(text) => return Ok(options),
-            _ => {
-                return Err(ConfigError::WrongType {
-                    location: format!("{origin_name}:{}", root.line),
-                    expected: "a mapping at the top level",
-                    found: root.describe(),
-                });
-            }
-        };
-        let mut leaves = Vec::new();
-        collect(origin_name, "", entries, &mut leaves)?;
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for leaf in &leaves {
-            if let Some(first_line) = seen.insert(leaf.path.as_str(), leaf.line) {
-                return Err(ConfigError::InvalidValue {
-                    location: format!("{origin_name}:{}: {}", leaf.line, leaf.path),
-                    problem: format!("given twice (first at line {first_line})"),
-                });
-            }
-        }
-        for leaf in &leaves {
-            apply(&mut options, origin_name, leaf)?;
-        }
-        // The two TLS policy options are checked together, once both are known.
-        if let Err(problem) =
-            usable_cipher_suites(&options.tls_cipher_suites, options.tls_min_version)
-        {
-            let leaf = leaves
-                .iter()
-                .find(|leaf| leaf.path == "security.kmip.tlsCipherSuites")
-                .or_else(|| {
-                    leaves
-                        .iter()
-                        .find(|leaf| leaf.path == "security.kmip.tlsMinVersion")
-                });
-            let location = match leaf {
-                Some(leaf) => format!("{origin_name}:{}: {}", leaf.line, leaf.path),
-                None => origin_name.to_owned(),
-            };
-            return Err(ConfigError::InvalidValue { location, problem });
-        }
-        Ok(options)
+        load(text, origin_name, &Expansion::NONE)
     }
 }
 

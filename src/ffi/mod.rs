@@ -8,7 +8,7 @@
 //! | file | C type / functions |
 //! |---|---|
 //! | `status.rs` | status codes, state values, flags, `kmip_status_str`, `kmip_version` |
-//! | `options.rs` | `kmip_options`: `kmip_options_new/_set/_load_config/_free` |
+//! | `options.rs` | `kmip_options`: `kmip_options_new/_set/_load_config/_load_config_expanded/_free` |
 //! | `client.rs` | `kmip_client`: `kmip_open/_close`, `kmip_get_master_key`, `kmip_key_state` |
 //! | `keystore.rs` | `keystore`: `keystore_create/_open/_generate/_unwrap/_remove/_master_key_id/_close` |
 //! | `rotate.rs` | `kmip_rotate` (a keystore file), `keystore_rotate` (an open keystore) |

@@ -87,6 +87,16 @@ pub const KMIP_ROTATE_RETIRE_OLD: u32 = 1;
 /// Every flag `kmip_rotate` knows; other bits are refused.
 pub(crate) const KMIP_ROTATE_ALL_FLAGS: u32 = KMIP_ROTATE_RETIRE_OLD;
 
+/// `kmip_options_load_config_expanded` flag: run `__exec` expansions (mongod's
+/// `--configExpand exec`).
+pub const KMIP_CONFIG_EXPAND_EXEC: u32 = 1;
+/// `kmip_options_load_config_expanded` flag: fetch `__rest` expansions (mongod's
+/// `--configExpand rest`).
+pub const KMIP_CONFIG_EXPAND_REST: u32 = 2;
+/// Every flag `kmip_options_load_config_expanded` knows; other bits are refused.
+pub(crate) const KMIP_CONFIG_EXPAND_ALL_FLAGS: u32 =
+    KMIP_CONFIG_EXPAND_EXEC | KMIP_CONFIG_EXPAND_REST;
+
 /// A size for `id_out` that holds any identifier a known server issues (a longer one is
 /// reported with `KMIP_ERR_BUFFER_TOO_SMALL` and can be fetched again).
 pub const KMIP_KEY_ID_BUFFER_SIZE: usize = 256;
