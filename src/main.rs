@@ -4,13 +4,12 @@
 //! (latency, throughput and client CPU), the TTLV tools (`ttlv decode` prints TTLV hex as a
 //! readable tree, `ttlv encode` reads the tree back to hex), and `completions` and `man` (shell
 //! completion scripts and man pages, generated from the command line's definition). `--format
-//! json` gives a command's result as one JSON document; `-v` / `-q` set how much the library logs
-//! on stderr. Exit status: 0 success, else the
-//! number of the failure's error class, the same numbers as the C status codes (1 invalid
-//! argument or usage, 3 configuration ... 18 I/O, 19 unsupported; see
-//! [`cli::CliError::exit_code`] and `docs/cli.md`). A failure whose one-line message cannot be
-//! written to stderr (stderr a closed pipe or a full disk) exits 18, the I/O code, instead of
-//! panicking; a success exits 0 whatever stderr is. No unsafe code.
+//! json` gives a command's result as one JSON document; `-v` / `-q` set how much the library
+//! logs on stderr. Exit status: 0 success, else the number of the failure's error class, the
+//! same numbers as the C status codes (1 invalid argument or usage, 3 configuration ... 18 I/O,
+//! 19 unsupported; see [`cli::CliError::exit_code`] and `docs/cli.md`). A failure whose one-line
+//! message cannot be written to stderr (stderr a closed pipe or a full disk) exits 18, the I/O
+//! code, instead of panicking; a success exits 0 whatever stderr is. No unsafe code.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -66,7 +66,8 @@ impl Output {
         }
     }
 
-    /// Sets the field `name` of the JSON document (replacing an earlier value).
+    /// Sets the field `name` of the JSON document (replacing an earlier value) in the JSON
+    /// format; nothing in the text format.
     pub fn field(&mut self, name: &str, value: impl Into<Value>) {
         if self.is_json() {
             self.document.insert(name.to_owned(), value.into());
