@@ -4,7 +4,8 @@
 # Rust library itself is not instrumented, but ASan still watches its heap through malloc and
 # LeakSanitizer reports what is never freed). Any test failure or sanitizer finding fails.
 # Then checks that libkmip_keystore.so exports only kmip_* / keystore_* symbols and carries its
-# SONAME, installs into a temporary prefix, and builds and runs a small consumer project there
+# SONAME, installs into a temporary prefix (checking that the CLI, its man pages and its bash, zsh
+# and fish completions are installed there too), and builds and runs a small consumer project there
 # with find_package(KmipKeystore CONFIG) (shared and static), with add_subdirectory() of this
 # repository, and with pkg-config.
 #
@@ -87,6 +88,36 @@ tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
 cmake --install build/cpp --prefix "$tmp/prefix"
 ls -l "$tmp/prefix/lib" | grep kmip
+
+section "installed CLI, man pages and shell completions"
+prefix="$tmp/prefix"
+"$prefix/bin/kmip-keystore" --version
+for file in share/man/man1/kmip-keystore.1 share/man/man1/kmip-keystore-key-register.1 \
+    share/bash-completion/completions/kmip-keystore share/zsh/site-functions/_kmip-keystore \
+    share/fish/vendor_completions.d/kmip-keystore.fish; do
+    if [ ! -s "$prefix/$file" ]; then
+        echo "FAIL: $file is not installed (or is empty)" >&2
+        exit 1
+    fi
+done
+# The pages and scripts are the installed tool's own: its subcommands and flags are in them.
+mentions() { # mentions TEXT FILE: FILE (under the prefix) holds TEXT
+    grep -qF -- "$1" "$prefix/$2" || {
+        echo "FAIL: the installed $2 does not mention $1" >&2
+        exit 1
+    }
+}
+mentions 'kmip\-keystore\-keystore(1)' share/man/man1/kmip-keystore.1
+mentions kmipServerName share/man/man1/kmip-keystore-key-register.1
+for script in share/bash-completion/completions/kmip-keystore share/zsh/site-functions/_kmip-keystore \
+    share/fish/vendor_completions.d/kmip-keystore.fish; do
+    mentions kmipServerName "$script"
+    mentions rotate "$script"
+done
+cmp <("$prefix/bin/kmip-keystore" completions bash) "$prefix/share/bash-completion/completions/kmip-keystore"
+bash -c 'source "$1" && complete -p kmip-keystore' _ "$prefix/share/bash-completion/completions/kmip-keystore"
+
+section "consumer project (find_package)"
 mkdir -p "$tmp/consumer"
 cat >"$tmp/consumer/CMakeLists.txt" <<'CMAKE'
 # Consumer check: find the installed package and link both library flavours.

@@ -15,8 +15,11 @@ use kmip_keystore::config::KmipOptions;
 use kmip_keystore::credentials::ClientCredentials;
 use kmip_keystore::transport::Transport;
 
+use serde_json::{Map, Value, json};
+
+use super::CliError;
 use super::kmip_args::KmipArgs;
-use super::{CliError, write_output};
+use super::output::{FormatArg, Output};
 
 /// The operation measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -64,6 +67,37 @@ pub struct BenchCommand {
     /// KMIP options.
     #[command(flatten)]
     pub kmip: KmipArgs,
+    /// `--format`.
+    #[command(flatten)]
+    pub output: FormatArg,
+}
+
+/// One named set of figures of a bench run: what the op measured (its figures under its own
+/// name), the OS floor, a kind of handshake. Each is written as its text line(s), or as the
+/// object `measurements.<name>` of the JSON document; a new op adds one with its own figures.
+struct Measurement {
+    /// Its key under `measurements` (`get`, `os_floor`, `full_handshake` ...).
+    name: &'static str,
+    /// Its text line(s).
+    text: String,
+    /// Its figures, each named with its unit (`latency_p50_ms`).
+    figures: Value,
+}
+
+/// The measurements of a run so far, written as they come.
+struct Measurements {
+    /// Figures by name.
+    done: Map<String, Value>,
+}
+
+impl Measurements {
+    /// Writes `measurement`'s text (text format) and puts its figures in the JSON document.
+    fn record(&mut self, out: &mut Output, measurement: Measurement) -> Result<(), CliError> {
+        self.done
+            .insert(measurement.name.to_owned(), measurement.figures);
+        out.field("measurements", self.done.clone());
+        out.text(&measurement.text)
+    }
 }
 
 /// CPU time used by this process so far (user, system), from `getrusage(RUSAGE_SELF)`.
@@ -115,8 +149,15 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 impl BenchCommand {
-    /// Runs the benchmark and prints the figures.
+    /// Runs the benchmark and writes the figures in the format chosen.
     pub fn run(self) -> Result<(), CliError> {
+        let mut out = Output::new(self.output.format, "bench");
+        let result = self.bench(&mut out);
+        out.finish(result)
+    }
+
+    /// Runs the benchmark, giving its settings and each measurement to `out`.
+    fn bench(&self, out: &mut Output) -> Result<(), CliError> {
         let options = self.kmip.to_options()?;
         let client = KmipClient::new(&options)?;
         let key_id = match (self.op, &self.key) {
@@ -134,39 +175,64 @@ impl BenchCommand {
             }
         };
         let version = client.protocol_version()?;
-        write_output(&format!(
-            "bench: {} x{} over {} connection(s), KMIP {version}, server {}{}\n",
+        let server = client.transport().sticky_server().to_owned();
+        out.field("op", self.op.name());
+        out.field("count", self.count);
+        out.field("connections", self.connections);
+        out.field("kmip_version", version.to_string());
+        out.field("server", server.as_str());
+        out.field("key_id", key_id.clone());
+        out.text(&format!(
+            "bench: {} x{} over {} connection(s), KMIP {version}, server {server}{}\n",
             self.op.name(),
             self.count,
             self.connections,
-            client.transport().sticky_server(),
             key_id
                 .as_deref()
                 .map(|id| format!(", key {id}"))
                 .unwrap_or_default()
         ))?;
-        let p50 = self.operations(&client, key_id.as_deref())?;
+        let mut measurements = Measurements { done: Map::new() };
+        let (operations, p50) = self.operations(&client, key_id.as_deref())?;
+        measurements.record(out, operations)?;
         if self.floor_rounds > 0 {
             match os_floor(p50, self.floor_rounds) {
-                Ok(cpu) => write_output(&format!(
-                    "OS floor per op: {:.1} us (plain loopback TCP round trip, {} rounds, peer \
-                     waiting {:.3} ms; no TLS, no KMIP)\n",
-                    us(cpu),
-                    self.floor_rounds,
-                    ms(p50)
-                ))?,
+                Ok(cpu) => measurements.record(
+                    out,
+                    Measurement {
+                        name: "os_floor",
+                        text: format!(
+                            "OS floor per op: {:.1} us (plain loopback TCP round trip, {} rounds, \
+                             peer waiting {:.3} ms; no TLS, no KMIP)\n",
+                            us(cpu),
+                            self.floor_rounds,
+                            ms(p50)
+                        ),
+                        figures: json!({
+                            "client_cpu_per_round_trip_us": us(cpu),
+                            "rounds": self.floor_rounds,
+                            "peer_wait_ms": ms(p50),
+                        }),
+                    },
+                )?,
                 Err(e) => log::warn!("bench: OS floor not measured: {e}"),
             }
         }
         if self.handshakes > 0 {
-            handshakes(&options, self.handshakes)?;
+            for measurement in handshakes(&options, self.handshakes)? {
+                measurements.record(out, measurement)?;
+            }
         }
         Ok(())
     }
 
-    /// Runs the operations on `connections` threads, prints latency, throughput and CPU, and
-    /// returns the p50 latency.
-    fn operations(&self, client: &KmipClient, key_id: Option<&str>) -> Result<Duration, CliError> {
+    /// Runs the operations on `connections` threads; returns their measurement (latency,
+    /// throughput and CPU, named after the op) and the p50 latency.
+    fn operations(
+        &self,
+        client: &KmipClient,
+        key_id: Option<&str>,
+    ) -> Result<(Measurement, Duration), CliError> {
         let op = self.op;
         let count = self.count as usize;
         let threads = self.connections as usize;
@@ -239,21 +305,43 @@ impl BenchCommand {
         latencies.sort_unstable();
         let n = latencies.len().max(1) as u32;
         let (user, sys) = cpu;
-        write_output(&format!(
+        let p50 = quantile(&latencies, 0.50);
+        let p99 = quantile(&latencies, 0.99);
+        let max = latencies.last().copied().unwrap_or_default();
+        let throughput = latencies.len() as f64 / wall.as_secs_f64().max(1e-9);
+        let text = format!(
             "latency p50: {:.3} ms\nlatency p99: {:.3} ms\nlatency max: {:.3} ms\n\
-             throughput: {:.1} ops/s ({} ops in {:.3} s)\n\
+             throughput: {throughput:.1} ops/s ({} ops in {:.3} s)\n\
              client CPU per op: {:.1} us (user {:.1} us + sys {:.1} us)\n",
-            ms(quantile(&latencies, 0.50)),
-            ms(quantile(&latencies, 0.99)),
-            ms(latencies.last().copied().unwrap_or_default()),
-            latencies.len() as f64 / wall.as_secs_f64().max(1e-9),
+            ms(p50),
+            ms(p99),
+            ms(max),
             latencies.len(),
             wall.as_secs_f64(),
             us((user + sys) / n),
             us(user / n),
             us(sys / n),
-        ))?;
-        Ok(quantile(&latencies, 0.50))
+        );
+        let figures = json!({
+            "operations": latencies.len(),
+            "latency_p50_ms": ms(p50),
+            "latency_p99_ms": ms(p99),
+            "latency_max_ms": ms(max),
+            "throughput_ops_per_s": throughput,
+            "wall_s": wall.as_secs_f64(),
+            "client_cpu_per_op_us": us((user + sys) / n),
+            "client_user_cpu_per_op_us": us(user / n),
+            "client_sys_cpu_per_op_us": us(sys / n),
+        });
+        let name = self.op.name();
+        Ok((
+            Measurement {
+                name,
+                text,
+                figures,
+            },
+            p50,
+        ))
     }
 }
 
@@ -300,9 +388,10 @@ fn os_floor(wait: Duration, rounds: u32) -> std::io::Result<Duration> {
 }
 
 /// Measures the client CPU of `rounds` full handshakes (each on a fresh [`Transport`], built
-/// outside the measurement) and of `rounds` resumed ones (reconnects on one transport), and
-/// prints the averages. Only `connect()` is inside the measurement; closing is not.
-fn handshakes(options: &KmipOptions, rounds: u32) -> Result<(), CliError> {
+/// outside the measurement) and of `rounds` resumed ones (reconnects on one transport); returns
+/// the two measurements (`full_handshake`, `resumed_handshake`) with their averages. Only
+/// `connect()` is inside the measurement; closing is not.
+fn handshakes(options: &KmipOptions, rounds: u32) -> Result<[Measurement; 2], CliError> {
     let new_transport = || -> Result<Transport, CliError> {
         let certificate = options
             .client_certificate_file
@@ -344,16 +433,12 @@ fn handshakes(options: &KmipOptions, rounds: u32) -> Result<(), CliError> {
             connection.tls_info().resumed,
         );
     }
-    write_output(&format!(
-        "full handshake client CPU: {:.3} ms (average of {rounds}; wall {:.3} ms; {} resumed)\n\
-         resumed handshake client CPU: {:.3} ms (average of {rounds}; wall {:.3} ms; {} of {rounds} resumed)\n",
-        ms(full.cpu / rounds),
-        ms(full.wall / rounds),
-        full.resumed,
-        ms(resumed.cpu / rounds),
-        ms(resumed.wall / rounds),
-        resumed.resumed,
-    ))
+    let full_resumed = format!("{} resumed", full.resumed);
+    let resumed_resumed = format!("{} of {rounds} resumed", resumed.resumed);
+    Ok([
+        full.measurement("full_handshake", "full", rounds, &full_resumed),
+        resumed.measurement("resumed_handshake", "resumed", rounds, &resumed_resumed),
+    ])
 }
 
 /// Totals over a series of connects.
@@ -372,6 +457,33 @@ impl Figures {
         self.cpu += cpu;
         self.wall += wall;
         self.resumed += u32::from(resumed);
+    }
+
+    /// The measurement `name` of these totals over `rounds` connects: the averages, with the
+    /// text line `<label> handshake client CPU: ...` ending with `resumed` (how many resumed).
+    fn measurement(
+        &self,
+        name: &'static str,
+        label: &str,
+        rounds: u32,
+        resumed: &str,
+    ) -> Measurement {
+        let (cpu, wall) = (self.cpu / rounds.max(1), self.wall / rounds.max(1));
+        Measurement {
+            name,
+            text: format!(
+                "{label} handshake client CPU: {:.3} ms (average of {rounds}; wall {:.3} ms; \
+                 {resumed})\n",
+                ms(cpu),
+                ms(wall)
+            ),
+            figures: json!({
+                "connects": rounds,
+                "client_cpu_ms": ms(cpu),
+                "wall_ms": ms(wall),
+                "resumed": self.resumed,
+            }),
+        }
     }
 }
 

@@ -10,8 +10,9 @@ use kmip_keystore::keystore::read_key_file;
 use kmip_keystore::protocol::RevocationReasonCode;
 use kmip_keystore::secret_memory::KeyBuffer;
 
+use super::CliError;
 use super::kmip_args::KmipArgs;
-use super::{CliError, write_output};
+use super::output::{Format, FormatArg, Output};
 
 /// The `key` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -35,6 +36,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Create an AES-256 key on the server (Create) and activate it; prints the new identifier
     /// as the last line.
@@ -50,6 +54,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Fetch a key into a new file (mode 0600, 32 raw bytes); prints its SHA-256 fingerprint,
     /// never the key.
@@ -66,6 +73,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Print the key's state: PreActive, Active, Deactivated, Compromised, Destroyed or
     /// DestroyedCompromised.
@@ -76,6 +86,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Activate a Pre-Active key.
     #[command(after_help = super::exit_codes_help())]
@@ -85,6 +98,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Revoke a key: an Active key becomes Deactivated (Compromised with --reason compromise).
     #[command(after_help = super::exit_codes_help())]
@@ -97,6 +113,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Destroy a key (revoke an Active key first).
     #[command(after_help = super::exit_codes_help())]
@@ -106,6 +125,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Print the identifiers of the keys with a Name, one per line (exit 7 when there is none).
     #[command(after_help = super::exit_codes_help())]
@@ -116,6 +138,9 @@ pub enum KeyCommand {
         /// KMIP options.
         #[command(flatten)]
         kmip: KmipArgs,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
 }
 
@@ -133,6 +158,14 @@ pub enum RevokeReason {
 }
 
 impl RevokeReason {
+    /// The reason as `--reason` spells it (`cessation`): the `reason` field of the JSON output.
+    fn name(self) -> String {
+        use clap::ValueEnum as _;
+        self.to_possible_value()
+            .map(|value| value.get_name().to_owned())
+            .unwrap_or_default()
+    }
+
     /// The reason as KMIP names it.
     fn label(self) -> &'static str {
         match self {
@@ -162,14 +195,50 @@ pub fn connect(kmip: &KmipArgs) -> Result<(KmipOptions, KmipClient), CliError> {
 }
 
 impl KeyCommand {
-    /// Runs the subcommand.
+    /// The command's words, as typed (`key state`): the `command` field of its JSON document.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Register { .. } => "key register",
+            Self::Create { .. } => "key create",
+            Self::Get { .. } => "key get",
+            Self::State { .. } => "key state",
+            Self::Activate { .. } => "key activate",
+            Self::Revoke { .. } => "key revoke",
+            Self::Destroy { .. } => "key destroy",
+            Self::Locate { .. } => "key locate",
+        }
+    }
+
+    /// The `--format` given.
+    fn format(&self) -> Format {
+        match self {
+            Self::Register { output, .. }
+            | Self::Create { output, .. }
+            | Self::Get { output, .. }
+            | Self::State { output, .. }
+            | Self::Activate { output, .. }
+            | Self::Revoke { output, .. }
+            | Self::Destroy { output, .. }
+            | Self::Locate { output, .. } => output.format,
+        }
+    }
+
+    /// Runs the subcommand, writing its result in the format chosen.
     pub fn run(self) -> Result<(), CliError> {
+        let mut out = Output::new(self.format(), self.name());
+        let result = self.execute(&mut out);
+        out.finish(result)
+    }
+
+    /// Runs the subcommand, giving its results to `out`.
+    fn execute(self, out: &mut Output) -> Result<(), CliError> {
         match self {
             Self::Register {
                 key_file,
                 name,
                 no_activate,
                 kmip,
+                ..
             } => {
                 let key = match &key_file {
                     Some(path) => KeyBuffer::copy_from(read_key_file(path)?.as_bytes()),
@@ -179,6 +248,7 @@ impl KeyCommand {
                 let activate = options.activate_keys && !no_activate;
                 let given = name.is_some();
                 let name = name.unwrap_or_else(generate_key_name);
+                let mut reused = false;
                 if given && let Some(existing) = client.locate_by_name(&name)?.into_iter().next() {
                     if key_file.is_some() {
                         let stored = client.get_key(&existing)?;
@@ -189,13 +259,16 @@ impl KeyCommand {
                             )));
                         }
                     }
-                    write_output(&format!(
+                    reused = true;
+                    out.text(&format!(
                         "a key named {name} is already registered as {existing}; reusing it\n"
                     ))?;
                 }
                 let id = client.register_and_activate(&key, &name, activate)?;
                 let state = client.key_state(&id)?;
-                write_output(&format!(
+                new_key_fields(out, &id, &name, &state.label());
+                out.field("reused", reused);
+                out.text(&format!(
                     "registered AES-256 key named {name}, state {}\n{id}\n",
                     state.label()
                 ))
@@ -204,64 +277,83 @@ impl KeyCommand {
                 name,
                 no_activate,
                 kmip,
+                ..
             } => {
                 let (options, client) = connect(&kmip)?;
                 let activate = options.activate_keys && !no_activate;
                 let name = name.unwrap_or_else(generate_key_name);
                 let id = client.create_and_activate(&name, activate)?;
                 let state = client.key_state(&id)?;
-                write_output(&format!(
+                new_key_fields(out, &id, &name, &state.label());
+                out.text(&format!(
                     "created AES-256 key named {name}, state {}\n{id}\n",
                     state.label()
                 ))
             }
             Self::Get {
                 id,
-                out,
+                out: path,
                 force,
                 kmip,
+                ..
             } => {
                 // Refuse early, before connecting.
-                if !force && std::fs::symlink_metadata(&out).is_ok() {
+                if !force && std::fs::symlink_metadata(&path).is_ok() {
                     return Err(CliError::invalid(format!(
                         "{} exists; use --force to replace it",
-                        out.display()
+                        path.display()
                     )));
                 }
                 let (_, client) = connect(&kmip)?;
                 let key = client.get_key(&id)?;
-                crate::cli::write_private_file(&out, &key[..], force)?;
+                crate::cli::write_private_file(&path, &key[..], force)?;
                 let fingerprint = hex::encode(kmip_keystore::crypto::sha256(&[&key[..]]));
-                write_output(&format!(
+                out.field("id", id.as_str());
+                out.field("file", path.display().to_string());
+                out.field("length_bytes", key.len());
+                out.field("mode", "0600");
+                out.field("sha256", fingerprint.as_str());
+                out.text(&format!(
                     "wrote key {id} to {} (32 bytes, mode 0600)\nSHA-256 {fingerprint}\n",
-                    out.display()
+                    path.display()
                 ))
             }
-            Self::State { id, kmip } => {
+            Self::State { id, kmip, .. } => {
                 let (_, client) = connect(&kmip)?;
                 let state = client.key_state(&id)?;
-                write_output(&format!("{}\n", state.label()))
+                out.field("id", id);
+                out.field("state", state.label());
+                out.text(&format!("{}\n", state.label()))
             }
-            Self::Activate { id, kmip } => {
+            Self::Activate { id, kmip, .. } => {
                 let (_, client) = connect(&kmip)?;
-                match client.activate(&id)? {
-                    kmip_keystore::client::Activation::AlreadyActive => {
-                        write_output(&format!("{id} was already active\n"))
-                    }
-                    _ => write_output(&format!("activated {id}\n")),
+                let already_active = matches!(
+                    client.activate(&id)?,
+                    kmip_keystore::client::Activation::AlreadyActive
+                );
+                out.field("id", id.as_str());
+                out.field("already_active", already_active);
+                match already_active {
+                    true => out.text(&format!("{id} was already active\n")),
+                    false => out.text(&format!("activated {id}\n")),
                 }
             }
-            Self::Revoke { id, reason, kmip } => {
+            Self::Revoke {
+                id, reason, kmip, ..
+            } => {
                 let (_, client) = connect(&kmip)?;
                 client.revoke(&id, reason.code())?;
-                write_output(&format!("revoked {id} (reason: {})\n", reason.label()))
+                out.field("id", id.as_str());
+                out.field("reason", reason.name());
+                out.text(&format!("revoked {id} (reason: {})\n", reason.label()))
             }
-            Self::Destroy { id, kmip } => {
+            Self::Destroy { id, kmip, .. } => {
                 let (_, client) = connect(&kmip)?;
                 client.destroy(&id)?;
-                write_output(&format!("destroyed {id}\n"))
+                out.field("id", id.as_str());
+                out.text(&format!("destroyed {id}\n"))
             }
-            Self::Locate { name, kmip } => {
+            Self::Locate { name, kmip, .. } => {
                 let (_, client) = connect(&kmip)?;
                 let ids = client.locate_by_name(&name)?;
                 if ids.is_empty() {
@@ -272,10 +364,22 @@ impl KeyCommand {
                 }
                 let mut text = ids.join("\n");
                 text.push('\n');
-                write_output(&text)
+                out.field("name", name);
+                out.field("ids", ids);
+                out.text(&text)
             }
         }
     }
+}
+
+/// The JSON fields of a new key (`key register`, `key create`): `id`, `name`, `state`, and the
+/// key's `algorithm` and `length` in bits.
+fn new_key_fields(out: &mut Output, id: &str, name: &str, state: &str) {
+    out.field("id", id);
+    out.field("name", name);
+    out.field("state", state);
+    out.field("algorithm", "AES");
+    out.field("length_bits", 256);
 }
 
 /// 32 random bytes from the operating system, in secret memory.

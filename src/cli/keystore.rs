@@ -15,6 +15,7 @@ use kmip_keystore::keystore::{
 };
 
 use super::kmip_args::KmipArgs;
+use super::output::{FormatArg, Output, location_object};
 use super::{CliError, write_output};
 
 /// Where the master key comes from: a local key file or the KMIP options (exactly one).
@@ -76,6 +77,9 @@ pub enum KeystoreCommand {
         /// The master key source.
         #[command(flatten)]
         source: KeySource,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Write one data key (32 raw bytes) to a new file of mode 0600; prints its SHA-256
     /// fingerprint, never the key.
@@ -103,6 +107,9 @@ pub enum KeystoreCommand {
         /// The master key source.
         #[command(flatten)]
         source: KeySource,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
     /// Re-wrap every data key under a new master key.
     ///
@@ -135,6 +142,9 @@ pub enum KeystoreCommand {
         /// The master key source.
         #[command(flatten)]
         source: KeySource,
+        /// `--format`.
+        #[command(flatten)]
+        output: FormatArg,
     },
 }
 
@@ -275,15 +285,14 @@ impl KeystoreCommand {
                 let added = keystore.generate_batch(&refs)?.len();
                 write_output(&format!("{added}\n"))
             }
-            Self::List { path, source } => {
-                let sources = Sources::new(&source, &path, false)?;
-                let keystore = sources.open_read_only(&path)?;
-                let mut text = String::new();
-                for name in keystore.names() {
-                    text.push_str(name);
-                    text.push('\n');
-                }
-                write_output(&text)
+            Self::List {
+                path,
+                source,
+                output,
+            } => {
+                let mut out = Output::new(output.format, "keystore list");
+                let result = list(&path, &source, &mut out);
+                out.finish(result)
             }
             Self::Unwrap {
                 path,
@@ -306,14 +315,14 @@ impl KeystoreCommand {
                 let fingerprint = hex::encode(kmip_keystore::crypto::sha256(&[key.as_bytes()]));
                 write_output(&format!("SHA-256 {fingerprint}\n"))
             }
-            Self::Verify { path, source } => {
-                let sources = Sources::new(&source, &path, false)?;
-                let keystore = sources.open_read_only(&path)?;
-                let checked = keystore.verify()?;
-                write_output(&format!(
-                    "every data key unwraps under {}\n{checked}\n",
-                    keystore.master_key_location()
-                ))
+            Self::Verify {
+                path,
+                source,
+                output,
+            } => {
+                let mut out = Output::new(output.format, "keystore verify");
+                let result = verify(&path, &source, &mut out);
+                out.finish(result)
             }
             Self::Rotate {
                 path,
@@ -321,33 +330,87 @@ impl KeystoreCommand {
                 retire_old,
                 source,
             } => rotate(&path, new_master_key_file.as_deref(), retire_old, &source),
-            Self::Info { path, source } => {
-                let sources = Sources::new(&source, &path, false)?;
-                let keystore = sources.open_read_only(&path)?;
-                let current = keystore.master_key_location();
-                let previous = match keystore.previous_master_key_location() {
-                    Some(p) => format!("{} ({})", identifier(p), source_label(p)),
-                    None => "none".to_owned(),
-                };
-                write_output(&format!(
-                    "keystore: {}\n\
-                     format version: {FORMAT_VERSION}\n\
-                     keystore id: {}\n\
-                     master key source: {}\n\
-                     master key identifier: {}\n\
-                     previous master key: {previous}\n\
-                     entries: {}\n\
-                     generation: {}\n",
-                    path.display(),
-                    hex::encode(keystore.keystore_id()),
-                    source_label(current),
-                    identifier(current),
-                    keystore.len(),
-                    keystore.generation(),
-                ))
+            Self::Info {
+                path,
+                source,
+                output,
+            } => {
+                let mut out = Output::new(output.format, "keystore info");
+                let result = info(&path, &source, &mut out);
+                out.finish(result)
             }
         }
     }
+}
+
+/// `keystore list`.
+fn list(path: &Path, source: &KeySource, out: &mut Output) -> Result<(), CliError> {
+    let sources = Sources::new(source, path, false)?;
+    let keystore = sources.open_read_only(path)?;
+    let names: Vec<&str> = keystore.names().collect();
+    let mut text = String::new();
+    for name in &names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    out.field("path", path.display().to_string());
+    out.field("names", names);
+    out.text(&text)
+}
+
+/// `keystore verify`.
+fn verify(path: &Path, source: &KeySource, out: &mut Output) -> Result<(), CliError> {
+    let sources = Sources::new(source, path, false)?;
+    let keystore = sources.open_read_only(path)?;
+    let checked = keystore.verify()?;
+    out.field("path", path.display().to_string());
+    out.field(
+        "master_key",
+        location_object(keystore.master_key_location()),
+    );
+    out.field("entries_checked", checked);
+    out.text(&format!(
+        "every data key unwraps under {}\n{checked}\n",
+        keystore.master_key_location()
+    ))
+}
+
+/// `keystore info`.
+fn info(path: &Path, source: &KeySource, out: &mut Output) -> Result<(), CliError> {
+    let sources = Sources::new(source, path, false)?;
+    let keystore = sources.open_read_only(path)?;
+    let current = keystore.master_key_location();
+    let previous_location = keystore.previous_master_key_location();
+    let previous = match previous_location {
+        Some(p) => format!("{} ({})", identifier(p), source_label(p)),
+        None => "none".to_owned(),
+    };
+    let keystore_id = hex::encode(keystore.keystore_id());
+    out.field("path", path.display().to_string());
+    out.field("keystore_format_version", FORMAT_VERSION);
+    out.field("keystore_id", keystore_id.as_str());
+    out.field("master_key", location_object(current));
+    out.field(
+        "previous_master_key",
+        previous_location.map_or(serde_json::Value::Null, location_object),
+    );
+    out.field("entries", keystore.len());
+    out.field("generation", keystore.generation());
+    out.text(&format!(
+        "keystore: {}\n\
+         format version: {FORMAT_VERSION}\n\
+         keystore id: {keystore_id}\n\
+         master key source: {}\n\
+         master key identifier: {}\n\
+         previous master key: {previous}\n\
+         entries: {}\n\
+         generation: {}\n",
+        path.display(),
+        source_label(current),
+        identifier(current),
+        keystore.len(),
+        keystore.generation(),
+    ))
 }
 
 /// `keystore init`.

@@ -3,9 +3,11 @@
 
 pub mod bench;
 pub mod check;
+pub mod generate;
 pub mod key;
 pub mod keystore;
 pub mod kmip_args;
+pub mod output;
 pub mod secret_input;
 pub mod stderr_log;
 pub mod ttlv;
@@ -47,6 +49,12 @@ pub(crate) fn exit_codes_help() -> String {
 #[derive(Debug, clap::Parser)]
 #[command(name = "kmip-keystore", version, about, long_about = None, after_help = exit_codes_help())]
 pub struct Cli {
+    /// More detail on stderr: -v adds the library's info lines, -vv its debug lines.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr (no warnings); the command's output is unchanged.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -72,9 +80,24 @@ pub enum Command {
     /// Convert TTLV between hex (or raw bytes) and a readable text tree.
     #[command(subcommand)]
     Ttlv(ttlv::TtlvCommand),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions(generate::CompletionsCommand),
+    /// Print the man page (or write every page, one per subcommand, with --dir).
+    Man(generate::ManCommand),
 }
 
 impl Cli {
+    /// The most detailed log records written to stderr: errors with `-q`, warnings by default,
+    /// info with `-v`, debug with `-vv` (or more).
+    pub fn log_level(&self) -> log::LevelFilter {
+        match (self.quiet, self.verbose) {
+            (true, _) => log::LevelFilter::Error,
+            (false, 0) => log::LevelFilter::Warn,
+            (false, 1) => log::LevelFilter::Info,
+            (false, _) => log::LevelFilter::Debug,
+        }
+    }
+
     /// Runs the chosen command.
     pub fn run(self) -> Result<(), CliError> {
         match self.command {
@@ -83,6 +106,8 @@ impl Cli {
             Command::Bench(command) => command.run(),
             Command::Keystore(command) => command.run(),
             Command::Ttlv(command) => command.run(),
+            Command::Completions(command) => command.run(),
+            Command::Man(command) => command.run(),
         }
     }
 }

@@ -4,8 +4,8 @@
 //! `--configExpand`: [`ConfigExpand`]), and [`ConfigError`].
 
 mod error;
-mod option_sources;
 mod expand;
+mod option_sources;
 mod options;
 mod password;
 mod server_address;
@@ -13,8 +13,8 @@ mod tls_policy;
 mod yaml;
 
 pub use error::ConfigError;
-pub use option_sources::OptionSources;
 pub use expand::{ConfigExpand, DEFAULT_EXPAND_TIMEOUT, MAX_EXPANSION_OUTPUT_BYTES};
+pub use option_sources::OptionSources;
 pub use options::{
     DEFAULT_PORT, KmipOptions, MAX_CONNECT_RETRIES, MAX_CONNECT_TIMEOUT, MAX_FAILOVER_STAGGER,
     MIN_CONNECT_TIMEOUT, OPTIONS, OptionKind, OptionSpec, ProtocolVersionChoice, option_names,

@@ -327,14 +327,18 @@ impl<'a> Race<'a> {
                 }
                 Ok(AttemptEvent::Connected(id, connection)) => {
                     let attempt = self.finish(id);
+                    // Shown to operators by the CLI's -vv: names, never Rust debug text.
+                    let tls = connection.tls_info();
                     log::debug!(
-                        "KMIP connect: {} ({}) won in {} ms, TLS {:?} {:?}, resumed: {}",
+                        "KMIP connect: {} ({}) won in {} ms, {} {}, resumed: {}",
                         connection.server(),
                         connection.peer_addr(),
                         connection.handshake_duration().as_millis(),
-                        connection.tls_info().protocol_version,
-                        connection.tls_info().cipher_suite,
-                        connection.tls_info().resumed
+                        tls.protocol_version
+                            .as_str()
+                            .unwrap_or("TLS (unknown version)"),
+                        crate::config::cipher_suite_name(tls.cipher_suite),
+                        tls.resumed
                     );
                     self.abort_all();
                     return Some(Winner {
@@ -707,7 +711,14 @@ impl AttemptJob {
             })?
             .collect();
         dedup_in_order(&mut addresses);
-        log::debug!("KMIP connect: {name} resolves to {addresses:?}");
+        log::debug!(
+            "KMIP connect: {name} resolves to {}",
+            addresses
+                .iter()
+                .map(SocketAddr::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         if addresses.is_empty() {
             return Err(FailureReason::Dns {
                 detail: format!("'{name}' has no address"),
