@@ -30,12 +30,12 @@ impl CertificateInfo {
                 reason: error.to_string(),
             }
         })?;
-        let tbs = &parsed.tbs_certificate;
+        let tbs = parsed.tbs_certificate();
         Ok(Self {
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
-            not_before: UNIX_EPOCH + tbs.validity.not_before.to_unix_duration(),
-            not_after: UNIX_EPOCH + tbs.validity.not_after.to_unix_duration(),
+            subject: tbs.subject().to_string(),
+            issuer: tbs.issuer().to_string(),
+            not_before: UNIX_EPOCH + tbs.validity().not_before.to_unix_duration(),
+            not_after: UNIX_EPOCH + tbs.validity().not_after.to_unix_duration(),
         })
     }
 
