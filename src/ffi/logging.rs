@@ -3,8 +3,8 @@
 //! logs key bytes or passwords.
 
 use std::ffi::{CString, c_char, c_void};
+use std::sync::OnceLock;
 
-use once_cell::sync::OnceCell;
 use parking_lot::RecursiveRwLock;
 
 use super::panic_boundary::guard_value;
@@ -31,7 +31,7 @@ unsafe impl Send for Sink {}
 unsafe impl Sync for Sink {}
 
 static SINK: RecursiveRwLock<Option<Sink>> = RecursiveRwLock::new(None);
-static INSTALLED: OnceCell<bool> = OnceCell::new();
+static INSTALLED: OnceLock<bool> = OnceLock::new();
 
 /// The `log::Log` that forwards records to the host's callback.
 struct HostLogger;
