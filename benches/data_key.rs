@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce, Tag};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kmip_keystore::keystore::{DataKey, DataKeyCipher, OVERHEAD};
@@ -89,7 +89,7 @@ fn rustcrypto_benches(c: &mut Criterion) {
             let (body, tail) = rest.split_at_mut(size);
             body.copy_from_slice(black_box(&plaintext));
             let tag = cipher
-                .encrypt_in_place_detached(Nonce::from_slice(&nonce), black_box(AAD), body)
+                .encrypt_inout_detached(&Nonce::from(nonce), black_box(AAD), body.into())
                 .unwrap();
             head[0] = 1;
             head[1..].copy_from_slice(&nonce);
@@ -105,11 +105,11 @@ fn rustcrypto_benches(c: &mut Criterion) {
         let decrypt = |out: &mut [u8]| {
             out.copy_from_slice(black_box(body));
             cipher
-                .decrypt_in_place_detached(
-                    Nonce::from_slice(&head[1..]),
+                .decrypt_inout_detached(
+                    &Nonce::try_from(&head[1..]).unwrap(),
                     black_box(AAD),
-                    out,
-                    Tag::from_slice(tag),
+                    out.into(),
+                    &Tag::try_from(tag).unwrap(),
                 )
                 .unwrap()
         };

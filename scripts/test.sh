@@ -7,7 +7,10 @@
 # allocation, fuzz regressions, CLI, transport, client), the C ABI suite (scripts/cpp-test.sh:
 # CMake, GoogleTest plain and under ASan+UBSan, exported symbols,
 # find_package/add_subdirectory/pkg-config consumers; the library without the feature), and a
-# compile check of the fuzz targets. `cargo test --all-targets` also runs each criterion
+# compile check of the fuzz targets. Beside clippy: the API docs with -D warnings, the examples
+# (the offline one run, the KMIP one run against the test server), `cargo package` (the crate
+# builds from its own tarball, header check included) and `cargo deny check licenses bans`
+# (cargo-deny installed when missing). `cargo test --all-targets` also runs each criterion
 # benchmark once in test mode. Stops every server it started, by pid, on exit.
 # The FIPS build (feature `fips`, AWS-LC's FIPS module; Go and CMake installed when missing) is
 # checked too: clippy, the whole Rust suite, and the C API's FIPS test and mongod-like lifecycle.
@@ -23,6 +26,14 @@ started=$(date +%s)
 section "toolchain and system packages"
 cargo --version
 rustc --version
+# The MSRV (docs/compatibility-policy.md): when CI's toolchain is rust-version, every build and
+# test below checks it; a newer toolchain leaves the MSRV untested, which is said, not failed.
+msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
+toolchain=$(rustc --version | awk '{print $2}')
+case "$toolchain" in
+    "$msrv" | "$msrv".*) echo "rustc $toolchain is the MSRV (rust-version $msrv)" ;;
+    *) echo "WARNING: rustc $toolchain is not rust-version $msrv: the MSRV is not under test" ;;
+esac
 # The openssl CLI makes the test PKI (scripts/pki.sh) and plays a TLS server in the TLS policy
 # tests; the C/C++ toolchain packages are installed by scripts/cpp-test.sh.
 if ! command -v openssl >/dev/null 2>&1; then
@@ -60,6 +71,23 @@ section "cargo clippy --all-targets -D warnings (default features, then --featur
 cargo clippy --all-targets --locked -- -D warnings
 cargo clippy --all-targets --locked --features fuzzing -- -D warnings
 cargo clippy --all-targets --locked --features fips,fuzzing -- -D warnings
+
+section "cargo doc -D warnings, examples, cargo package, cargo deny"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
+cargo build --examples --locked
+cargo run --locked --example keystore_key_file
+KMIP_SERVER_NAME=127.0.0.1 KMIP_PORT="$server_port" KMIP_SERVER_CA_FILE="$KMIP_TEST_PKI/ca.pem" \
+    KMIP_CLIENT_CERTIFICATE_FILE="$KMIP_TEST_PKI/client.pem" \
+    cargo run --locked --example kmip_master_key
+# The crate as packaged (Cargo.toml's include list) builds, and its build.rs finds the header it
+# generates equal to the packaged one. --allow-dirty: the working tree is what is checked.
+cargo package --locked --allow-dirty
+# Licenses and bans only: neither needs the advisory database. Building cargo-deny from
+# crates.io takes about 13 minutes on 2 busy cores (measured: 792 s at load 8).
+if ! command -v cargo-deny >/dev/null 2>&1; then
+    cargo install --locked cargo-deny --version '^0.20'
+fi
+cargo deny --locked check licenses bans
 
 section "cargo test --features fuzzing"
 cargo test --all-targets --locked --features fuzzing

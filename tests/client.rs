@@ -33,7 +33,7 @@ fn client_for(server: &KmipServer, version: ProtocolVersionChoice) -> KmipClient
 
 fn random_key() -> [u8; 32] {
     let mut k = [0u8; 32];
-    getrandom::getrandom(&mut k).expect("random");
+    getrandom::fill(&mut k).expect("random");
     k
 }
 

@@ -68,7 +68,7 @@ impl Fixture {
         let server = KmipServer::shared();
         let direct = KmipClient::new(&options(&server.address(), server.pki())).expect("client");
         let mut key = [0u8; 32];
-        getrandom::getrandom(&mut key).expect("random");
+        getrandom::fill(&mut key).expect("random");
         let id = direct
             .register_and_activate(&key, &generate_key_name(), true)
             .expect("register the key directly");
@@ -725,7 +725,7 @@ fn replayed_kmip_replies_are_refused() {
     let pki = fixture.server.pki();
     let direct = KmipClient::new(&options(&fixture.server.address(), pki)).expect("client");
     let mut other_key = [0u8; 32];
-    getrandom::getrandom(&mut other_key).expect("random");
+    getrandom::fill(&mut other_key).expect("random");
     let other = direct
         .register_and_activate(&other_key, &generate_key_name(), true)
         .expect("register a second key");

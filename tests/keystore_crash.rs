@@ -50,7 +50,7 @@ fn child(trial: &Path) -> ! {
 
 fn random_u64() -> u64 {
     let mut b = [0u8; 8];
-    getrandom::getrandom(&mut b).unwrap();
+    getrandom::fill(&mut b).unwrap();
     u64::from_le_bytes(b)
 }
 

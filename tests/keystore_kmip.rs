@@ -95,7 +95,7 @@ fn a_master_key_that_is_not_active_is_refused_with_its_state() {
     let dir = tempfile::tempdir().unwrap();
     let client = client();
     let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).unwrap();
+    getrandom::fill(&mut key).unwrap();
     let id = client.register_key(&key, None).unwrap(); // Pre-Active
     let provider = KmipMasterKeyProvider::new(client.clone(), true);
     let location = MasterKeyLocation::Kmip {

@@ -57,7 +57,7 @@ fn client(servers: &str, version: ProtocolVersionChoice) -> KmipClient {
 /// A random 256-bit key.
 fn random_key() -> [u8; 32] {
     let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).expect("random");
+    getrandom::fill(&mut key).expect("random");
     key
 }
 

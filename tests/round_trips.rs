@@ -355,7 +355,7 @@ fn a_refused_batch_is_remembered_per_server() {
     };
     let client = KmipClient::new(&options).unwrap();
     let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).unwrap();
+    getrandom::fill(&mut key).unwrap();
     let name = kmip_keystore::client::generate_key_name();
     let id = client.register_new_and_activate(&key, &name, true).unwrap();
     assert_eq!(relay.batches(), 1);
@@ -375,7 +375,7 @@ fn a_short_batch_is_never_taken_as_done() {
     let server = KmipServer::shared();
     let direct = direct_client(server);
     let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).unwrap();
+    getrandom::fill(&mut key).unwrap();
     let id = direct
         .register_new_and_activate(&key, &kmip_keystore::client::generate_key_name(), true)
         .unwrap();
@@ -417,7 +417,7 @@ fn a_refused_placeholder_is_learned() {
     let direct = direct_client(server);
     for round in 0..2 {
         let mut key = [0u8; 32];
-        getrandom::getrandom(&mut key).unwrap();
+        getrandom::fill(&mut key).unwrap();
         let name = kmip_keystore::client::generate_key_name();
         let before = relay.batches();
         let id = client.register_new_and_activate(&key, &name, true).unwrap();

@@ -58,7 +58,7 @@ fn client(address: &str, pki: &Path, cert: &str, version: ProtocolVersionChoice)
 
 fn random_key() -> [u8; 32] {
     let mut k = [0u8; 32];
-    getrandom::getrandom(&mut k).expect("random");
+    getrandom::fill(&mut k).expect("random");
     k
 }
 

@@ -60,7 +60,7 @@ fn thirty_two_threads_through_cuts_and_restarts() {
     };
     let client = KmipClient::new(&options).expect("client");
     let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).expect("random");
+    getrandom::fill(&mut key).expect("random");
     let id = client
         .register_and_activate(&key, &generate_key_name(), true)
         .expect("register");

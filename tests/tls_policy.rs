@@ -93,6 +93,9 @@ struct RustlsServer {
 
 impl RustlsServer {
     /// Starts it on a free port.
+    // rustls's *ring* provider, deprecated in 0.23.48 for its lack of post-quantum key exchange,
+    // is the library's own TLS provider in the default build (src/crypto/default.rs).
+    #[allow(deprecated)]
     fn start(
         pki: &Path,
         suites: &[rustls::SupportedCipherSuite],

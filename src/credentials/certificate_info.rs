@@ -33,13 +33,13 @@ impl CertificateInfo {
                 reason: error.to_string(),
             }
         })?;
-        let tbs = &parsed.tbs_certificate;
+        let tbs = parsed.tbs_certificate();
         Ok(Self {
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
-            not_before: UNIX_EPOCH + tbs.validity.not_before.to_unix_duration(),
-            not_after: UNIX_EPOCH + tbs.validity.not_after.to_unix_duration(),
-            version: match tbs.version {
+            subject: tbs.subject().to_string(),
+            issuer: tbs.issuer().to_string(),
+            not_before: UNIX_EPOCH + tbs.validity().not_before.to_unix_duration(),
+            not_after: UNIX_EPOCH + tbs.validity().not_after.to_unix_duration(),
+            version: match tbs.version() {
                 x509_cert::Version::V1 => 1,
                 x509_cert::Version::V2 => 2,
                 x509_cert::Version::V3 => 3,

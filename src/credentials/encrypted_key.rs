@@ -13,7 +13,7 @@ use std::path::Path;
 use pkcs8::der::asn1::ObjectIdentifier;
 use pkcs8::der::{AnyRef, Decode, SliceReader, Tag, Tagged};
 use pkcs8::spki::AlgorithmIdentifierRef;
-use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use zeroize::Zeroizing;
 
 use super::CredentialError;
@@ -34,7 +34,7 @@ pub(crate) fn decrypt_pkcs8(
     let wrong_password = || CredentialError::WrongPassword {
         path: path.to_path_buf(),
     };
-    let info = EncryptedPrivateKeyInfo::try_from(&block.der[..]).map_err(|error| {
+    let info = EncryptedPrivateKeyInfoRef::try_from(&block.der[..]).map_err(|error| {
         // An algorithm the parser does not know shows up as an unknown OID, or (for schemes
         // other than PBES2) as parameters it cannot read: name the outer scheme then.
         let unknown_oid = match error {
@@ -93,12 +93,12 @@ pub(crate) fn decrypt_pkcs8(
     let Some(parameters) = info.encryption_algorithm.pbes2() else {
         return Err(unsupported(oid_name(&info.encryption_algorithm.oid())));
     };
-    let mut buffer = Zeroizing::new(info.encrypted_data.to_vec());
+    let mut buffer = Zeroizing::new(info.encrypted_data.as_bytes().to_vec());
     let plaintext_length = crypto::decrypt_pbes2(parameters, password.as_bytes(), &mut buffer[..])
         .map_err(|error| key_decrypt_failure(path, block, error))?;
     // CBC decryption in place leaves the plaintext at the start of the buffer.
     buffer.truncate(plaintext_length);
-    if PrivateKeyInfo::try_from(&buffer[..]).is_err() {
+    if PrivateKeyInfoRef::try_from(&buffer[..]).is_err() {
         return Err(wrong_password());
     }
     Ok(buffer)
@@ -222,9 +222,9 @@ mod tests {
     fn refuses_scrypt_parameters_that_need_unbounded_memory() {
         use pkcs8::pkcs5::{pbes2, scrypt};
         let (salt, iv) = ([7u8; 16], [9u8; 16]);
-        let cheap = scrypt::Params::new(10, 8, 1, 32).expect("valid scrypt parameters");
+        let cheap = scrypt::Params::new(10, 8, 1).expect("valid scrypt parameters");
         let mut parameters =
-            pbes2::Parameters::scrypt_aes256cbc(cheap, &salt, &iv).expect("valid PBES2");
+            pbes2::Parameters::generate_scrypt_aes256cbc(cheap, &salt, iv).expect("valid PBES2");
         if let pbes2::Kdf::Scrypt(scrypt) = &mut parameters.kdf {
             scrypt.cost_parameter = 1 << 30;
         }
@@ -238,11 +238,11 @@ mod tests {
     }
 
     /// An `ENCRYPTED PRIVATE KEY` block for `parameters` (the ciphertext is never reached).
-    fn encrypted_block(parameters: pkcs8::pkcs5::pbes2::Parameters<'_>) -> PemBlock {
+    fn encrypted_block(parameters: pkcs8::pkcs5::pbes2::Parameters) -> PemBlock {
         use pkcs8::der::Encode;
-        let info = EncryptedPrivateKeyInfo {
+        let info = EncryptedPrivateKeyInfoRef {
             encryption_algorithm: pkcs8::pkcs5::EncryptionScheme::Pbes2(parameters),
-            encrypted_data: &[0u8; 32],
+            encrypted_data: pkcs8::der::asn1::OctetStringRef::new(&[0u8; 32]).expect("32 bytes"),
         };
         PemBlock {
             number: 1,
@@ -256,8 +256,8 @@ mod tests {
     fn refuses_key_derivations_that_would_run_for_hours() {
         use pkcs8::pkcs5::{pbes2, scrypt};
         let (salt, iv) = ([7u8; 16], [9u8; 16]);
-        let mut parameters =
-            pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv).expect("valid PBES2");
+        let mut parameters = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(2048, &salt, iv)
+            .expect("valid PBES2");
         if let pbes2::Kdf::Pbkdf2(pbkdf2) = &mut parameters.kdf {
             pbkdf2.iteration_count = u32::MAX;
         }
@@ -270,9 +270,9 @@ mod tests {
         );
 
         // 1 MiB of memory, but 65535 passes over it.
-        let cheap = scrypt::Params::new(10, 8, 1, 32).expect("valid scrypt parameters");
+        let cheap = scrypt::Params::new(10, 8, 1).expect("valid scrypt parameters");
         let mut parameters =
-            pbes2::Parameters::scrypt_aes256cbc(cheap, &salt, &iv).expect("valid PBES2");
+            pbes2::Parameters::generate_scrypt_aes256cbc(cheap, &salt, iv).expect("valid PBES2");
         if let pbes2::Kdf::Scrypt(scrypt) = &mut parameters.kdf {
             scrypt.parallelization = u16::MAX;
         }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pkcs8::PrivateKeyInfo;
+use pkcs8::PrivateKeyInfoRef;
 use pkcs8::der::asn1::{ContextSpecific, ObjectIdentifier, OctetStringRef, UintRef};
 use pkcs8::der::{AnyRef, Decode, SliceReader, Tag, TagNumber, Tagged};
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
@@ -118,17 +118,21 @@ pub(crate) fn describe_key_type(key: &PrivateKeyDer<'_>) -> String {
             Some(curve) => format!("EC key on curve {}", oid_name(&curve)),
             None => "EC key (SEC1) on an unknown curve".to_owned(),
         },
-        PrivateKeyDer::Pkcs8(pkcs8) => match PrivateKeyInfo::try_from(pkcs8.secret_pkcs8_der()) {
-            Ok(info) if info.algorithm.oid == RSA_ENCRYPTION => describe_rsa(info.private_key),
-            Ok(info) if info.algorithm.oid == EC_PUBLIC_KEY => {
-                match info.algorithm.parameters_oid() {
-                    Ok(curve) => format!("EC key on curve {}", oid_name(&curve)),
-                    Err(_) => "EC key on an unknown curve".to_owned(),
+        PrivateKeyDer::Pkcs8(pkcs8) => {
+            match PrivateKeyInfoRef::try_from(pkcs8.secret_pkcs8_der()) {
+                Ok(info) if info.algorithm.oid == RSA_ENCRYPTION => {
+                    describe_rsa(info.private_key.as_bytes())
                 }
+                Ok(info) if info.algorithm.oid == EC_PUBLIC_KEY => {
+                    match info.algorithm.parameters_oid() {
+                        Ok(curve) => format!("EC key on curve {}", oid_name(&curve)),
+                        Err(_) => "EC key on an unknown curve".to_owned(),
+                    }
+                }
+                Ok(info) => format!("{} key", oid_name(&info.algorithm.oid)),
+                Err(_) => "unrecognised PKCS#8 key".to_owned(),
             }
-            Ok(info) => format!("{} key", oid_name(&info.algorithm.oid)),
-            Err(_) => "unrecognised PKCS#8 key".to_owned(),
-        },
+        }
         _ => "unknown key form".to_owned(),
     }
 }
@@ -156,9 +160,9 @@ fn sec1_curve(sec1: &[u8]) -> Option<ObjectIdentifier> {
     let contents = sequence_contents(sec1)?;
     let mut reader = SliceReader::new(contents).ok()?;
     let _version = UintRef::decode(&mut reader).ok()?;
-    let _private_key = OctetStringRef::decode(&mut reader).ok()?;
+    let _private_key = <&OctetStringRef>::decode(&mut reader).ok()?;
     let parameters =
-        ContextSpecific::<ObjectIdentifier>::decode_explicit(&mut reader, TagNumber::N0).ok()??;
+        ContextSpecific::<ObjectIdentifier>::decode_explicit(&mut reader, TagNumber(0)).ok()??;
     Some(parameters.value)
 }
 

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockCipher, BlockDecryptMut, KeyInit, KeyIvInit};
+use cbc::cipher::{BlockCipherDecrypt, BlockModeDecrypt, KeyInit, KeyIvInit};
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use pkcs8::pkcs5::pbes2;
@@ -31,7 +31,7 @@ pub(super) const NAME: &str = "ring + RustCrypto";
 
 /// Fills `out` from the operating system's generator.
 pub(super) fn fill_random(out: &mut [u8]) -> Result<(), RandomError> {
-    getrandom::getrandom(out).map_err(|_| RandomError("operating system"))
+    getrandom::fill(out).map_err(|_| RandomError("operating system"))
 }
 
 /// SHA-256 of `parts` concatenated.
@@ -45,7 +45,7 @@ pub(super) fn sha256(parts: &[&[u8]]) -> [u8; DIGEST_LEN] {
 
 /// HMAC-SHA256 of `parts` concatenated.
 pub(super) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; DIGEST_LEN] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes any key length");
     for part in parts {
         mac.update(part);
     }
@@ -170,6 +170,11 @@ pub(super) fn tls_cipher_suites() -> &'static [SupportedCipherSuite] {
 }
 
 /// rustls's *ring* provider (its key-exchange groups: X25519, P-256, P-384).
+///
+/// rustls 0.23.48 deprecated it for having no post-quantum key exchange (X25519MLKEM768 is in
+/// the aws-lc-rs provider, which the fips build uses); the default build keeps *ring*, one
+/// crypto provider that builds quickly.
+#[allow(deprecated)]
 pub(super) fn tls_base_provider() -> CryptoProvider {
     rustls::crypto::ring::default_provider()
 }
@@ -193,7 +198,7 @@ pub(super) fn fips_status() -> FipsStatus {
 
 /// PBES2 through the `pkcs5` crate (PBKDF2 or scrypt; AES-CBC or DES-EDE3-CBC).
 pub(super) fn decrypt_pbes2(
-    parameters: &pbes2::Parameters<'_>,
+    parameters: &pbes2::Parameters,
     password: &[u8],
     buffer: &mut [u8],
 ) -> Result<usize, KeyDecryptError> {
@@ -232,11 +237,11 @@ pub(super) fn decrypt_legacy_pem(
 /// padding is wrong (almost always a wrong password).
 fn cbc_decrypt<C>(key: &[u8], iv: &[u8], buffer: &mut [u8]) -> Option<usize>
 where
-    C: BlockCipher + BlockDecryptMut + KeyInit,
+    C: BlockCipherDecrypt + KeyInit,
 {
     let decryptor = cbc::Decryptor::<C>::new_from_slices(key, iv).ok()?;
     decryptor
-        .decrypt_padded_mut::<Pkcs7>(buffer)
+        .decrypt_padded::<Pkcs7>(buffer)
         .ok()
         .map(<[u8]>::len)
 }
@@ -253,9 +258,7 @@ fn openssl_bytes_to_key(password: &[u8], salt: &[u8], key_length: usize) -> Zero
         }
         hasher.update(password);
         hasher.update(salt);
-        hasher.finalize_into(md5::digest::generic_array::GenericArray::from_mut_slice(
-            &mut digest[..],
-        ));
+        hasher.finalize_into((&mut *digest).into());
         key.extend_from_slice(&digest[..]);
     }
     key.truncate(key_length);

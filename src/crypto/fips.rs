@@ -217,7 +217,7 @@ fn not_approved(what: impl Into<String>, why: impl Into<String>) -> KeyDecryptEr
 
 /// PBES2 with PBKDF2 and AES-CBC, in the module, after checking SP 800-132's parameters.
 pub(super) fn decrypt_pbes2(
-    parameters: &pbes2::Parameters<'_>,
+    parameters: &pbes2::Parameters,
     password: &[u8],
     buffer: &mut [u8],
 ) -> Result<usize, KeyDecryptError> {
@@ -261,7 +261,7 @@ pub(super) fn decrypt_pbes2(
                 ));
             }
         };
-    if pbkdf2_params.salt.len() < MIN_PBKDF2_SALT_LEN {
+    if pbkdf2_params.salt.as_bytes().len() < MIN_PBKDF2_SALT_LEN {
         return Err(not_approved(
             "PBKDF2 with a salt shorter than 16 bytes",
             "NIST SP 800-132 requires a salt of at least 128 bits",
@@ -291,7 +291,7 @@ pub(super) fn decrypt_pbes2(
     pbkdf2::derive(
         algorithm,
         iterations,
-        pbkdf2_params.salt,
+        pbkdf2_params.salt.as_bytes(),
         password,
         &mut key[..key_len],
     );
@@ -306,12 +306,14 @@ pub(super) fn decrypt_pbes2(
 }
 
 /// The name of a PBES2 encryption scheme, for a refusal.
-fn cipher_name(scheme: &pbes2::EncryptionScheme<'_>) -> &'static str {
+fn cipher_name(scheme: &pbes2::EncryptionScheme) -> &'static str {
     match scheme {
         pbes2::EncryptionScheme::Aes128Cbc { .. } => "AES-128-CBC",
         pbes2::EncryptionScheme::Aes192Cbc { .. } => "AES-192-CBC",
         pbes2::EncryptionScheme::Aes256Cbc { .. } => "AES-256-CBC",
         pbes2::EncryptionScheme::DesEde3Cbc { .. } => "DES-EDE3-CBC",
+        pbes2::EncryptionScheme::Aes128Gcm { .. } => "AES-128-GCM",
+        pbes2::EncryptionScheme::Aes256Gcm { .. } => "AES-256-GCM",
         #[allow(unreachable_patterns)]
         _ => "DES-CBC",
     }

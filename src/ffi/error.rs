@@ -1,6 +1,6 @@
 //! `kmip_error`: the opaque error object a failing call hands back through `error_out`, with
 //! its C functions `kmip_error_code`, `kmip_error_message`, `kmip_error_key_state` and
-//! `kmip_error_free`; and [`Failure`], its Rust-side form.
+//! `kmip_error_free`; and `Failure`, its Rust-side form.
 
 use std::any::Any;
 use std::ffi::c_char;

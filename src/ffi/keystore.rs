@@ -1,7 +1,7 @@
 //! `keystore`: an open keystore file (data keys wrapped under a master key on a KMIP server or
 //! in a local key file). C functions: `keystore_create`, `keystore_open`, `keystore_generate`,
 //! `keystore_unwrap`, `keystore_remove`, `keystore_master_key_id`, `keystore_generation`,
-//! `keystore_close`. The master keys come from the core's [`MasterKeys`] ([`Keys`]).
+//! `keystore_close`. The master keys come from the core's [`MasterKeys`] (`Keys`).
 
 use std::ffi::c_char;
 use std::os::unix::ffi::OsStrExt;

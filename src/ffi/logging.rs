@@ -3,9 +3,9 @@
 //! logs key bytes or passwords.
 
 use std::ffi::{CString, c_char, c_void};
+use std::sync::OnceLock;
 
-use once_cell::sync::OnceCell;
-use parking_lot::RwLock;
+use parking_lot::RecursiveRwLock;
 
 use super::panic_boundary::guard_value;
 use super::status::{KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT, KMIP_ERR_PANIC, KMIP_OK};
@@ -30,8 +30,8 @@ unsafe impl Send for Sink {}
 // SAFETY: as above; we never dereference `user_data`.
 unsafe impl Sync for Sink {}
 
-static SINK: RwLock<Option<Sink>> = RwLock::new(None);
-static INSTALLED: OnceCell<bool> = OnceCell::new();
+static SINK: RecursiveRwLock<Option<Sink>> = RecursiveRwLock::new(None);
+static INSTALLED: OnceLock<bool> = OnceLock::new();
 
 /// The `log::Log` that forwards records to the host's callback.
 struct HostLogger;
@@ -48,8 +48,9 @@ impl log::Log for HostLogger {
             return;
         }
         // Held during the call: once kmip_set_log_callback returns, the old callback is done.
-        // Recursive, so a record logged while another is delivered cannot deadlock.
-        let sink = SINK.read_recursive();
+        // Recursive (reader-biased), so a record logged while another is delivered cannot
+        // deadlock.
+        let sink = SINK.read();
         let Some(sink) = sink.as_ref() else {
             return;
         };

@@ -25,7 +25,7 @@
 //! out-parameters are written only on success (documented exceptions: the required sizes on
 //! `KMIP_ERR_BUFFER_TOO_SMALL`); `_free(NULL)` / `_close(NULL)` do nothing; integers that come
 //! from C (flags, levels) are validated as integers, never transmuted into Rust enums; every
-//! body runs inside [`panic_boundary`], so a panic becomes `KMIP_ERR_PANIC` instead of
+//! body runs inside `panic_boundary`, so a panic becomes `KMIP_ERR_PANIC` instead of
 //! unwinding into C.
 //!
 //! Status codes are the numbers of the core's `ErrorClass` (`status::code_of`); the version

@@ -39,13 +39,13 @@ pub fn encrypted_pem(key_file: &Path, password: &str, choice: Pbes2) -> String {
     let PrivateKeyDer::Pkcs8(der) = key else {
         panic!("{}: not a PKCS#8 key", key_file.display());
     };
-    let info = pkcs8::PrivateKeyInfo::try_from(der.secret_pkcs8_der()).expect("PKCS#8");
+    let info = pkcs8::PrivateKeyInfoRef::try_from(der.secret_pkcs8_der()).expect("PKCS#8");
     let salt = vec![0x5a; choice.salt_len];
     let iv = [0x3c; 16];
     let mut parameters = if choice.aes128 {
-        pbes2::Parameters::pbkdf2_sha256_aes128cbc(choice.iterations, &salt, &iv)
+        pbes2::Parameters::generate_pbkdf2_sha256_aes128cbc(choice.iterations, &salt, iv)
     } else {
-        pbes2::Parameters::pbkdf2_sha256_aes256cbc(choice.iterations, &salt, &iv)
+        pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(choice.iterations, &salt, iv)
     }
     .expect("PBES2 parameters");
     if choice.sha512

@@ -11,6 +11,9 @@ use std::sync::Arc;
 pub type TlsServerStream = rustls::StreamOwned<rustls::ServerConnection, TcpStream>;
 
 /// The server configuration every fake TLS peer of the tests uses.
+// rustls's *ring* provider, deprecated in 0.23.48 for its lack of post-quantum key exchange, is
+// the library's own TLS provider in the default build (src/crypto/default.rs).
+#[allow(deprecated)]
 pub fn test_server_config(pki: &Path) -> Arc<rustls::ServerConfig> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
