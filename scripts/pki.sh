@@ -6,7 +6,9 @@
 #
 # Usage: scripts/pki.sh OUT_DIR
 #
-# Idempotent: does nothing when OUT_DIR/.complete exists and is newer than this script. Otherwise
+# Idempotent: does nothing when OUT_DIR/.complete holds the SHA-256 of this script's content (not
+# its file time: a fresh clone or worktree of the same script must not rebuild a PKI that a running
+# server holds). Otherwise
 # builds everything in a temporary directory next to OUT_DIR and then replaces OUT_DIR with it, under
 # an flock on OUT_DIR.lock so that concurrent callers do not race. OUT_DIR/README.txt lists every
 # file. Every file holding a private key is mode 0600. Test material only: never use in production.
@@ -21,7 +23,8 @@ OUT_DIR=${1%/}
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 PASSWORD='kmip-test-password'
 
-is_complete() { [[ -f "$OUT_DIR/.complete" && "$OUT_DIR/.complete" -nt "$SELF" ]]; }
+SELF_HASH=$(sha256sum "$SELF" | cut -d' ' -f1)
+is_complete() { [[ -f "$OUT_DIR/.complete" && "$(cat "$OUT_DIR/.complete")" == "$SELF_HASH" ]]; }
 
 if is_complete; then
     exit 0
@@ -449,7 +452,7 @@ Negative cases
 Other
   password.txt                  the password of the encrypted keys, no trailing newline
   README.txt                    this file
-  .complete                     marker: generation finished (newer than scripts/pki.sh = up to date)
+  .complete                     marker: generation finished, holding the SHA-256 of the scripts/pki.sh that made it
 EOF
 
 # ---- permissions, publish ------------------------------------------------------------------------
@@ -458,7 +461,7 @@ chmod 0600 ./*
 for f in ca.pem other-ca.pem server*.pem client*-cert.pem README.txt; do
     chmod 0644 "$f"
 done
-touch .complete
+echo "$SELF_HASH" > .complete
 chmod 0755 "$WORK"
 
 rm -rf "$OUT_DIR"

@@ -468,6 +468,45 @@ fn bench_names_each_measurement_and_its_figures() {
     assert_eq!(doc["key_id"], Value::Null);
 }
 
+/// `bench --op startup`: a restart's requests, handshakes, wall time and CPU, per startup (each
+/// a new client, as a new process would be).
+#[test]
+fn bench_startup_counts_requests_and_handshakes() {
+    for (pinned, requests) in [(false, 2.0), (true, 1.0)] {
+        let mut args = vec![
+            "bench", "--op", "startup", "--count", "3", "--format", "json",
+        ];
+        if pinned {
+            args.extend(["--kmipProtocolVersion", "1.4"]);
+        }
+        let doc = success(&kmip(&args), "bench");
+        assert_eq!(doc["op"], "startup");
+        let startup = &doc["measurements"]["startup"];
+        assert_eq!(
+            fields(startup),
+            [
+                "client_cpu_per_startup_us",
+                "client_sys_cpu_per_startup_us",
+                "client_user_cpu_per_startup_us",
+                "handshakes_per_startup",
+                "requests_per_startup",
+                "startups",
+                "wall_max_ms",
+                "wall_p50_ms",
+                "wall_p99_ms",
+            ]
+        );
+        assert_eq!(startup["startups"], 3);
+        // Discover Versions (with Query), then the state check and Get in one message; pinned,
+        // only the latter.
+        assert_eq!(startup["requests_per_startup"], requests, "{startup}");
+        assert_eq!(startup["handshakes_per_startup"], 1.0, "{startup}");
+        let wall = |name: &str| startup[name].as_f64().unwrap();
+        assert!(0.0 < wall("wall_p50_ms") && wall("wall_p50_ms") <= wall("wall_max_ms"));
+        assert!(startup["client_cpu_per_startup_us"].as_f64().unwrap() > 0.0);
+    }
+}
+
 /// Writes a 32-byte master key file of mode 0600 and returns its bytes.
 fn master_key_file(path: &Path, seed: u8) -> [u8; 32] {
     let key: [u8; 32] = std::array::from_fn(|i| seed.wrapping_mul(37).wrapping_add(i as u8 * 5));

@@ -839,10 +839,15 @@ impl RecordingProxy {
                 thread::spawn(move || {
                     let mut buffer = vec![0u8; 65536];
                     while let Ok(n) = client_in.read(&mut buffer) {
-                        if n == 0 || upstream_out.write_all(&buffer[..n]).is_err() {
+                        if n == 0 {
                             break;
                         }
+                        // Noted before it is forwarded: the reply cannot reach the client (and
+                        // the test looks at the reads) before the read is counted.
                         reads.lock().unwrap().push(n);
+                        if upstream_out.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
                     }
                     let _ = upstream_out.shutdown(std::net::Shutdown::Both);
                 });

@@ -1,6 +1,8 @@
 //! `kmip-keystore bench`: latency (p50, p99, max), throughput and client CPU per operation of
 //! Get, Register or Get Attributes (State) with C threads sharing one client, plus the client CPU
-//! of a full and of a resumed TLS handshake. CPU is the process's user + system time from
+//! of a full and of a resumed TLS handshake; or (`--op startup`) a database server's restart
+//! repeated: a new client, then the master key's state check and Get, with the requests and
+//! handshakes each took, its wall time and client CPU. CPU is the process's user + system time from
 //! `getrusage(RUSAGE_SELF)` around the measured work (after a warm-up that opens the connections).
 //! For scale it also measures the operating system's floor for the same exchange pattern: a
 //! plain loopback TCP round trip (no TLS, no KMIP) whose peer waits the measured p50 latency
@@ -30,6 +32,10 @@ pub enum BenchOp {
     Register,
     /// Get Attributes (State) of the key.
     State,
+    /// A database server's restart, `--count` times: a new client (credentials loaded, no
+    /// connection, no version known), then the key's state check and Get, as `keystore_open`
+    /// does; requests, handshakes, wall time and client CPU per startup.
+    Startup,
 }
 
 impl BenchOp {
@@ -39,6 +45,7 @@ impl BenchOp {
             Self::Get => "get",
             Self::Register => "register",
             Self::State => "state",
+            Self::Startup => "startup",
         }
     }
 }
@@ -193,6 +200,10 @@ impl BenchCommand {
                 .unwrap_or_default()
         ))?;
         let mut measurements = Measurements { done: Map::new() };
+        if self.op == BenchOp::Startup {
+            let startups = startups(&options, key_id.as_deref().unwrap_or_default(), self.count)?;
+            return measurements.record(out, startups);
+        }
         let (operations, p50) = self.operations(&client, key_id.as_deref())?;
         measurements.record(out, operations)?;
         if self.floor_rounds > 0 {
@@ -240,6 +251,7 @@ impl BenchCommand {
             match op {
                 BenchOp::Get => client.get_key(key_id.unwrap_or_default()).map(drop),
                 BenchOp::State => client.key_state(key_id.unwrap_or_default()).map(drop),
+                BenchOp::Startup => Ok(()),
                 BenchOp::Register => {
                     let mut key = zeroize::Zeroizing::new([0u8; 32]);
                     // A benchmark key: should randomness fail, an all-zero key does as well.
@@ -343,6 +355,63 @@ impl BenchCommand {
             p50,
         ))
     }
+}
+
+/// `count` restarts of a database server, one after the other: each a new client for `options`
+/// (loading the credentials; no connection, no protocol version known, no TLS session to
+/// resume: a new process), then the master key `key_id`'s state check and Get
+/// ([`KmipClient::fetch_master_key`], Active required). Per startup: the request messages and
+/// connections the client counted, the wall time (p50, p99, max) and the process's CPU.
+fn startups(options: &KmipOptions, key_id: &str, count: u32) -> Result<Measurement, CliError> {
+    let mut walls = Vec::with_capacity(count as usize);
+    let (mut requests, mut connections) = (0u64, 0u64);
+    let (user0, sys0) = process_cpu();
+    for _ in 0..count {
+        let start = Instant::now();
+        let client = KmipClient::new(options)?;
+        let (_state, key) = client.fetch_master_key(key_id, true)?;
+        drop(key);
+        walls.push(start.elapsed());
+        let counts = client.exchange_counts();
+        requests += counts.requests;
+        connections += counts.connections;
+    }
+    let (user1, sys1) = process_cpu();
+    let (user, sys) = (user1.saturating_sub(user0), sys1.saturating_sub(sys0));
+    walls.sort_unstable();
+    let n = count.max(1);
+    let per = |total: u64| total as f64 / f64::from(n);
+    let (p50, p99) = (quantile(&walls, 0.50), quantile(&walls, 0.99));
+    let max = walls.last().copied().unwrap_or_default();
+    let text = format!(
+        "startups: {count}\nrequests per startup: {:.2}\nhandshakes per startup: {:.2}\n\
+         wall time per startup p50: {:.3} ms, p99: {:.3} ms, max: {:.3} ms\n\
+         client CPU per startup: {:.1} us (user {:.1} us + sys {:.1} us)\n",
+        per(requests),
+        per(connections),
+        ms(p50),
+        ms(p99),
+        ms(max),
+        us((user + sys) / n),
+        us(user / n),
+        us(sys / n),
+    );
+    let figures = json!({
+        "startups": count,
+        "requests_per_startup": per(requests),
+        "handshakes_per_startup": per(connections),
+        "wall_p50_ms": ms(p50),
+        "wall_p99_ms": ms(p99),
+        "wall_max_ms": ms(max),
+        "client_cpu_per_startup_us": us((user + sys) / n),
+        "client_user_cpu_per_startup_us": us(user / n),
+        "client_sys_cpu_per_startup_us": us(sys / n),
+    });
+    Ok(Measurement {
+        name: "startup",
+        text,
+        figures,
+    })
 }
 
 /// Bytes of the floor's request and reply: the size of a KMIP Get request and response in TLS.

@@ -111,6 +111,7 @@ impl KmipClient {
                 ClientError::protocol(conn.server(), format!("cannot encode a batch: {e}"))
             })?;
             drop(message);
+            self.count_request();
             if idempotent {
                 conn.exchange_idempotent(request, response)?;
             } else {

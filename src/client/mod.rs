@@ -71,6 +71,18 @@ struct Inner {
     servers: Mutex<Vec<(String, ServerProfile)>>,
     limits: DecodeLimits,
     batch_item_ids: BatchItemIds,
+    /// Request messages sent and connections opened, for [`KmipClient::exchange_counts`].
+    requests_sent: AtomicU64,
+    connections_opened: AtomicU64,
+}
+
+/// What a client has sent so far ([`KmipClient::exchange_counts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExchangeCounts {
+    /// Request messages sent (a batch is one).
+    pub requests: u64,
+    /// Connections opened (each one TLS handshake, full or resumed).
+    pub connections: u64,
 }
 
 /// What a client learned about one server, kept for the client's life.
@@ -166,8 +178,37 @@ impl KmipClient {
                 servers: Mutex::new(Vec::new()),
                 limits: DecodeLimits::default(),
                 batch_item_ids: BatchItemIds::new(),
+                requests_sent: AtomicU64::new(0),
+                connections_opened: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// The request messages this client has sent and the connections it has opened so far
+    /// (for benchmarks and diagnostics: `kmip-keystore bench --op startup`).
+    pub fn exchange_counts(&self) -> ExchangeCounts {
+        ExchangeCounts {
+            requests: self.inner.requests_sent.load(Ordering::Relaxed),
+            connections: self.inner.connections_opened.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts a request message about to be sent.
+    fn count_request(&self) {
+        self.inner.requests_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A new connection (counted).
+    fn connect(&self, avoiding: &[AttemptFailure]) -> Result<Box<Connection>, ClientError> {
+        let conn = if avoiding.is_empty() {
+            self.inner.transport.connect()?
+        } else {
+            self.inner.transport.connect_avoiding(avoiding)?
+        };
+        self.inner
+            .connections_opened
+            .fetch_add(1, Ordering::Relaxed);
+        Ok(Box::new(conn))
     }
 
     /// The transport (for diagnostics such as the TLS parameters of a connection).
@@ -259,7 +300,7 @@ impl KmipClient {
                         conn.server()
                     );
                 }
-                None => return Ok(Box::new(self.inner.transport.connect()?)),
+                None => return self.connect(&[]),
             }
         }
     }
@@ -440,6 +481,7 @@ impl KmipClient {
             RequestMessage::encode_single(version, &correlation, payload, bytes).map_err(|e| {
                 ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
             })?;
+            self.count_request();
             // An idempotent request may go to another server after a first reply that never
             // came.
             if is_idempotent(operation) {
@@ -533,7 +575,7 @@ impl KmipClient {
                 // Not tried first next time either.
                 self.inner.transport.demote(&last.server);
             }
-            let mut conn = Box::new(self.inner.transport.connect_avoiding(&failed)?);
+            let mut conn = self.connect(&failed)?;
             let result = work(self, &mut conn);
             match failed_server(&result) {
                 Some(server) => failed.push(server),

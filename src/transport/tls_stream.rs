@@ -72,8 +72,6 @@ pub(crate) struct TlsStream {
     pub(crate) tls: ClientConnection,
     /// The TCP socket (blocking; timeouts set before each call).
     pub(crate) socket: TcpStream,
-    /// Outgoing TLS records, gathered for one socket write (ciphertext only).
-    outgoing: Vec<u8>,
     /// The socket's read timeout as last set (whole milliseconds), to skip redundant syscalls.
     read_timeout: Option<Duration>,
     /// The socket's write timeout as last set (whole milliseconds).
@@ -128,7 +126,6 @@ impl TlsStream {
         let mut stream = Self {
             tls,
             socket,
-            outgoing: Vec::with_capacity(4096),
             read_timeout: None,
             write_timeout: None,
             received: PeerBytes::default(),
@@ -196,17 +193,10 @@ impl TlsStream {
         }
     }
 
-    /// Writes every pending outgoing TLS record with one socket write (looping only if the
-    /// kernel takes part of it).
+    /// Writes every pending outgoing TLS record, straight from rustls's buffers to the socket:
+    /// one vectored write for all of them (looping only if the kernel takes part of it).
     pub(crate) fn flush(&mut self, deadline: Instant) -> Result<(), StreamError> {
-        self.outgoing.clear();
         while self.tls.wants_write() {
-            self.tls
-                .write_tls(&mut self.outgoing)
-                .map_err(StreamError::Io)?;
-        }
-        let mut written = 0;
-        while written < self.outgoing.len() {
             let timeout = socket_timeout(time_left(deadline)?);
             if self.write_timeout != Some(timeout) {
                 self.socket
@@ -214,9 +204,9 @@ impl TlsStream {
                     .map_err(StreamError::Io)?;
                 self.write_timeout = Some(timeout);
             }
-            match self.socket.write(&self.outgoing[written..]) {
+            match self.tls.write_tls(&mut self.socket) {
                 Ok(0) => return Err(StreamError::Eof),
-                Ok(n) => written += n,
+                Ok(_) => {}
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(StreamError::from_io(error)),
             }
