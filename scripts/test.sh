@@ -9,8 +9,8 @@
 # find_package/add_subdirectory/pkg-config consumers; the library without the feature), and a
 # compile check of the fuzz targets. Beside clippy: the API docs with -D warnings, the examples
 # (the offline one run, the KMIP one run against the test server), `cargo package` (the crate
-# builds from its own tarball, header check included) and `cargo deny check licenses bans`
-# (cargo-deny installed when missing). `cargo test --all-targets` also runs each criterion
+# builds from its own tarball, header check included) and, last, `cargo deny check licenses bans`
+# (cargo-deny built in the background from the start when missing). `cargo test --all-targets` also runs each criterion
 # benchmark once in test mode. Stops every server it started, by pid, on exit.
 # The FIPS build (feature `fips`, AWS-LC's FIPS module; Go and CMake installed when missing) is
 # checked too: clippy, the whole Rust suite, and the C API's FIPS test and mongod-like lifecycle.
@@ -48,11 +48,26 @@ if ! command -v go >/dev/null 2>&1 || ! command -v cmake >/dev/null 2>&1; then
 fi
 go version
 
+# cargo-deny (for `cargo deny check licenses bans`, the last step) is built from crates.io when
+# missing: about 13 minutes of 2 busy cores (measured: 792 s at load 8). It builds in the
+# background, in its own target directory, while the checks and tests below run (they wait on
+# the KMIP server half the time); the last step waits for it. Its output: build/cargo-deny-install.log.
+deny_install_pid=""
+if ! command -v cargo-deny >/dev/null 2>&1; then
+    mkdir -p build
+    setsid cargo install --locked cargo-deny --version '^0.20' >build/cargo-deny-install.log 2>&1 &
+    deny_install_pid=$!
+    echo "building cargo-deny in the background (pid $deny_install_pid)"
+fi
+
 export KMIP_SERVER_DIR="$repo/.kmip-server"
 server_name="test-sh-$$"
 server_port=${KMIP_TEST_SERVER_PORT:-15696}
 stop_server() {
     scripts/kmip-server.sh stop --name "$server_name" >/dev/null 2>&1 || true
+    if [ -n "$deny_install_pid" ]; then
+        kill -- "-$deny_install_pid" 2>/dev/null || true
+    fi
 }
 trap stop_server EXIT
 
@@ -72,7 +87,7 @@ cargo clippy --all-targets --locked -- -D warnings
 cargo clippy --all-targets --locked --features fuzzing -- -D warnings
 cargo clippy --all-targets --locked --features fips,fuzzing -- -D warnings
 
-section "cargo doc -D warnings, examples, cargo package, cargo deny"
+section "cargo doc -D warnings, examples, cargo package"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
 cargo build --examples --locked
 cargo run --locked --example keystore_key_file
@@ -82,12 +97,6 @@ KMIP_SERVER_NAME=127.0.0.1 KMIP_PORT="$server_port" KMIP_SERVER_CA_FILE="$KMIP_T
 # The crate as packaged (Cargo.toml's include list) builds, and its build.rs finds the header it
 # generates equal to the packaged one. --allow-dirty: the working tree is what is checked.
 cargo package --locked --allow-dirty
-# Licenses and bans only: neither needs the advisory database. Building cargo-deny from
-# crates.io takes about 13 minutes on 2 busy cores (measured: 792 s at load 8).
-if ! command -v cargo-deny >/dev/null 2>&1; then
-    cargo install --locked cargo-deny --version '^0.20'
-fi
-cargo deny --locked check licenses bans
 
 section "cargo test --features fuzzing"
 cargo test --all-targets --locked --features fuzzing
@@ -115,5 +124,18 @@ if [ "${FUZZ_SECONDS:-0}" -gt 0 ]; then
     section "fuzzing, ${FUZZ_SECONDS}s per target"
     scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
+
+# Licenses and bans only: neither needs the advisory database (deny.toml).
+section "cargo deny check licenses bans"
+if [ -n "$deny_install_pid" ]; then
+    if ! wait "$deny_install_pid"; then
+        deny_install_pid=""
+        echo "FAIL: building cargo-deny failed; its output:" >&2
+        tail -30 build/cargo-deny-install.log >&2
+        exit 1
+    fi
+    deny_install_pid=""
+fi
+cargo deny --locked check licenses bans
 
 section "done in $(( $(date +%s) - started ))s"
