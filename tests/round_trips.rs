@@ -187,15 +187,30 @@ impl Database<'_> {
     }
 }
 
-/// A client straight to PyKMIP, to check the keys the flows left.
-fn direct_client(server: &KmipServer) -> KmipClient {
+/// A client of the test identity for the server at `address` (PyKMIP, or a relay to it).
+fn client_of(server: &KmipServer, address: &str, version: ProtocolVersionChoice) -> KmipClient {
     let options = KmipOptions {
-        servers: ServerAddress::parse_list(&server.address()).unwrap(),
+        servers: ServerAddress::parse_list(address).unwrap(),
         server_ca_file: Some(server.pki().join("ca.pem")),
         client_certificate_file: Some(server.pki().join("client.pem")),
+        protocol_version: version,
         ..KmipOptions::default()
     };
     KmipClient::new(&options).unwrap()
+}
+
+/// A client straight to PyKMIP, to check the keys the flows left.
+fn direct_client(server: &KmipServer) -> KmipClient {
+    client_of(server, &server.address(), ProtocolVersionChoice::Auto)
+}
+
+/// A client through `relay`.
+fn relay_client(
+    server: &KmipServer,
+    relay: &KmipMitm,
+    version: ProtocolVersionChoice,
+) -> KmipClient {
+    client_of(server, &relay.address().to_string(), version)
 }
 
 /// Requests and handshakes a flow made through `proxy`.
@@ -347,13 +362,7 @@ fn a_server_answering_part_of_a_batch_gets_the_rest_one_by_one() {
 fn a_refused_batch_is_remembered_per_server() {
     let server = KmipServer::shared();
     let relay = KmipMitm::start(&server.address(), server.pki(), MessageFault::RefuseBatches);
-    let options = KmipOptions {
-        servers: ServerAddress::parse_list(&relay.address().to_string()).unwrap(),
-        server_ca_file: Some(server.pki().join("ca.pem")),
-        client_certificate_file: Some(server.pki().join("client.pem")),
-        ..KmipOptions::default()
-    };
-    let client = KmipClient::new(&options).unwrap();
+    let client = relay_client(server, &relay, ProtocolVersionChoice::Auto);
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).unwrap();
     let name = kmip_keystore::client::generate_key_name();
@@ -380,15 +389,9 @@ fn a_short_batch_is_never_taken_as_done() {
         .register_new_and_activate(&key, &kmip_keystore::client::generate_key_name(), true)
         .unwrap();
     let relay = KmipMitm::start(&server.address(), server.pki(), MessageFault::ShortBatches);
-    let options = KmipOptions {
-        servers: ServerAddress::parse_list(&relay.address().to_string()).unwrap(),
-        server_ca_file: Some(server.pki().join("ca.pem")),
-        client_certificate_file: Some(server.pki().join("client.pem")),
-        // Pinned: the first batch is the start-up's state check and Get.
-        protocol_version: ProtocolVersionChoice::Fixed(ProtocolVersion::V1_4),
-        ..KmipOptions::default()
-    };
-    let client = KmipClient::new(&options).unwrap();
+    // Pinned: the first batch is the start-up's state check and Get.
+    let pinned = ProtocolVersionChoice::Fixed(ProtocolVersion::V1_4);
+    let client = relay_client(server, &relay, pinned);
     // The relay drops the Get's answer from the batch: the key is asked for again, alone.
     let (state, got) = client.fetch_master_key(&id, true).unwrap();
     assert_eq!((state, *got), (State::ACTIVE, key));
@@ -407,13 +410,7 @@ fn a_short_batch_is_never_taken_as_done() {
 fn a_refused_placeholder_is_learned() {
     let server = KmipServer::shared();
     let relay = KmipMitm::start(&server.address(), server.pki(), MessageFault::UnknownVendor);
-    let options = KmipOptions {
-        servers: ServerAddress::parse_list(&relay.address().to_string()).unwrap(),
-        server_ca_file: Some(server.pki().join("ca.pem")),
-        client_certificate_file: Some(server.pki().join("client.pem")),
-        ..KmipOptions::default()
-    };
-    let client = KmipClient::new(&options).unwrap();
+    let client = relay_client(server, &relay, ProtocolVersionChoice::Auto);
     let direct = direct_client(server);
     for round in 0..2 {
         let mut key = [0u8; 32];

@@ -16,7 +16,7 @@
 //! What to do then (one operation per message, remembered per server) is the caller's
 //! business ([`super::KmipClient::batches_on`]).
 
-use super::{ClientError, KmipClient, failure, malformed, request_operation};
+use super::{ClientError, KmipClient, check_answer, failure, malformed, request_operation};
 use crate::protocol::{
     BatchItems, ProtocolVersion, RequestBatchItem, RequestHeader, RequestMessage, RequestPayload,
     ResponseView, ResultReason, ResultStatus,
@@ -70,7 +70,54 @@ pub(crate) fn may_refuse_batching(error: &ClientError, on_placeholder: bool) -> 
     }
 }
 
+/// What a batch refused as a whole says of its server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// It takes no batches: one operation per message from now on.
+    Batches,
+    /// It serves no ID Placeholder (a batch using it was refused): new keys by identifier.
+    Placeholder,
+}
+
 impl KmipClient {
+    /// The results of `answer` in request order, after remembering what it showed of the
+    /// server of `conn`: a batch refused as a whole (`None`; `refusal` says what it means) or
+    /// answered only in part (one operation per message from now on).
+    pub(crate) fn results_of<T>(
+        &self,
+        conn: &Connection,
+        answer: BatchAnswer<T>,
+        refusal: Refusal,
+    ) -> Option<std::vec::IntoIter<ItemResult<T>>> {
+        match answer {
+            BatchAnswer::Refused(e) => {
+                self.refused(conn, refusal, &e);
+                None
+            }
+            BatchAnswer::Items { results, short } => {
+                if short {
+                    self.one_at_a_time(conn, &"it answered only part of a batch");
+                }
+                Some(results.into_iter())
+            }
+        }
+    }
+
+    /// Remembers that the server of `conn` refused a batch (`error`) for the reason `refusal`.
+    pub(crate) fn refused(&self, conn: &Connection, refusal: Refusal, error: &ClientError) {
+        match refusal {
+            Refusal::Batches => {
+                self.one_at_a_time(conn, &format_args!("it refused a batch ({error})"));
+            }
+            Refusal::Placeholder => {
+                self.no_placeholder(
+                    conn,
+                    &format_args!("it refused a placeholder batch ({error})"),
+                );
+            }
+        }
+    }
+
     /// Sends `payloads` as one batch on `conn` in `version` and reads the answer item by item:
     /// `read(index, payload, version, server)` reads the payload of the successful operation
     /// `index` in place, before the response buffer is wiped. Items are read in request order
@@ -162,28 +209,7 @@ impl KmipClient {
                         format!("the batch's {} was answered twice", operations[index]),
                     ));
                 }
-                if let Some(op) = item.operation
-                    && op != operations[index]
-                {
-                    return Err(ClientError::protocol(
-                        server,
-                        format!(
-                            "response to {op} received for a {} request",
-                            operations[index]
-                        ),
-                    ));
-                }
-                if let Some(ext) = &item.message_extension
-                    && ext.criticality_indicator
-                {
-                    return Err(ClientError::protocol(
-                        server,
-                        format!(
-                            "critical message extension from vendor '{}' not understood",
-                            ext.vendor_identification
-                        ),
-                    ));
-                }
+                check_answer(server, operations[index], item)?;
             }
             let mut results = Vec::with_capacity(count);
             let mut failed = false;

@@ -10,7 +10,7 @@
 
 use base64ct::{Base64, Encoding};
 
-use super::batch::{BatchAnswer, ItemResult, may_refuse_batching};
+use super::batch::{BatchAnswer, ItemResult, Refusal, may_refuse_batching};
 use super::result_meaning::{KeyAction, Meaning, Verdict, meaning};
 use super::{ClientError, KmipClient, malformed};
 use crate::protocol::attributes::{Attribute, AttributeName, Attributes};
@@ -433,21 +433,13 @@ impl KmipClient {
                     .map(Fetched::Key)
                 }
             })?;
-        let (results, short) = match answer {
-            BatchAnswer::Refused(e) => {
-                self.one_at_a_time(conn, &format_args!("it refused a batch ({e})"));
-                return Ok(None);
-            }
-            BatchAnswer::Items { results, short } => (results, short),
+        let Some(mut results) = self.results_of(conn, answer, Refusal::Batches) else {
+            return Ok(None);
         };
-        if short {
-            self.one_at_a_time(conn, &"it answered only part of a batch");
-        }
-        let mut results = results.into_iter();
         let state = match results.next() {
             Some(ItemResult::Done(Fetched::State(state))) => state,
             Some(ItemResult::Failed(e)) if may_refuse_batching(&e, false) => {
-                self.one_at_a_time(conn, &format_args!("it refused a batch ({e})"));
+                self.refused(conn, Refusal::Batches, &e);
                 return Ok(None);
             }
             Some(ItemResult::Failed(e)) => state_from_refusal(id, e)?,
@@ -681,23 +673,15 @@ impl KmipClient {
     /// refused as a whole, or an operation on the placeholder refused), or answered only part of
     /// a batch.
     fn creation_outcome(&self, conn: &Connection, answer: BatchAnswer<Created>) -> Creation {
-        let (results, short) = match answer {
-            BatchAnswer::Refused(e) => {
-                // Nothing was done; the placeholder is the likely cause (a server refusing
-                // batches altogether shows it on the next one).
-                self.no_placeholder(conn, &format_args!("it refused a placeholder batch ({e})"));
-                return Creation::ById;
-            }
-            BatchAnswer::Items { results, short } => (results, short),
+        // A batch refused as a whole did nothing; the placeholder is the likely cause (a server
+        // refusing batches altogether shows it on the next one).
+        let Some(mut results) = self.results_of(conn, answer, Refusal::Placeholder) else {
+            return Creation::ById;
         };
-        if short {
-            self.one_at_a_time(conn, &"it answered only part of a batch");
-        }
-        let mut results = results.into_iter();
         let id = match results.next() {
             Some(ItemResult::Done(Created::Id(id))) => id,
             Some(ItemResult::Failed(e)) if may_refuse_batching(&e, false) => {
-                self.no_placeholder(conn, &format_args!("it refused a placeholder batch ({e})"));
+                self.refused(conn, Refusal::Placeholder, &e);
                 return Creation::ById;
             }
             Some(ItemResult::Failed(e)) => return Creation::Failed(e),

@@ -45,7 +45,7 @@ use crate::protocol::{
 };
 use crate::transport::{AttemptFailure, Connection, Secret, Transport, TransportError};
 use crate::ttlv::{DecodeError, DecodeLimits, ItemRef};
-use batch::{BatchAnswer, ItemResult};
+use batch::{ItemResult, Refusal};
 
 /// Idle connections kept for reuse.
 const MAX_IDLE_CONNECTIONS: usize = 8;
@@ -353,26 +353,17 @@ impl KmipClient {
                         .map_err(|e| malformed(server, operation, &e))
                 },
             )?;
-            match batch {
-                BatchAnswer::Refused(e) => {
-                    self.one_at_a_time(conn, &format_args!("it refused a batch ({e})"));
+            if let Some(mut results) = self.results_of(conn, batch, Refusal::Batches) {
+                match results.next() {
+                    Some(ItemResult::Done(payload)) => answer = Some(Ok(payload)),
+                    Some(ItemResult::Failed(e)) => answer = Some(Err(e)),
+                    _ => {}
                 }
-                BatchAnswer::Items { results, short } => {
-                    if short {
-                        self.one_at_a_time(conn, &"it answered only part of a batch");
-                    }
-                    let mut results = results.into_iter();
-                    match results.next() {
-                        Some(ItemResult::Done(payload)) => answer = Some(Ok(payload)),
-                        Some(ItemResult::Failed(e)) => answer = Some(Err(e)),
-                        _ => {}
-                    }
-                    if let Some(ItemResult::Done(ResponsePayload::Query(info))) = results.next()
-                        && let Some(vendor) = info.vendor_identification
-                    {
-                        log::info!("KMIP server {}: {vendor}", conn.server());
-                        self.update_profile(conn.server(), |p| p.vendor = Some(vendor));
-                    }
+                if let Some(ItemResult::Done(ResponsePayload::Query(info))) = results.next()
+                    && let Some(vendor) = info.vendor_identification
+                {
+                    log::info!("KMIP server {}: {vendor}", conn.server());
+                    self.update_profile(conn.server(), |p| p.vendor = Some(vendor));
                 }
             }
         }
@@ -732,6 +723,17 @@ fn answering_item<'m, 'a>(
             log::debug!("KMIP server {server} does not echo the Unique Batch Item ID");
         }
     }
+    check_answer(server, operation, item)?;
+    Ok(item)
+}
+
+/// Checks that a batch `item` answers a request for `operation`: the same operation (when it
+/// names one) and no critical message extension this client does not understand.
+fn check_answer(
+    server: &str,
+    operation: Operation,
+    item: &ResponseItemView<'_>,
+) -> Result<(), ClientError> {
     if let Some(op) = item.operation
         && op != operation
     {
@@ -751,7 +753,7 @@ fn answering_item<'m, 'a>(
             ),
         ));
     }
-    Ok(item)
+    Ok(())
 }
 
 /// The error for a batch item whose result `status` is not Success.
