@@ -17,7 +17,7 @@
 //! not ask again, and another server is asked on its first connection.
 //!
 //! # Batches
-//! What belongs together goes in one request message ([`batch`]): the state check and the Get
+//! What belongs together goes in one request message (`batch.rs`): the state check and the Get
 //! at start, Register (or Create) with Activate (and Get) through the ID Placeholder. A server
 //! that refuses a batch or the placeholder, or stops a batch early, is sent one operation per
 //! message from then on (remembered per server, like its version); the operations it left
@@ -320,7 +320,7 @@ impl KmipClient {
     ///
     /// The negotiation is one request message: Discover Versions and a Query of the server's
     /// identification, batched (under a 1.1 header), so that the server's vendor is known at no
-    /// cost (see [`vendor_refuses_placeholder`]). A server that refuses the batch is asked
+    /// cost (see `vendor_refuses_placeholder`). A server that refuses the batch is asked
     /// Discover Versions alone (and sent no batch again).
     pub(crate) fn negotiate(&self, conn: &mut Connection) -> Result<ProtocolVersion, ClientError> {
         if let Some(v) = self.inner.pinned {
