@@ -166,8 +166,8 @@ pub enum CredentialError {
         "certificate '{subject}' in {} expired on {}: renew it (a new certificate from the CA \
          the KMIP server trusts; `openssl x509 -noout -dates -in {}` shows the dates)",
         .path.display(),
-        .path.display(),
-        format_utc(*.not_after)
+        format_utc(*.not_after),
+        .path.display()
     )]
     CertificateExpired {
         /// The file.

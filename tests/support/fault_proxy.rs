@@ -129,7 +129,8 @@ struct Shared {
     live: Mutex<HashMap<u64, Vec<TcpStream>>>,
     /// Threads of relayed connections.
     handlers: Mutex<Vec<JoinHandle<()>>>,
-    /// ClientHellos seen client -> server (TLS handshakes begun).
+    /// Connections on which the client sent a ClientHello (TLS handshakes begun; a second
+    /// ClientHello after a HelloRetryRequest is the same handshake).
     client_hellos: AtomicUsize,
     /// Client -> server application-data records long enough to be a KMIP request.
     request_records: AtomicUsize,
@@ -204,7 +205,8 @@ impl FaultProxy {
         self.shared.accepted.load(Ordering::SeqCst)
     }
 
-    /// TLS handshakes begun through the proxy: ClientHello records seen client -> server.
+    /// TLS handshakes begun through the proxy: connections on which the client sent a
+    /// ClientHello (once per connection, whatever a HelloRetryRequest makes it send again).
     pub fn client_hellos(&self) -> usize {
         self.shared.client_hellos.load(Ordering::SeqCst)
     }
@@ -381,6 +383,7 @@ fn client_to_server(shared: &Shared, mut from: &TcpStream, mut to: &TcpStream, f
     let mut buf = [0u8; 16 * 1024];
     let mut relayed = 0usize;
     let mut records = Records::default();
+    let mut hello_seen = false;
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
@@ -390,7 +393,12 @@ fn client_to_server(shared: &Shared, mut from: &TcpStream, mut to: &TcpStream, f
         for record in records.push(chunk) {
             let body = &record[RECORD_HEADER..];
             if record[0] == HANDSHAKE && body.first() == Some(&CLIENT_HELLO) {
-                shared.client_hellos.fetch_add(1, Ordering::SeqCst);
+                // A second ClientHello on a connection answers a HelloRetryRequest: the same
+                // handshake.
+                if !hello_seen {
+                    shared.client_hellos.fetch_add(1, Ordering::SeqCst);
+                }
+                hello_seen = true;
             } else if record[0] == APPLICATION_DATA && body.len() >= SHORTEST_REQUEST_RECORD {
                 shared.request_records.fetch_add(1, Ordering::SeqCst);
             }
