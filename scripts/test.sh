@@ -49,7 +49,7 @@ fi
 go version
 
 # cargo-deny (for `cargo deny check licenses bans`, the last step) is built from crates.io when
-# missing: about 13 minutes of 2 busy cores (measured: 792 s at load 8). It builds in the
+# missing: measured 166 s of 2 cores beside a demo run, 792 s at load 8. It builds in the
 # background, in its own target directory, while the checks and tests below run (they wait on
 # the KMIP server half the time); the last step waits for it. Its output: build/cargo-deny-install.log.
 deny_install_pid=""
