@@ -421,16 +421,7 @@ impl KmipClient {
                         .map_err(|e| malformed(server, Operation::GET_ATTRIBUTES, &e))?;
                     state_of(server, id, answer).map(Fetched::State)
                 } else {
-                    let got = GetResponseView::decode(payload)
-                        .map_err(|e| malformed(server, Operation::GET, &e))?;
-                    key_of(
-                        server,
-                        Operation::GET,
-                        id,
-                        got.unique_identifier,
-                        &got.object,
-                    )
-                    .map(Fetched::Key)
+                    key_in_get_response(server, id, payload).map(Fetched::Key)
                 }
             })?;
         let Some(mut results) = self.results_of(conn, answer, Refusal::Batches) else {
@@ -622,16 +613,7 @@ impl KmipClient {
                         Ok(Created::Id(id))
                     } else if index == last {
                         let id = created.as_deref().unwrap_or_default();
-                        let got = GetResponseView::decode(payload)
-                            .map_err(|e| malformed(server, Operation::GET, &e))?;
-                        key_of(
-                            server,
-                            Operation::GET,
-                            id,
-                            got.unique_identifier,
-                            &got.object,
-                        )
-                        .map(Created::Key)
+                        key_in_get_response(server, id, payload).map(Created::Key)
                     } else {
                         activated_id(server, created.as_deref(), payload, v)
                     }
@@ -887,6 +869,23 @@ enum Creation {
     Ambiguous,
     /// The server refused to make it.
     Failed(ClientError),
+}
+
+/// The key of `id` in a Get response `payload` (read in place, checked as [`key_of`] does).
+fn key_in_get_response(
+    server: &str,
+    id: &str,
+    payload: crate::ttlv::ItemRef<'_>,
+) -> Result<KeyBytes, ClientError> {
+    let got =
+        GetResponseView::decode(payload).map_err(|e| malformed(server, Operation::GET, &e))?;
+    key_of(
+        server,
+        Operation::GET,
+        id,
+        got.unique_identifier,
+        &got.object,
+    )
 }
 
 /// The key in the `object` of a Get or Export (`operation`) response that answered for
