@@ -120,6 +120,19 @@ pub(crate) unsafe fn copy_c_string_out(
     Ok(())
 }
 
+/// `Err(INVALID_ARGUMENT)` naming the bits of `flags` outside `known` (the flags a function
+/// takes), when there are any.
+pub(crate) fn check_flags(flags: u32, known: u32) -> Result<(), Failure> {
+    let unknown = flags & !known;
+    if unknown != 0 {
+        return Err(Failure::new(
+            KMIP_ERR_INVALID_ARGUMENT,
+            format!("unknown flags 0x{unknown:x}"),
+        ));
+    }
+    Ok(())
+}
+
 /// `Err(INVALID_ARGUMENT)` unless a key buffer's length `key_out_len` is `KMIP_KEY_LEN`.
 pub(crate) fn check_key_len(key_out_len: usize) -> Result<(), Failure> {
     if key_out_len != KMIP_KEY_LEN {

@@ -4,7 +4,8 @@
 use std::ffi::c_char;
 
 use super::args::{
-    c_size, check_key_len, fits, not_null, optional_str_arg, str_arg, write_c_string, write_key,
+    c_size, check_flags, check_key_len, fits, not_null, optional_str_arg, str_arg, write_c_string,
+    write_key,
 };
 use super::error::{Failure, kmip_error};
 use super::options::kmip_options;
@@ -164,12 +165,7 @@ pub unsafe extern "C" fn kmip_get_master_key(
         not_null(id_out, "id_out")?;
         not_null(id_len_out, "id_len_out")?;
         not_null(state_out, "state_out")?;
-        if flags & !KMIP_GET_ALL_FLAGS != 0 {
-            return Err(Failure::new(
-                KMIP_ERR_INVALID_ARGUMENT,
-                format!("unknown flags 0x{:x}", flags & !KMIP_GET_ALL_FLAGS),
-            ));
-        }
+        check_flags(flags, KMIP_GET_ALL_FLAGS)?;
         check_key_len(key_out_len)?;
         // SAFETY: NULL or a NUL-terminated string (caller promise).
         let key_id = unsafe { optional_str_arg(key_id, "key_id")? }.filter(|id| !id.is_empty());

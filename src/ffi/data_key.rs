@@ -5,7 +5,7 @@
 
 use std::ffi::c_char;
 
-use super::args::{not_null, str_arg};
+use super::args::{check_flags, not_null, str_arg};
 use super::error::{Failure, kmip_error};
 use super::keystore::keystore;
 use super::panic_boundary::{guard, guard_value, guard_void};
@@ -46,12 +46,7 @@ pub unsafe extern "C" fn keystore_data_key_open(
         not_null(ks, "ks")?;
         not_null(name, "name")?;
         not_null(out, "out")?;
-        if flags & !KMIP_DATA_KEY_CREATE != 0 {
-            return Err(Failure::new(
-                KMIP_ERR_INVALID_ARGUMENT,
-                format!("unknown flags 0x{:x}", flags & !KMIP_DATA_KEY_CREATE),
-            ));
-        }
+        check_flags(flags, KMIP_DATA_KEY_CREATE)?;
         // SAFETY: not NULL (checked), a NUL-terminated string (caller promise).
         let name = unsafe { str_arg(name, "name")? };
         // SAFETY: not NULL (checked), a live keystore (caller promise).

@@ -6,12 +6,11 @@ use std::ffi::c_char;
 
 use parking_lot::Mutex;
 
-use super::args::{not_null, str_arg};
+use super::args::{check_flags, not_null, str_arg};
 use super::error::{Failure, kmip_error};
 use super::panic_boundary::{guard, guard_void};
 use super::status::{
-    KMIP_CONFIG_EXPAND_ALL_FLAGS, KMIP_CONFIG_EXPAND_EXEC, KMIP_CONFIG_EXPAND_REST,
-    KMIP_ERR_CONFIG, KMIP_ERR_INVALID_ARGUMENT,
+    KMIP_CONFIG_EXPAND_ALL_FLAGS, KMIP_CONFIG_EXPAND_EXEC, KMIP_CONFIG_EXPAND_REST, KMIP_ERR_CONFIG,
 };
 use crate::config::{ConfigExpand, DEFAULT_EXPAND_TIMEOUT, KmipOptions};
 
@@ -158,15 +157,7 @@ pub unsafe extern "C" fn kmip_options_load_config_expanded(
     guard("kmip_options_load_config_expanded", error_out, || {
         not_null(options, "options")?;
         not_null(mongod_conf_path, "mongod_conf_path")?;
-        if expand_flags & !KMIP_CONFIG_EXPAND_ALL_FLAGS != 0 {
-            return Err(Failure::new(
-                KMIP_ERR_INVALID_ARGUMENT,
-                format!(
-                    "unknown flags 0x{:x}",
-                    expand_flags & !KMIP_CONFIG_EXPAND_ALL_FLAGS
-                ),
-            ));
-        }
+        check_flags(expand_flags, KMIP_CONFIG_EXPAND_ALL_FLAGS)?;
         // SAFETY: checked not NULL; a NUL-terminated string (caller promise).
         let path = unsafe { str_arg(mongod_conf_path, "mongod_conf_path")? };
         let expand = ConfigExpand {

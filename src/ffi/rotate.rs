@@ -4,7 +4,9 @@
 
 use std::ffi::c_char;
 
-use super::args::{c_size, copy_c_string_out, fits, not_null, optional_str_arg, str_arg};
+use super::args::{
+    c_size, check_flags, copy_c_string_out, fits, not_null, optional_str_arg, str_arg,
+};
 use super::client::kmip_client;
 use super::error::{Failure, kmip_error};
 use super::keystore::{expected_location, keystore, location_bytes};
@@ -172,12 +174,7 @@ impl<'a> RotationRequest<'a> {
     ) -> Result<Self, Failure> {
         not_null(id_out, "id_out")?;
         not_null(id_len_out, "id_len_out")?;
-        if flags & !KMIP_ROTATE_ALL_FLAGS != 0 {
-            return Err(Failure::new(
-                KMIP_ERR_INVALID_ARGUMENT,
-                format!("unknown flags 0x{:x}", flags & !KMIP_ROTATE_ALL_FLAGS),
-            ));
-        }
+        check_flags(flags, KMIP_ROTATE_ALL_FLAGS)?;
         // SAFETY: NULL or a NUL-terminated string (caller promise).
         let new_key_id =
             unsafe { optional_str_arg(new_key_id, "new_key_id")? }.filter(|id| !id.is_empty());
