@@ -365,19 +365,20 @@ impl BenchCommand {
 fn startups(options: &KmipOptions, key_id: &str, count: u32) -> Result<Measurement, CliError> {
     let mut walls = Vec::with_capacity(count as usize);
     let (mut requests, mut connections) = (0u64, 0u64);
-    let (user0, sys0) = process_cpu();
-    for _ in 0..count {
-        let start = Instant::now();
-        let client = KmipClient::new(options)?;
-        let (_state, key) = client.fetch_master_key(key_id, true)?;
-        drop(key);
-        walls.push(start.elapsed());
-        let counts = client.exchange_counts();
-        requests += counts.requests;
-        connections += counts.connections;
-    }
-    let (user1, sys1) = process_cpu();
-    let (user, sys) = (user1.saturating_sub(user0), sys1.saturating_sub(sys0));
+    let ((user, sys), result) = measure_cpu(|| -> Result<(), CliError> {
+        for _ in 0..count {
+            let start = Instant::now();
+            let client = KmipClient::new(options)?;
+            let (_state, key) = client.fetch_master_key(key_id, true)?;
+            drop(key);
+            walls.push(start.elapsed());
+            let counts = client.exchange_counts();
+            requests += counts.requests;
+            connections += counts.connections;
+        }
+        Ok(())
+    });
+    result?;
     walls.sort_unstable();
     let n = count.max(1);
     let per = |total: u64| total as f64 / f64::from(n);

@@ -158,12 +158,7 @@ impl KmipClient {
                 ClientError::protocol(conn.server(), format!("cannot encode a batch: {e}"))
             })?;
             drop(message);
-            self.count_request();
-            if idempotent {
-                conn.exchange_idempotent(request, response)?;
-            } else {
-                conn.exchange(request, response)?;
-            }
+            self.send(conn, idempotent, request, response)?;
             let server = conn.server();
             let first = operations[0];
             let view = ResponseView::decode(response, &self.inner.limits)

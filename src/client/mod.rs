@@ -193,9 +193,23 @@ impl KmipClient {
         }
     }
 
-    /// Counts a request message about to be sent.
-    fn count_request(&self) {
+    /// Sends the encoded `request` on `conn` and reads its response frame into `response`,
+    /// counting it. An `idempotent` request (every operation in it idempotent) may go to another
+    /// server after a first reply that never came ([`Connection::exchange_idempotent`]).
+    fn send(
+        &self,
+        conn: &mut Connection,
+        idempotent: bool,
+        request: &[u8],
+        response: &mut Vec<u8>,
+    ) -> Result<(), ClientError> {
         self.inner.requests_sent.fetch_add(1, Ordering::Relaxed);
+        if idempotent {
+            conn.exchange_idempotent(request, response)?;
+        } else {
+            conn.exchange(request, response)?;
+        }
+        Ok(())
     }
 
     /// A new connection (counted).
@@ -472,14 +486,7 @@ impl KmipClient {
             RequestMessage::encode_single(version, &correlation, payload, bytes).map_err(|e| {
                 ClientError::protocol(conn.server(), format!("cannot encode {operation}: {e}"))
             })?;
-            self.count_request();
-            // An idempotent request may go to another server after a first reply that never
-            // came.
-            if is_idempotent(operation) {
-                conn.exchange_idempotent(bytes, response)?;
-            } else {
-                conn.exchange(bytes, response)?;
-            }
+            self.send(conn, is_idempotent(operation), bytes, response)?;
             let server = conn.server();
             let message = ResponseView::decode(response, &self.inner.limits)
                 .map_err(|e| malformed(server, operation, &e))?;

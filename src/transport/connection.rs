@@ -129,9 +129,15 @@ pub enum Secret {
 impl ExchangeBuffers {
     /// Empty buffers with room for the usual request and response.
     pub fn new() -> Self {
+        Self::with_capacity(REQUEST_BUFFER_CAPACITY, RESPONSE_BUFFER_CAPACITY)
+    }
+
+    /// Empty buffers with room for `request` and `response` bytes; until said otherwise
+    /// ([`ExchangeBuffers::secrets`]), everything written is wiped.
+    fn with_capacity(request: usize, response: usize) -> Self {
         Self {
-            request: Vec::with_capacity(REQUEST_BUFFER_CAPACITY),
-            response: Vec::with_capacity(RESPONSE_BUFFER_CAPACITY),
+            request: Vec::with_capacity(request),
+            response: Vec::with_capacity(response),
             request_secret: true,
             response_secret: Secret::Everything,
         }
@@ -179,8 +185,7 @@ impl ExchangeBuffers {
             },
         }
         self.response.clear();
-        self.request_secret = true;
-        self.response_secret = Secret::Everything;
+        self.secrets(true, Secret::Everything);
     }
 }
 
@@ -232,15 +237,7 @@ impl Connection {
     /// [`Connection::return_buffers`], which wipes them. A connection whose buffers are out
     /// lends fresh ones.
     pub fn take_buffers(&mut self) -> ExchangeBuffers {
-        std::mem::replace(
-            &mut self.buffers,
-            ExchangeBuffers {
-                request: Vec::new(),
-                response: Vec::new(),
-                request_secret: true,
-                response_secret: Secret::Everything,
-            },
-        )
+        std::mem::replace(&mut self.buffers, ExchangeBuffers::with_capacity(0, 0))
     }
 
     /// Wipes `buffers` (as far as they were written) and keeps them for the next exchange.
