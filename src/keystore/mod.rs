@@ -365,10 +365,7 @@ impl Keystore {
         location: MasterKeyLocation,
         provider: &dyn MasterKeyProvider,
     ) -> Result<Self, KeystoreError> {
-        file_format::check_location(&location)?;
-        let path = resolve_new(path.as_ref())?;
-        let lock = WriterLock::acquire(&path)?;
-        check_absent(&path)?;
+        let (path, lock) = Self::claim_new(path.as_ref(), &location)?;
         let master = provider.fetch(&location)?;
         Self::create_locked(path, lock, location, master)
     }
@@ -380,11 +377,22 @@ impl Keystore {
         location: MasterKeyLocation,
         master: MasterKey,
     ) -> Result<Self, KeystoreError> {
-        file_format::check_location(&location)?;
-        let path = resolve_new(path.as_ref())?;
+        let (path, lock) = Self::claim_new(path.as_ref(), &location)?;
+        Self::create_locked(path, lock, location, master)
+    }
+
+    /// Before a keystore is created at `path` under `location`: the location checked, the path
+    /// resolved, its writer lock taken and nothing at it (so nothing is fetched for a path
+    /// that is taken).
+    fn claim_new(
+        path: &Path,
+        location: &MasterKeyLocation,
+    ) -> Result<(PathBuf, WriterLock), KeystoreError> {
+        file_format::check_location(location)?;
+        let path = resolve_new(path)?;
         let lock = WriterLock::acquire(&path)?;
         check_absent(&path)?;
-        Self::create_locked(path, lock, location, master)
+        Ok((path, lock))
     }
 
     /// Creates the keystore at `path` (absent, its writer lock held) under `master`.
